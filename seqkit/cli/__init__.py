@@ -1,0 +1,114 @@
+"""The `seqkit` command: sub-apps from each cli module joined into one Typer app.
+
+Modules here import only typer, rich and the standard library at top level, so that
+`seqkit --help` starts fast; each command imports the library it needs inside its body.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+from typer.core import TyperGroup
+
+from seqkit import __version__
+from seqkit.errors import SeqkitError
+
+DEBUG_ENV = "SEQKIT_DEBUG"
+_debug = {"on": False}  # set by --debug for the one invocation in progress
+
+
+def _debugging() -> bool:
+    return _debug["on"] or bool(os.environ.get(DEBUG_ENV))
+
+
+class SeqkitGroup(TyperGroup):
+    """Turns user mistakes into one red line on stderr and exit 1, a broken pipe into a quiet exit,
+    Ctrl-C into exit 130. `--debug` (or SEQKIT_DEBUG=1) lets the traceback through."""
+
+    def list_commands(self, ctx):  # keep the order in which commands were registered
+        return list(self.commands)
+
+    def invoke(self, ctx):
+        _debug["on"] = False
+        try:
+            return super().invoke(ctx)
+        except SeqkitError as e:
+            if _debugging():
+                raise
+            from seqkit.cli.output import err
+
+            err.print(f"[red]error:[/red] {e}", soft_wrap=True, markup=True, highlight=False)
+            raise typer.Exit(getattr(e, "exit_code", 1))
+        except KeyboardInterrupt:
+            if _debugging():
+                raise
+            from seqkit.cli.output import err
+
+            err.print("[yellow]interrupted[/yellow]: nothing half-written was left behind")
+            raise typer.Exit(130)
+        except BrokenPipeError:
+            # The reader of our stdout went away (`| head`): stop quietly.
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            except OSError:
+                pass
+            raise typer.Exit(0)
+
+
+app = typer.Typer(
+    cls=SeqkitGroup,
+    name="seqkit",
+    help="Word vectors and sequence models from the shell.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"seqkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show full tracebacks instead of one-line errors."),
+) -> None:
+    """Word vectors and sequence models from the shell.
+
+    Example: seqkit train-w2v --demo -o demo.w2v && seqkit similar demo.w2v king
+    """
+    _debug["on"] = debug
+
+
+def _join(module) -> None:
+    """Put a module's commands at the top level (`seqkit preprocess`, not `seqkit corpus preprocess`)."""
+    app.registered_commands.extend(module.app.registered_commands)
+
+
+from seqkit.cli import corpus as _corpus  # noqa: E402
+
+_join(_corpus)
+app.add_typer(_corpus.corpus_app, name="corpus", help="List, fetch and inspect corpora.")
+
+for _name in ("catalog", "w2v", "vectors", "crosscheck", "classify"):
+    try:
+        _module = __import__(f"seqkit.cli.{_name}", fromlist=["app"])
+    except ModuleNotFoundError as _e:  # a part not written yet
+        if _e.name != f"seqkit.cli.{_name}":
+            raise
+        continue
+    if _name == "catalog":  # `seqkit corpus list|fetch`
+        _corpus.corpus_app.registered_commands.extend(_module.app.registered_commands)
+    else:
+        _join(_module)
+
+
+def main() -> None:
+    app()

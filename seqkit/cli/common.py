@@ -1,0 +1,48 @@
+"""Options shared by several commands, so that `preprocess`, `train-w2v` and `train-classifier`
+take the same preprocessing flags with the same defaults and help."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import typer
+
+
+class UrlMode(str, Enum):
+    token = "token"
+    drop = "drop"
+    keep = "keep"
+
+
+class NumberMode(str, Enum):
+    keep = "keep"
+    drop = "drop"
+    token = "token"
+
+
+class KeepDrop(str, Enum):
+    drop = "drop"
+    keep = "keep"
+
+
+LOWERCASE = typer.Option(True, "--lowercase/--keep-case", help="Fold case.", rich_help_panel="Preprocessing")
+HTML = typer.Option(True, "--strip-html/--keep-html", help="Remove HTML tags (<br />) and decode entities (&amp;).", rich_help_panel="Preprocessing")
+URLS = typer.Option(UrlMode.token, "--urls", help="URLs and e-mail addresses: <url>/<email> tokens, drop, or keep as text.", rich_help_panel="Preprocessing")
+NUMBERS = typer.Option(NumberMode.keep, "--numbers", help="Numbers: keep, drop, or replace each by <num>.", rich_help_panel="Preprocessing")
+PUNCT = typer.Option(KeepDrop.drop, "--punct", help="Punctuation: drop, or keep each mark as a token.", rich_help_panel="Preprocessing")
+SYMBOLS = typer.Option(KeepDrop.drop, "--symbols", help="Other symbols and emoji: drop or keep.", rich_help_panel="Preprocessing")
+COLUMN = typer.Option(None, "--column", help="For TSV input with a header: the column that holds the text (default: 'text' when the header has it).", rich_help_panel="Preprocessing")
+MAX_DOC_TOKENS = typer.Option(10000, "--max-doc-tokens", min=1, help="Cut longer documents (or one huge line, like text8) into pieces of at most this many tokens.", rich_help_panel="Preprocessing")
+MIN_COUNT = typer.Option(5, "--min-count", min=1, help="Drop words seen fewer times than this.", rich_help_panel="Vocabulary")
+MAX_VOCAB = typer.Option(None, "--max-vocab", min=1, help="Keep at most this many of the most frequent words.", rich_help_panel="Vocabulary")
+QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar.")
+JSON = typer.Option(False, "--json", help="JSON output for machines.")
+FORCE = typer.Option(False, "--force", "-f", help="Replace the output if it exists.")
+
+
+def normalize_options(lowercase: bool, html: bool, urls: UrlMode, numbers: NumberMode, punct: KeepDrop, symbols: KeepDrop):
+    from seqkit.text.normalize import NormalizeOptions
+
+    return NormalizeOptions(
+        lowercase=lowercase, html=html, urls=urls.value, numbers=numbers.value, punct=punct.value, symbols=symbols.value
+    )

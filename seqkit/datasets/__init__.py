@@ -1,0 +1,1 @@
+"""Known corpora and labelled datasets: the catalog, downloading, converting and reading them."""

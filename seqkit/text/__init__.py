@@ -1,0 +1,1 @@
+"""Text in: tokenizing, normalizing, vocabularies and the encoded, memory-mapped corpus."""

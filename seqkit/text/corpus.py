@@ -1,0 +1,92 @@
+"""The encoded corpus: a folder that training commands memory-map.
+
+    vocab.tsv      word<TAB>count, most frequent first; a word's id is its line number (0-based)
+    ids.npy        int32 (N,) token ids of all documents, one after another (out-of-vocabulary
+                   tokens dropped, as word2vec does)
+    offsets.npy    int64 (D+1,) document d is ids[offsets[d]:offsets[d+1]]
+    meta.json      format version, the options used, counts, the source files with sizes and hashes
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from seqkit.errors import InputError
+from seqkit.text.vocab import Vocab
+
+FORMAT = "seqkit-corpus"
+FORMAT_VERSION = 1
+
+
+@dataclass
+class EncodedCorpus:
+    path: Path
+    vocab: Vocab
+    ids: np.ndarray  # (N,) int32, memory-mapped
+    offsets: np.ndarray  # (D+1,) int64
+    meta: dict
+
+    @property
+    def n_docs(self) -> int:
+        return len(self.offsets) - 1
+
+    @property
+    def n_tokens(self) -> int:
+        return int(self.offsets[-1])
+
+    def document(self, d: int) -> np.ndarray:
+        return self.ids[self.offsets[d] : self.offsets[d + 1]]
+
+    def documents(self) -> Iterator[np.ndarray]:
+        for d in range(self.n_docs):
+            yield self.document(d)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "EncodedCorpus":
+        path = Path(path)
+        if not (path / "meta.json").is_file():
+            raise InputError(f"{path} is not an encoded corpus (no meta.json): make one with `seqkit preprocess`")
+        try:
+            meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise InputError(f"{path}/meta.json is corrupted: {e}") from None
+        if meta.get("format") != FORMAT:
+            raise InputError(f"{path}/meta.json is not a seqkit corpus")
+        if meta.get("format_version", 0) > FORMAT_VERSION:
+            raise InputError(
+                f"{path} was written by a newer seqkit (corpus format {meta['format_version']}); upgrade seqkit"
+            )
+        try:
+            vocab = Vocab.load(path / "vocab.tsv")
+            ids = np.load(path / "ids.npy", mmap_mode="r", allow_pickle=False)
+            offsets = np.load(path / "offsets.npy", allow_pickle=False)
+        except (OSError, ValueError) as e:
+            raise InputError(f"{path} is incomplete or corrupted ({e}); preprocess it again") from None
+        if ids.dtype != np.int32 or offsets.dtype != np.int64 or len(offsets) < 1 or offsets[-1] != len(ids):
+            raise InputError(f"{path} is corrupted: ids and offsets disagree; preprocess it again")
+        if len(ids) and (int(ids.max()) >= len(vocab) or int(ids.min()) < 0):
+            raise InputError(f"{path} is corrupted: token ids outside the vocabulary")
+        return cls(path, vocab, ids, offsets, meta)
+
+
+def restrict(corpus: EncodedCorpus, min_count: int = 1, max_vocab: int | None = None) -> EncodedCorpus:
+    """The same corpus over a smaller vocabulary (in memory): rarer words dropped from ids,
+    ids renumbered, offsets adjusted. Returns ``corpus`` itself when nothing changes."""
+    vocab = corpus.vocab
+    keep = vocab.counts >= min_count
+    if max_vocab is not None:
+        keep[max_vocab:] = False
+    if keep.all():
+        return corpus
+    remap = np.where(keep, np.cumsum(keep) - 1, -1).astype(np.int32)  # (V,) old id -> new id or -1
+    new = remap[corpus.ids]  # (N,)
+    kept = new >= 0
+    cum = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])  # (N+1,)
+    offsets = cum[corpus.offsets]
+    words = [w for w, k in zip(vocab.words, keep) if k]
+    return EncodedCorpus(corpus.path, Vocab(words, vocab.counts[keep]), new[kept], offsets, corpus.meta)

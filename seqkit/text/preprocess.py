@@ -1,0 +1,274 @@
+"""Raw text -> encoded corpus, in one streaming pass.
+
+Each token gets a provisional id in first-seen order through a dict whose misses are filled by a
+counter (`defaultdict(count().__next__)`), so `ids.extend(map(lookup, tokens))` runs in C. At the
+end, counts come from one `bincount`, the vocabulary is sorted by count, and one NumPy gather
+renumbers the ids and drops the rare ones.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from array import array
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from seqkit import __version__
+from seqkit.errors import InputError
+from seqkit.fileio import atomic_dir, check_readable_file
+from seqkit.text.corpus import FORMAT, FORMAT_VERSION, EncodedCorpus
+from seqkit.text.normalize import Normalizer, NormalizeOptions
+from seqkit.text.sources import SourceInfo, input_size, iter_pieces
+from seqkit.text.vocab import Vocab
+
+# on_progress(bytes_read_so_far, total_bytes_or_None, tokens_so_far)
+Progress = Callable[[int, "int | None", int], None]
+
+
+@dataclass(frozen=True)
+class PreprocessOptions:
+    normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
+    min_count: int = 5  # word2vec's default: rarer words carry too little signal to learn
+    max_vocab: int | None = None  # cap for memory; None keeps every word that passes min_count
+    max_doc_tokens: int = 10000  # longer documents are cut (gensim's and word2vec.c's limit)
+    column: str | None = None  # text column of TSV input; None: 'text' if the header has it
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class _Encoded:
+    """The provisional result of the streaming pass."""
+
+    words: list[str]  # provisional id -> word, first-seen order
+    ids: np.ndarray  # (N,) int32 provisional ids
+    offsets: np.ndarray  # (D+1,) int64
+    sources: list[SourceInfo]
+    seconds: float
+
+
+def _check_options(options: PreprocessOptions) -> None:
+    from seqkit.errors import OptionError
+
+    if options.min_count < 1:
+        raise OptionError(f"--min-count must be at least 1, not {options.min_count}")
+    if options.max_vocab is not None and options.max_vocab < 1:
+        raise OptionError(f"--max-vocab must be at least 1, not {options.max_vocab}")
+    if options.max_doc_tokens < 1:
+        raise OptionError(f"--max-doc-tokens must be at least 1, not {options.max_doc_tokens}")
+
+
+_worker_tokenize: Callable[[str], list[str]] | None = None
+
+
+def _init_worker(options: NormalizeOptions) -> None:
+    global _worker_tokenize
+    _worker_tokenize = Normalizer(options).tokenize
+
+
+def _encode_batch(texts: list[str]) -> tuple[list[str], bytes, bytes]:
+    """In a worker: tokens of each text as ids local to this batch. Returns (local words,
+    int32 ids, int64 token count per text)."""
+    index: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+    lookup = index.__getitem__
+    ids = array("i")
+    lengths = array("q")
+    for text in texts:
+        before = len(ids)
+        ids.extend(map(lookup, _worker_tokenize(text)))
+        lengths.append(len(ids) - before)
+    return list(index), ids.tobytes(), lengths.tobytes()
+
+
+def _batches(inputs, options, infos_out, batch_chars=1 << 21):
+    """(texts, ends flags, bytes read so far) in batches of about ``batch_chars`` characters."""
+    texts, ends, size, done_before = [], [], 0, 0
+    for path in inputs:
+        infos: list[SourceInfo] = []
+        for text, end in iter_pieces(path, options.column, info_out=infos):
+            texts.append(text)
+            ends.append(end)
+            size += len(text)
+            if size >= batch_chars:
+                yield texts, ends, done_before + infos[0]._reader.bytes_read
+                texts, ends, size = [], [], 0
+        if texts:  # a document never spans two files
+            ends[-1] = True
+        infos_out += infos
+        done_before += infos[0].size
+    if texts:
+        yield texts, ends, done_before
+
+
+def _stream_encode(
+    inputs: list[str], options: PreprocessOptions, on_progress: Progress | None, workers: int | None = None
+) -> _Encoded:
+    start = time.perf_counter()
+    index: defaultdict[str, int] = defaultdict(itertools.count().__next__)  # word -> provisional id
+    lookup = index.__getitem__
+    id_chunks: list[np.ndarray] = []
+    offsets = array("q", [0])
+    n_tokens = 0
+    cap = options.max_doc_tokens
+    sources: list[SourceInfo] = []
+    total = None if "-" in inputs else sum(map(input_size, inputs))
+    workers = workers or _default_workers(total)
+    batches = _batches(inputs, options, sources)
+    if workers > 1:
+        import multiprocessing as mp
+
+        pool = mp.get_context("spawn").Pool(workers, _init_worker, (options.normalize,))
+        results = pool.imap(_encode_batch, _texts_keeping(batches, pending := []), chunksize=1)
+    else:
+        pool = None
+        _init_worker(options.normalize)
+        pending = []
+        results = map(_encode_batch, _texts_keeping(batches, pending))
+    try:
+        for words, ids_bytes, lengths_bytes in results:
+            ends, bytes_read = pending.pop(0)
+            to_global = np.fromiter(map(lookup, words), dtype=np.int32, count=len(words))  # (U_local,)
+            id_chunks.append(to_global[np.frombuffer(ids_bytes, dtype=np.int32)])
+            for length, end in zip(array("q", lengths_bytes), ends):
+                n_tokens += length
+                while n_tokens - offsets[-1] > cap:
+                    offsets.append(offsets[-1] + cap)
+                if end and n_tokens > offsets[-1]:
+                    offsets.append(n_tokens)
+            if on_progress is not None:
+                on_progress(bytes_read, total, n_tokens)
+    finally:
+        if pool is not None:
+            pool.terminate()
+    if n_tokens > offsets[-1]:
+        offsets.append(n_tokens)
+    ids = np.concatenate(id_chunks) if id_chunks else np.zeros(0, np.int32)
+    return _Encoded(list(index), ids, np.frombuffer(offsets, dtype=np.int64), sources, time.perf_counter() - start)
+
+
+def _texts_keeping(batches, pending: list):
+    """Feed the texts of each batch on, keeping (ends, bytes read) aside in order."""
+    for texts, ends, bytes_read in batches:
+        pending.append((ends, bytes_read))
+        yield texts
+
+
+def _default_workers(total_bytes: int | None) -> int:
+    """Worker processes pay off past a few megabytes; below that, their start-up costs more."""
+    import os
+
+    if total_bytes is not None and total_bytes < (8 << 20):
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _finish(enc: _Encoded, inputs: list[str], options: PreprocessOptions) -> tuple[Vocab, np.ndarray, np.ndarray, dict]:
+    """Vocabulary by count, ids renumbered with rare words dropped, and the meta record."""
+    names = ", ".join(inputs)
+    if len(enc.ids) == 0:
+        raise InputError(f"no tokens found in {names}: is it text in UTF-8? (check the preprocessing options too)")
+    counts = np.bincount(enc.ids, minlength=len(enc.words)).astype(np.int64)  # (U,)
+    order = np.argsort(-counts, kind="stable")
+    order = order[counts[order] >= options.min_count]
+    if options.max_vocab is not None:
+        order = order[: options.max_vocab]
+    if len(order) == 0:
+        raise InputError(
+            f"vocabulary is empty: no word occurs at least --min-count={options.min_count} times in {names}"
+        )
+    vocab = Vocab([enc.words[i] for i in order], counts[order])
+    remap = np.full(len(enc.words), -1, dtype=np.int32)  # (U,) provisional -> final id or -1
+    remap[order] = np.arange(len(order), dtype=np.int32)
+    final = remap[enc.ids]  # (N,)
+    kept = final >= 0
+    ids = final[kept]
+    cum = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])  # (N+1,)
+    offsets = cum[enc.offsets]
+    lengths = np.diff(offsets)
+    meta = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "seqkit_version": __version__,
+        "options": options.to_dict(),
+        "counts": {
+            "documents": len(offsets) - 1,
+            "tokens_raw": int(len(enc.ids)),
+            "tokens": int(len(ids)),
+            "unique_words": len(enc.words),
+            "vocab_size": len(vocab),
+            "coverage": float(len(ids) / len(enc.ids)),
+            "longest_document": int(lengths.max()) if len(lengths) else 0,
+            "undecodable_bytes": sum(s.undecodable_bytes for s in enc.sources),
+        },
+        "sources": [s.to_dict() for s in enc.sources],
+        "seconds": round(enc.seconds, 3),
+    }
+    return vocab, ids, offsets, meta
+
+
+def _check_inputs(inputs: list[str]) -> None:
+    if not inputs:
+        raise InputError("no input given: name one or more text files, or '-' for stdin")
+    if inputs.count("-") > 1:
+        raise InputError("stdin ('-') can be read only once")
+    for path in inputs:
+        if path != "-":
+            check_readable_file(path)
+
+
+def encode_in_memory(
+    inputs: list[str],
+    options: PreprocessOptions = PreprocessOptions(),
+    on_progress: Progress | None = None,
+    workers: int | None = None,
+) -> EncodedCorpus:
+    """The encoded corpus of ``inputs`` without writing a folder (`train-w2v` on raw text)."""
+    _check_options(options)
+    _check_inputs(inputs)
+    vocab, ids, offsets, meta = _finish(_stream_encode(inputs, options, on_progress, workers), inputs, options)
+    return EncodedCorpus(None, vocab, ids, offsets, meta)
+
+
+def preprocess(
+    inputs: list[str],
+    out_dir: str | Path,
+    options: PreprocessOptions = PreprocessOptions(),
+    force: bool = False,
+    on_progress: Progress | None = None,
+    workers: int | None = None,
+) -> EncodedCorpus:
+    """Encode ``inputs`` into the corpus folder ``out_dir`` (written whole or not at all)."""
+    _check_options(options)
+    _check_inputs(inputs)
+    out_dir = Path(out_dir)
+    with atomic_dir(out_dir, force=force) as tmp:
+        encoded = _stream_encode(inputs, options, on_progress, workers)
+        vocab, ids, offsets, meta = _finish(encoded, inputs, options)
+        vocab.save(tmp / "vocab.tsv")
+        np.save(tmp / "ids.npy", ids)
+        np.save(tmp / "offsets.npy", offsets)
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return EncodedCorpus.load(out_dir)
+
+
+def corpus_stats(corpus: EncodedCorpus) -> dict:
+    """The figures `seqkit corpus stats` shows."""
+    c = corpus.meta.get("counts", {})
+    lengths = np.diff(corpus.offsets)
+    return {
+        "documents": corpus.n_docs,
+        "tokens": corpus.n_tokens,
+        "tokens_raw": c.get("tokens_raw", corpus.n_tokens),
+        "vocab_size": len(corpus.vocab),
+        "coverage": round(c.get("coverage", 1.0), 4),
+        "longest_document": int(lengths.max()) if len(lengths) else 0,
+        "mean_document": round(float(lengths.mean()), 1) if len(lengths) else 0.0,
+        "undecodable_bytes": c.get("undecodable_bytes", 0),
+    }

@@ -1,0 +1,112 @@
+"""The command line's conventions that every command follows."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from seqkit import __version__
+from seqkit.cli import app
+
+runner = CliRunner()
+
+
+def run(args, **kw):
+    return runner.invoke(app, args, **kw)
+
+
+def test_version_from_console_script_and_module():
+    out = subprocess.run([sys.executable, "-m", "seqkit", "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == f"seqkit {__version__}"
+    assert run(["--version"]).stdout.strip() == f"seqkit {__version__}"
+
+
+def test_help_imports_no_heavy_modules():
+    code = (
+        "import sys; from seqkit.cli import app; from typer.testing import CliRunner; "
+        "r = CliRunner().invoke(app, ['--help']); assert r.exit_code == 0, r.stdout; "
+        "print(' '.join(m for m in ('numba', 'gensim', 'numpy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_user_mistake_is_one_red_line_on_stderr_exit_1(tmp_path):
+    result = run(["preprocess", str(tmp_path / "missing.txt"), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [f"error: input {tmp_path / 'missing.txt'} does not exist"]
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_usage_exits_2():
+    assert run(["preprocess", "--no-such-option"]).exit_code == 2
+    assert run(["preprocess", "x", "-o", "y", "--min-count", "0"]).exit_code == 2
+
+
+def test_debug_lets_the_traceback_through(tmp_path, monkeypatch):
+    monkeypatch.delenv("SEQKIT_DEBUG", raising=False)
+    result = run(["--debug", "preprocess", str(tmp_path / "missing.txt"), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1 and result.exception is not None
+    assert type(result.exception).__name__ == "InputError"
+    # the next invocation without --debug is back to one-line errors
+    result = run(["preprocess", str(tmp_path / "missing.txt"), "-o", str(tmp_path / "o")])
+    assert "Traceback" not in result.stderr and result.stderr.startswith("error:")
+
+
+def test_stdin_input_and_json_output(tmp_path):
+    result = run(["preprocess", "-", "-o", str(tmp_path / "c"), "--min-count", "1", "--json"], input="a b\nb c\n")
+    assert result.exit_code == 0, result.stderr
+    stats = json.loads(result.stdout)
+    assert stats["documents"] == 2 and stats["tokens"] == 4 and stats["vocab_size"] == 3
+    assert "wrote" in result.stderr  # messages on stderr, data on stdout
+
+
+def test_empty_stdin(tmp_path):
+    result = run(["preprocess", "-", "-o", str(tmp_path / "c")], input="")
+    assert result.exit_code == 1 and "no input on stdin" in result.stderr
+
+
+def test_corpus_stats_tsv_when_piped_and_json(tmp_path):
+    assert run(["preprocess", "-", "-o", str(tmp_path / "c"), "--min-count", "1"], input="x y x\n").exit_code == 0
+    piped = run(["corpus", "stats", str(tmp_path / "c")])
+    rows = dict(line.split("\t") for line in piped.stdout.splitlines())
+    assert rows["documents"] == "1" and rows["tokens"] == "3" and rows["vocab_size"] == "2"
+    as_json = json.loads(run(["corpus", "stats", str(tmp_path / "c"), "--json"]).stdout)
+    assert as_json["longest_document"] == 3
+
+
+def test_stats_of_a_folder_that_is_no_corpus(tmp_path):
+    result = run(["corpus", "stats", str(tmp_path)])
+    assert result.exit_code == 1 and "seqkit preprocess" in result.stderr
+
+
+def test_ctrl_c_exits_130_with_a_message(tmp_path, monkeypatch):
+    import seqkit.text.preprocess as pp
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pp, "preprocess", interrupted)
+    result = run(["preprocess", "-", "-o", str(tmp_path / "c")], input="a\n")
+    assert result.exit_code == 130 and "interrupted" in result.stderr
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\x00junk\x00"])
+def test_bad_files_through_the_cli(tmp_path, content):
+    path = tmp_path / "bad"
+    path.write_bytes(content)
+    result = run(["preprocess", str(path), "-o", str(tmp_path / "c")])
+    assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "c").exists()
+
+
+def test_undecodable_bytes_counted_in_meta_not_a_crash(tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("café crème\n".encode("latin-1") * 3)
+    result = run(["preprocess", str(path), "-o", str(tmp_path / "c"), "--min-count", "1"])
+    assert result.exit_code == 0 and "undecodable" in result.stderr
+    meta = json.loads((tmp_path / "c" / "meta.json").read_text())
+    assert meta["counts"]["undecodable_bytes"] == 6
