@@ -68,8 +68,12 @@ def _check_options(options: PreprocessOptions) -> None:
 _worker_tokenize: Callable[[str], list[str]] | None = None
 
 
-def _init_worker(options: NormalizeOptions) -> None:
+def _init_worker(options: NormalizeOptions, in_subprocess: bool = False) -> None:
     global _worker_tokenize
+    if in_subprocess:  # Ctrl-C reaches the whole process group: let the parent alone handle it
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_tokenize = Normalizer(options).tokenize
 
 
@@ -124,7 +128,7 @@ def _stream_encode(
     if workers > 1:
         import multiprocessing as mp
 
-        pool = mp.get_context("spawn").Pool(workers, _init_worker, (options.normalize,))
+        pool = mp.get_context("spawn").Pool(workers, _init_worker, (options.normalize, True))
         results = pool.imap(_encode_batch, _texts_keeping(batches, pending := []), chunksize=1)
     else:
         pool = None

@@ -110,3 +110,28 @@ def test_undecodable_bytes_counted_in_meta_not_a_crash(tmp_path):
     assert result.exit_code == 0 and "undecodable" in result.stderr
     meta = json.loads((tmp_path / "c" / "meta.json").read_text())
     assert meta["counts"]["undecodable_bytes"] == 6
+
+
+def test_real_ctrl_c_with_worker_processes_is_one_line_and_leaves_nothing(tmp_path):
+    import os
+    import signal
+    import time
+
+    big = tmp_path / "big.txt"
+    line = " ".join(f"word{i % 5000}" for i in range(200)) + "\n"
+    big.write_text(line * 6000)  # ~6 MB: long enough to interrupt mid-way
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "seqkit", "preprocess", str(big), "-o", str(out), "--workers", "2"],
+        start_new_session=True, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline and not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+    stderr = proc.communicate(timeout=60)[1]
+    if proc.returncode == 0:
+        pytest.skip("the run finished before the interrupt arrived")
+    assert proc.returncode == 130
+    assert "Traceback" not in stderr and stderr.strip().startswith("interrupted")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt"]
