@@ -193,8 +193,11 @@ def _finish(enc: _Encoded, inputs: list[str], options: PreprocessOptions) -> tup
     final = remap[enc.ids]  # (N,)
     kept = final >= 0
     ids = final[kept]
-    cum = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])  # (N+1,)
-    offsets = cum[enc.offsets]
+    del final
+    # Kept tokens per document (documents are never empty, so reduceat is safe), then offsets.
+    per_doc = np.add.reduceat(kept, enc.offsets[:-1], dtype=np.int64) if len(enc.offsets) > 1 else np.zeros(0, np.int64)
+    offsets = np.concatenate([[0], np.cumsum(per_doc)]).astype(np.int64)  # (D+1,)
+    del kept
     lengths = np.diff(offsets)
     meta = {
         "format": FORMAT,
