@@ -1,0 +1,134 @@
+"""`seqkit train-w2v`."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from seqkit.cli import common
+from seqkit.cli.output import message
+
+app = typer.Typer()
+
+
+class Model(str, Enum):
+    skipgram = "skipgram"
+    cbow = "cbow"
+
+
+class Loss(str, Enum):
+    ns = "ns"
+    hs = "hs"
+
+
+class ModelFormat(str, Enum):
+    native = "native"
+    word2vec_bin = "word2vec-bin"
+    word2vec_text = "word2vec-text"
+
+
+def _load_corpus(corpus: Optional[str], demo: bool, popts, quiet: bool):
+    from seqkit.text.corpus import EncodedCorpus, restrict
+    from seqkit.text.preprocess import encode_in_memory
+
+    if demo or corpus is None:
+        if not demo:
+            from seqkit.errors import OptionError
+
+            raise OptionError("name a CORPUS (a text file or a folder from `seqkit preprocess`), or pass --demo")
+        from gensim.test.utils import datapath
+
+        corpus = datapath("lee_background.cor")
+    path = Path(corpus)
+    if path.is_dir():
+        loaded = EncodedCorpus.load(path)
+        return restrict(loaded, popts.min_count, popts.max_vocab), loaded.meta.get("options", {})
+    return encode_in_memory([corpus], popts), popts.to_dict()
+
+
+@app.command("train-w2v")
+def train_w2v(
+    corpus: Optional[str] = typer.Argument(None, help="A text file (.gz/.bz2/'-' too), or a folder from `seqkit preprocess`."),
+    output: Path = typer.Option(..., "--output", "-o", help="Model file to write."),
+    demo: bool = typer.Option(False, "--demo", help="Train on a small built-in corpus (gensim's Lee background corpus)."),
+    model: Model = typer.Option(Model.skipgram, "--model", help="skipgram or cbow."),
+    loss: Loss = typer.Option(Loss.ns, "--loss", help="ns: negative sampling; hs: hierarchical softmax."),
+    dim: int = typer.Option(100, "--dim", help="Vector size."),
+    window: int = typer.Option(5, "--window", help="Maximum context distance (reduced at random per word)."),
+    min_count: int = common.MIN_COUNT,
+    max_vocab: Optional[int] = common.MAX_VOCAB,
+    sample: float = typer.Option(1e-3, "--sample", help="Frequent-word subsampling threshold (0: off)."),
+    negative: int = typer.Option(5, "--negative", help="Noise words per example (--loss ns)."),
+    ns_exponent: float = typer.Option(0.75, "--ns-exponent", help="Noise distribution ~ count^exponent."),
+    alpha: float = typer.Option(0.025, "--alpha", help="Initial learning rate."),
+    min_alpha: float = typer.Option(0.0001, "--min-alpha", help="Final learning rate (linear decay over the run)."),
+    epochs: int = typer.Option(5, "--epochs", help="Passes over the corpus."),
+    threads: int = typer.Option(0, "--threads", help="Threads (0: all cores). Only --threads 1 is bit-reproducible for a --seed; more threads race (Hogwild)."),
+    seed: int = typer.Option(1, "--seed", help="Random seed."),
+    cbow_sum: bool = typer.Option(False, "--cbow-sum", help="CBOW sums the context vectors instead of averaging them."),
+    init: Optional[Path] = typer.Option(None, "--init", help="Continue training this model (its vocabulary is kept)."),
+    checkpoint: bool = typer.Option(False, "--checkpoint", help="Save the model after every epoch."),
+    fmt: ModelFormat = typer.Option(ModelFormat.native, "--format", help="native (.npz, all weights), or word2vec-bin / word2vec-text (vectors only)."),
+    lowercase: bool = common.LOWERCASE,
+    html: bool = common.HTML,
+    urls: common.UrlMode = common.URLS,
+    numbers: common.NumberMode = common.NUMBERS,
+    punct: common.KeepDrop = common.PUNCT,
+    symbols: common.KeepDrop = common.SYMBOLS,
+    column: Optional[str] = common.COLUMN,
+    max_doc_tokens: int = common.MAX_DOC_TOKENS,
+    quiet: bool = common.QUIET,
+) -> None:
+    """Train word2vec vectors: skip-gram or CBOW, negative sampling or hierarchical softmax.
+
+    Example: seqkit train-w2v reviews.txt.gz -o reviews.w2v --model cbow --epochs 5
+    """
+    from seqkit.cli.progress import progress_bar
+    from seqkit.embed.trainer import Word2VecConfig, Word2VecModel, train
+    from seqkit.text.preprocess import PreprocessOptions
+
+    config = Word2VecConfig(
+        model=model.value, loss=loss.value, dim=dim, window=window, min_count=min_count, max_vocab=max_vocab,
+        sample=sample, negative=negative, ns_exponent=ns_exponent, alpha=alpha, min_alpha=min_alpha,
+        epochs=epochs, threads=threads, seed=seed, cbow_mean=not cbow_sum,
+    )
+    config.check()  # before reading a large corpus
+    popts = PreprocessOptions(
+        normalize=common.normalize_options(lowercase, html, urls, numbers, punct, symbols),
+        min_count=min_count if init is None else 1, max_vocab=max_vocab if init is None else None,
+        max_doc_tokens=max_doc_tokens, column=column,
+    )
+    start_model = Word2VecModel.load(init) if init is not None else None
+    text, popts_used = _load_corpus(corpus, demo, popts, quiet)
+
+    def save(m) -> None:
+        m.config = {**m.config, "preprocess": popts_used}
+        if fmt is ModelFormat.native:
+            m.save(output)
+        else:
+            from seqkit.embed.formats import write_word2vec
+
+            write_word2vec(output, m.vocab.words, m.vectors, binary=fmt is ModelFormat.word2vec_bin)
+
+    with progress_bar(quiet, "{task.fields[rate]} words/s  alpha {task.fields[alpha]}  loss {task.fields[loss]}") as bar:
+        task = bar.add_task("training", total=None, rate="-", alpha="-", loss="-")
+
+        def on_progress(p) -> None:
+            bar.update(task, completed=p.words_done, total=p.words_total, rate=f"{p.words_per_s:,.0f}",
+                       alpha=f"{p.alpha:.5f}", loss=f"{p.mean_loss:.4f}", description=f"epoch {p.epoch}/{config.epochs}")
+
+        def on_epoch(epoch: int, m) -> None:
+            if checkpoint and epoch < config.epochs:
+                save(m)
+
+        trained = train(text, config, init=start_model, on_progress=on_progress, on_epoch=on_epoch)
+    save(trained)
+    c = trained.config
+    message(
+        f"wrote {output}: {c['vocab_size']:,} words x {trained.vectors.shape[1]} dims, "
+        f"{c['corpus_words'] * config.epochs:,} words in {c['train_seconds']:.1f} s "
+        f"({c['words_per_s']:,.0f} words/s, {c['threads']} threads), mean loss {c['mean_loss']:.4f}"
+    )

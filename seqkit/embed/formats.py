@@ -1,0 +1,176 @@
+"""Word-vector files.
+
+- native: an uncompressed .npz (never pickled) with arrays `vectors` (V, d) float32, optional
+  `syn1neg` (V, d) and `syn1` (V-1, d), `counts` (V,) int64, `words` (UTF-8 words joined by
+  newlines) and `meta` (UTF-8 JSON: format, format_version, training options);
+- word2vec text and binary, as word2vec.c, gensim and fastText (.vec) write them:
+  a header "V d", then per word the word and its d numbers (binary: d little-endian float32).
+
+`load_vectors` tells them apart by their first bytes. All writers are atomic.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from seqkit.errors import ModelFormatError
+from seqkit.fileio import atomic_path, check_readable_file
+
+FORMAT = "seqkit-w2v"
+FORMAT_VERSION = 1
+
+
+def save_native(path, words: list[str], counts, arrays: dict[str, np.ndarray], meta: dict) -> None:
+    bad = [w for w in words if "\n" in w]
+    if bad:
+        raise ModelFormatError(f"words may not contain newlines: {bad[0]!r}")
+    meta = {"format": FORMAT, "format_version": FORMAT_VERSION, **meta}
+    payload = {name: np.ascontiguousarray(a) for name, a in arrays.items()}
+    payload["counts"] = np.asarray(counts, dtype=np.int64)
+    payload["words"] = np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8)
+    payload["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
+            np.savez(f, **payload)
+
+
+def load_native(path) -> tuple[list[str], np.ndarray, dict[str, np.ndarray], dict]:
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {name: z[name] for name in z.files}
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as e:
+        raise ModelFormatError(f"{path} is not a readable seqkit model (truncated or corrupted?): {e}") from None
+    for name in ("vectors", "counts", "words", "meta"):
+        if name not in arrays:
+            raise ModelFormatError(f"{path} is not a seqkit model: it has no '{name}' array")
+    try:
+        meta = json.loads(arrays.pop("meta").tobytes().decode("utf-8"))
+        text = arrays.pop("words").tobytes().decode("utf-8")
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ModelFormatError(f"{path}: corrupted metadata: {e}") from None
+    if meta.get("format") != FORMAT:
+        raise ModelFormatError(f"{path} is an .npz file but not a seqkit word-vector model")
+    if meta.get("format_version", 0) > FORMAT_VERSION:
+        raise ModelFormatError(
+            f"{path} was written by a newer seqkit (model format {meta['format_version']}, this one reads "
+            f"{FORMAT_VERSION}): upgrade seqkit"
+        )
+    words = text.split("\n") if text else []
+    counts = arrays.pop("counts")
+    vectors = arrays["vectors"]
+    v = len(words)
+    if vectors.ndim != 2 or vectors.shape[0] != v or counts.shape != (v,) or vectors.dtype != np.float32:
+        raise ModelFormatError(
+            f"{path} is corrupted: {v} words, {counts.shape} counts, vectors {vectors.shape} {vectors.dtype}"
+        )
+    expected = {"syn1neg": (v, vectors.shape[1]), "syn1": (max(v - 1, 0), vectors.shape[1])}
+    for name, shape in expected.items():
+        if name in arrays and arrays[name].shape != shape:
+            raise ModelFormatError(f"{path} is corrupted: {name} has shape {arrays[name].shape}, expected {shape}")
+    if not np.isfinite(vectors).all():
+        raise ModelFormatError(f"{path} is corrupted: its vectors contain NaN or infinity")
+    return words, counts, arrays, meta
+
+
+def write_word2vec(path, words: list[str], vectors: np.ndarray, binary: bool) -> None:
+    """The classic format; binary rows are the word, a space, d float32 values and a newline."""
+    vectors = np.ascontiguousarray(vectors, dtype="<f4")
+    for w in words:
+        if not w or any(ch.isspace() for ch in w):
+            raise ModelFormatError(f"word2vec files cannot hold words with whitespace: {w!r}")
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
+            f.write(f"{len(words)} {vectors.shape[1]}\n".encode())
+            if binary:
+                for w, row in zip(words, vectors):
+                    f.write(w.encode("utf-8") + b" " + row.tobytes() + b"\n")
+            else:
+                for w, row in zip(words, vectors):
+                    f.write((w + " " + " ".join(f"{x:.6g}" for x in row.tolist()) + "\n").encode("utf-8"))
+
+
+def _header(line: bytes, path) -> tuple[int, int]:
+    parts = line.split()
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise ModelFormatError(f"{path} is not a word-vector file: its first line is not 'count dim'")
+    v, d = int(parts[0]), int(parts[1])
+    if v < 1 or d < 1:
+        raise ModelFormatError(f"{path}: header says {v} words of dimension {d}")
+    return v, d
+
+
+def read_word2vec(path) -> tuple[list[str], np.ndarray]:
+    """Read word2vec text or binary (detected); a header that disagrees with the body is an error."""
+    with open(path, "rb") as f:
+        v, d = _header(f.readline(), path)
+        rest = f.read()
+    if _looks_binary(rest, d):
+        return _read_binary(rest, v, d, path)
+    return _read_text(rest, v, d, path)
+
+
+def _looks_binary(body: bytes, d: int) -> bool:
+    head = body[: 4096]
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return e.start < len(head) - 4  # cut mid-character at the end is still text
+    return False
+
+
+def _read_text(body: bytes, v: int, d: int, path) -> tuple[list[str], np.ndarray]:
+    lines = body.decode("utf-8", errors="replace").splitlines()
+    lines = [ln for ln in lines if ln.strip()]
+    if len(lines) != v:
+        raise ModelFormatError(f"{path}: header says {v} words but the file has {len(lines)} rows")
+    words = []
+    vectors = np.empty((v, d), dtype=np.float32)
+    for i, line in enumerate(lines):
+        parts = line.rstrip().split(" ")
+        if len(parts) != d + 1:
+            raise ModelFormatError(f"{path}:{i + 2}: expected a word and {d} numbers, found {len(parts) - 1} numbers")
+        words.append(parts[0])
+        try:
+            vectors[i] = np.array(parts[1:], dtype=np.float32)
+        except ValueError:
+            raise ModelFormatError(f"{path}:{i + 2}: not a number in the vector of {parts[0]!r}") from None
+    return words, vectors
+
+
+def _read_binary(body: bytes, v: int, d: int, path) -> tuple[list[str], np.ndarray]:
+    words = []
+    vectors = np.empty((v, d), dtype=np.float32)
+    pos, row_bytes = 0, 4 * d
+    for i in range(v):
+        while pos < len(body) and body[pos : pos + 1] in (b"\n", b" "):
+            pos += 1
+        end = body.find(b" ", pos)
+        if end < 0 or end + 1 + row_bytes > len(body):
+            raise ModelFormatError(f"{path}: header says {v} words but the file ends after {i} (truncated?)")
+        words.append(body[pos:end].decode("utf-8", errors="replace"))
+        vectors[i] = np.frombuffer(body, dtype="<f4", count=d, offset=end + 1)
+        pos = end + 1 + row_bytes
+    if body[pos:].strip():
+        raise ModelFormatError(f"{path}: header says {v} words but the file holds more")
+    return words, vectors
+
+
+def detect(path) -> str:
+    """'native', or 'word2vec' (text or binary)."""
+    p = check_readable_file(path, "model")
+    with open(p, "rb") as f:
+        head = f.read(8)
+    if not head:
+        raise ModelFormatError(f"model {p} is empty")
+    if head.startswith(b"PK\x03\x04"):
+        return "native"
+    if head[:1] == b"\x80":
+        raise ModelFormatError(f"{p} is a Python pickle: seqkit never loads pickles (they can run code)")
+    if head[:1].isdigit():
+        return "word2vec"
+    raise ModelFormatError(f"{p} is neither a seqkit model nor a word2vec text/binary file")

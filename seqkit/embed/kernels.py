@@ -1,0 +1,224 @@
+"""The word2vec hot loops, in Numba. The only module of seqkit.embed that imports numba.
+
+One call of `train_shards` trains T shards of documents in parallel (one per thread, `prange`),
+updating the shared matrices without locks (Hogwild, as word2vec.c and gensim do). Python calls
+it chunk by chunk and updates progress and the learning rate in between.
+
+Random numbers: each thread has its own 64-bit LCG (word2vec.c's constants); a draw advances it
+once and uses its high 32 bits. With one thread and a seed the run is bit-reproducible; with
+more threads, updates race and results differ slightly from run to run.
+
+Every function here is checked against the slow reference in tests/embed/test_kernels.py.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+LCG_MUL = np.uint64(25214903917)
+LCG_ADD = np.uint64(11)
+SHIFT32 = np.uint64(32)
+
+
+@njit(inline="always")
+def _next(state):
+    return state * LCG_MUL + LCG_ADD
+
+
+@njit(inline="always")
+def _hi32(state):
+    return state >> SHIFT32
+
+
+@njit(inline="always")
+def _log_sigmoid(x):
+    # log(1/(1+e^-x)), stable for large |x|
+    if x >= 0.0:
+        return -np.log1p(np.exp(-x))
+    return x - np.log1p(np.exp(x))
+
+
+@njit(inline="always")
+def _sigmoid(x):
+    if x >= 0.0:
+        return 1.0 / (1.0 + np.exp(-x))
+    e = np.exp(x)
+    return e / (1.0 + e)
+
+
+@njit(inline="always")
+def _ns_update(l1, word, syn1neg, neu1e, alpha, negative, alias_prob, alias_idx, state):
+    """Negative sampling for input vector l1 predicting ``word``: updates syn1neg rows, adds the
+    gradient for l1 into neu1e. Returns (loss, rng state)."""
+    dim = l1.shape[0]
+    vocab_size = alias_prob.shape[0]
+    loss = 0.0
+    for k in range(negative + 1):
+        if k == 0:
+            target = word
+            label = 1.0
+        else:
+            state = _next(state)
+            j = np.int64((_hi32(state) * np.uint64(vocab_size)) >> SHIFT32)
+            state = _next(state)  # a second draw: an LCG's low bits are too weak to use
+            target = j if _hi32(state) < alias_prob[j] else alias_idx[j]
+            if target == word:
+                continue
+            label = 0.0
+        row = syn1neg[target]
+        f = np.float32(0.0)
+        for c in range(dim):
+            f += l1[c] * row[c]
+        if label == 1.0:
+            loss -= _log_sigmoid(f)
+        else:
+            loss -= _log_sigmoid(-f)
+        g = np.float32((label - _sigmoid(f)) * alpha)
+        for c in range(dim):
+            neu1e[c] += g * row[c]
+            row[c] += g * l1[c]
+    return loss, state
+
+
+@njit(inline="always")
+def _hs_update(l1, word, syn1, neu1e, alpha, codes, points, code_lengths):
+    """Hierarchical softmax: walk ``word``'s Huffman path. Returns the loss."""
+    dim = l1.shape[0]
+    loss = 0.0
+    for d in range(code_lengths[word]):
+        row = syn1[points[word, d]]
+        f = np.float32(0.0)
+        for c in range(dim):
+            f += l1[c] * row[c]
+        label = 1.0 - codes[word, d]  # code 0: the left branch, target 1
+        if label == 1.0:
+            loss -= _log_sigmoid(f)
+        else:
+            loss -= _log_sigmoid(-f)
+        g = np.float32((label - _sigmoid(f)) * alpha)
+        for c in range(dim):
+            neu1e[c] += g * row[c]
+            row[c] += g * l1[c]
+    return loss
+
+
+@njit(inline="always")
+def _train_document(
+    doc, sent, syn0, syn1neg, syn1, tables, skipgram, hs, window, negative, cbow_mean, alpha, state, neu1, neu1e
+):
+    """Subsample one document into ``sent`` and train on it. Returns (loss, examples, kept, state)."""
+    keep, alias_prob, alias_idx, codes, points, code_lengths = tables
+    dim = syn0.shape[1]
+    n = 0
+    for t in range(doc.shape[0]):
+        w = doc[t]
+        state = _next(state)
+        if _hi32(state) < keep[w]:
+            sent[n] = w
+            n += 1
+    loss = 0.0
+    examples = 0
+    for i in range(n):
+        word = sent[i]
+        state = _next(state)
+        b = np.int64(_hi32(state) % np.uint64(window))
+        lo = max(0, i - window + b)
+        hi = min(n, i + window - b + 1)
+        if skipgram:
+            for j in range(lo, hi):
+                if j == i:
+                    continue
+                l1 = syn0[sent[j]]
+                for c in range(dim):
+                    neu1e[c] = 0.0
+                if hs:
+                    loss += _hs_update(l1, word, syn1, neu1e, alpha, codes, points, code_lengths)
+                else:
+                    lo_, state = _ns_update(l1, word, syn1neg, neu1e, alpha, negative, alias_prob, alias_idx, state)
+                    loss += lo_
+                for c in range(dim):
+                    l1[c] += neu1e[c]
+                examples += 1
+        else:
+            count = 0
+            for c in range(dim):
+                neu1[c] = 0.0
+                neu1e[c] = 0.0
+            for j in range(lo, hi):
+                if j != i:
+                    row = syn0[sent[j]]
+                    for c in range(dim):
+                        neu1[c] += row[c]
+                    count += 1
+            if count == 0:
+                continue
+            if cbow_mean:
+                inv = np.float32(1.0 / count)
+                for c in range(dim):
+                    neu1[c] *= inv
+            if hs:
+                loss += _hs_update(neu1, word, syn1, neu1e, alpha, codes, points, code_lengths)
+            else:
+                lo_, state = _ns_update(neu1, word, syn1neg, neu1e, alpha, negative, alias_prob, alias_idx, state)
+                loss += lo_
+            if not cbow_mean:  # the summed input: spread the error over the window (gensim's rule)
+                inv = np.float32(1.0 / count)
+                for c in range(dim):
+                    neu1e[c] *= inv
+            for j in range(lo, hi):
+                if j != i:
+                    row = syn0[sent[j]]
+                    for c in range(dim):
+                        row[c] += neu1e[c]
+            examples += 1
+    return loss, examples, n, state
+
+
+@njit(parallel=True, cache=True, fastmath=True)
+def train_shards(syn0, syn1neg, syn1, ids, offsets, shards, tables, settings, alphas, states, out_loss, out_counts):
+    """Train shard t = documents shards[t, 0]..shards[t, 1] on thread t.
+
+    settings: tuple of ints (skipgram, hs, window, negative, cbow_mean, max_doc_len)
+    alphas:   float64 (T, 2) learning rate at the start and end of each shard (linear in between)
+    states:   uint64 (T,) per-thread RNG state, advanced in place
+    out_loss: float64 (T,) summed loss; out_counts: int64 (T, 3) examples, words kept, words seen
+    """
+    skipgram, hs, window, negative, cbow_mean, max_len = settings
+    dim = syn0.shape[1]
+    for t in prange(shards.shape[0]):
+        d0, d1 = shards[t, 0], shards[t, 1]
+        total = offsets[d1] - offsets[d0]
+        sent = np.empty(max_len, dtype=np.int32)
+        neu1 = np.empty(dim, dtype=np.float32)
+        neu1e = np.empty(dim, dtype=np.float32)
+        state = states[t]
+        a0, a1 = alphas[t, 0], alphas[t, 1]
+        loss = 0.0
+        examples = 0
+        kept = 0
+        seen = 0
+        for d in range(d0, d1):
+            alpha = a0 + (a1 - a0) * (seen / total) if total > 0 else a0
+            doc = ids[offsets[d] : offsets[d + 1]]
+            lo_, ex, n, state = _train_document(
+                doc, sent, syn0, syn1neg, syn1, tables, skipgram != 0, hs != 0, window, negative,
+                cbow_mean != 0, np.float32(alpha), state, neu1, neu1e,
+            )
+            loss += lo_
+            examples += ex
+            kept += n
+            seen += doc.shape[0]
+        states[t] = state
+        out_loss[t] = loss
+        out_counts[t, 0] = examples
+        out_counts[t, 1] = kept
+        out_counts[t, 2] = seen
+
+
+def set_threads(n: int) -> int:
+    """Use ``n`` threads (at most the cores numba was started with); returns the number in use."""
+    n = max(1, min(n, numba.config.NUMBA_NUM_THREADS))
+    numba.set_num_threads(n)
+    return n

@@ -1,0 +1,253 @@
+"""word2vec training: pure-Python orchestration around the Numba kernels.
+
+The corpus is cut into shards of about `chunk_words` words; each kernel call trains one shard per
+thread, and between calls Python updates the learning rate, the progress callback and the
+running loss. The learning rate falls linearly from `alpha` to `min_alpha` over the whole run.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable, Literal
+
+import numpy as np
+
+from seqkit.errors import InputError, OptionError
+from seqkit.text.corpus import EncodedCorpus
+from seqkit.text.vocab import Vocab
+
+
+@dataclass(frozen=True)
+class Word2VecConfig:
+    model: Literal["skipgram", "cbow"] = "skipgram"  # skip-gram: better for rare words; CBOW: faster
+    loss: Literal["ns", "hs"] = "ns"  # negative sampling, or hierarchical softmax over a Huffman tree
+    dim: int = 100  # vector size
+    window: int = 5  # max distance between a word and its context; reduced at random per word
+    min_count: int = 5  # rarer words are dropped before training
+    max_vocab: int | None = None  # keep at most this many words
+    sample: float = 1e-3  # frequent-word subsampling threshold (0 disables)
+    negative: int = 5  # noise words per example (negative sampling)
+    ns_exponent: float = 0.75  # noise distribution ~ count^exponent
+    alpha: float = 0.025  # initial learning rate
+    min_alpha: float = 0.0001  # final learning rate
+    epochs: int = 5
+    threads: int = 0  # 0: all cores
+    seed: int = 1
+    cbow_mean: bool = True  # CBOW averages context vectors (False: sums them)
+    chunk_words: int = 50_000  # words per thread per kernel call: progress granularity
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def check(self) -> None:
+        def bad(msg: str):
+            raise OptionError(msg)
+
+        if self.model not in ("skipgram", "cbow"):
+            bad(f"--model must be skipgram or cbow, not {self.model!r}")
+        if self.loss not in ("ns", "hs"):
+            bad(f"--loss must be ns or hs, not {self.loss!r}")
+        if self.dim < 1:
+            bad(f"--dim must be at least 1, not {self.dim}")
+        if self.window < 1:
+            bad(f"--window must be at least 1, not {self.window}")
+        if self.min_count < 1:
+            bad(f"--min-count must be at least 1, not {self.min_count}")
+        if self.epochs < 1:
+            bad(f"--epochs must be at least 1, not {self.epochs}")
+        if not self.alpha > 0:
+            bad(f"--alpha must be positive, not {self.alpha}")
+        if not 0 <= self.min_alpha <= self.alpha:
+            bad(f"--min-alpha must be between 0 and --alpha ({self.alpha}), not {self.min_alpha}")
+        if self.sample < 0:
+            bad(f"--sample must be 0 (off) or positive, not {self.sample}")
+        if self.loss == "ns" and self.negative < 1:
+            bad("--loss ns needs --negative of at least 1 (or use --loss hs)")
+        if self.negative < 0:
+            bad(f"--negative must not be negative, not {self.negative}")
+        if self.threads < 0:
+            bad(f"--threads must be 0 (all cores) or more, not {self.threads}")
+
+
+@dataclass
+class Word2VecModel:
+    vocab: Vocab
+    vectors: np.ndarray  # (V, d) float32 input vectors: the word vectors
+    syn1neg: np.ndarray | None = None  # (V, d) float32 output vectors (negative sampling)
+    syn1: np.ndarray | None = None  # (V-1, d) float32 inner-node vectors (hierarchical softmax)
+    config: dict = field(default_factory=dict)  # training options and figures
+
+    def save(self, path) -> None:
+        from seqkit.embed.formats import save_native
+
+        arrays = {"vectors": self.vectors}
+        if self.syn1neg is not None:
+            arrays["syn1neg"] = self.syn1neg
+        if self.syn1 is not None:
+            arrays["syn1"] = self.syn1
+        save_native(path, self.vocab.words, self.vocab.counts, arrays, {"training": self.config})
+
+    @classmethod
+    def load(cls, path) -> "Word2VecModel":
+        from seqkit.embed.formats import load_native
+
+        words, counts, arrays, meta = load_native(path)
+        return cls(
+            Vocab(words, counts),
+            arrays["vectors"],
+            arrays.get("syn1neg"),
+            arrays.get("syn1"),
+            meta.get("training", {}),
+        )
+
+
+@dataclass
+class Progress:
+    """What the progress callback is told after each kernel call."""
+
+    words_done: int  # corpus words processed, over all epochs so far
+    words_total: int  # corpus words x epochs
+    epoch: int
+    alpha: float
+    mean_loss: float  # mean loss per trained example over the run so far
+    words_per_s: float
+
+
+def reencode(corpus: EncodedCorpus, vocab: Vocab) -> EncodedCorpus:
+    """``corpus`` over another vocabulary (continued training): unknown words dropped."""
+    lookup = np.array([vocab.index.get(w, -1) for w in corpus.vocab.words], dtype=np.int32)  # (V_corpus,)
+    new = lookup[corpus.ids]
+    kept = new >= 0
+    per_doc = np.add.reduceat(kept, corpus.offsets[:-1], dtype=np.int64) if corpus.n_docs else np.zeros(0, np.int64)
+    per_doc[np.diff(corpus.offsets) == 0] = 0
+    offsets = np.concatenate([[0], np.cumsum(per_doc)]).astype(np.int64)
+    return EncodedCorpus(corpus.path, vocab, new[kept], offsets, corpus.meta)
+
+
+def _shards(offsets: np.ndarray, chunk_words: int) -> np.ndarray:
+    """(S, 2) document ranges of about chunk_words words each, in corpus order."""
+    n = int(offsets[-1])
+    cuts = np.searchsorted(offsets, np.arange(0, n, chunk_words), side="left")
+    cuts = np.unique(np.concatenate([cuts, [len(offsets) - 1]]))
+    cuts = cuts[cuts <= len(offsets) - 1]
+    if cuts[0] != 0:
+        cuts = np.concatenate([[0], cuts])
+    return np.stack([cuts[:-1], cuts[1:]], axis=1).astype(np.int64)
+
+
+def init_weights(vocab_size: int, dim: int, seed: int) -> np.ndarray:
+    """word2vec's initial input vectors: uniform in [-0.5/dim, 0.5/dim)."""
+    rng = np.random.default_rng(seed)
+    return ((rng.random((vocab_size, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
+
+
+def train(
+    corpus: EncodedCorpus,
+    config: Word2VecConfig = Word2VecConfig(),
+    init: Word2VecModel | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    on_epoch: Callable[[int, Word2VecModel], None] | None = None,
+) -> Word2VecModel:
+    """Train word vectors on ``corpus``; with ``init``, continue from that model (its vocabulary kept)."""
+    from seqkit.embed import kernels
+    from seqkit.embed.huffman import huffman_codes
+    from seqkit.embed.sampling import alias_table, keep_thresholds
+    from seqkit.text.corpus import restrict
+
+    config.check()
+    source = corpus.meta.get("sources", [{}])
+    name = ", ".join(s.get("path", "?") for s in source) if source else "the corpus"
+    if init is not None:
+        corpus = reencode(corpus, init.vocab)
+        if init.vectors.shape[1] != config.dim:
+            config = Word2VecConfig(**{**config.to_dict(), "dim": init.vectors.shape[1]})
+    else:
+        corpus = restrict(corpus, config.min_count, config.max_vocab)
+        if len(corpus.vocab) == 0 or (corpus.vocab.counts < config.min_count).all():
+            raise InputError(f"no word occurs at least --min-count={config.min_count} times in {name}")
+    vocab = corpus.vocab
+    if corpus.n_tokens == 0 or len(vocab) == 0:
+        raise InputError(f"no word occurs at least --min-count={config.min_count} times in {name}")
+    if config.loss == "hs" and len(vocab) < 2:
+        raise InputError("hierarchical softmax needs at least 2 words in the vocabulary")
+
+    v, dim = len(vocab), config.dim
+    ns, hs = config.loss == "ns", config.loss == "hs"
+    if init is not None:
+        syn0 = np.ascontiguousarray(init.vectors, dtype=np.float32).copy()
+        syn1neg = init.syn1neg.copy() if ns and init.syn1neg is not None else np.zeros((v, dim), np.float32)
+        syn1 = init.syn1.copy() if hs and init.syn1 is not None else np.zeros((v - 1, dim), np.float32)
+    else:
+        syn0 = init_weights(v, dim, config.seed)
+        syn1neg = np.zeros((v, dim), np.float32)
+        syn1 = np.zeros((v - 1, dim), np.float32)
+    if not ns:
+        syn1neg = np.zeros((0, dim), np.float32)
+    if not hs:
+        syn1 = np.zeros((0, dim), np.float32)
+
+    keep = keep_thresholds(vocab.counts, config.sample)
+    alias_prob, alias_idx = alias_table(vocab.counts, config.ns_exponent) if ns else (
+        np.zeros(1, np.uint64), np.zeros(1, np.int32))
+    codes, points, lengths = huffman_codes(vocab.counts) if hs else (
+        np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int32), np.zeros(1, np.int32))
+    tables = (keep, alias_prob, alias_idx, codes, points, lengths)
+
+    threads = kernels.set_threads(config.threads or _cores())
+    ids = np.ascontiguousarray(corpus.ids, dtype=np.int32)
+    offsets = np.ascontiguousarray(corpus.offsets, dtype=np.int64)
+    max_len = int(np.diff(offsets).max()) if corpus.n_docs else 1
+    settings = (int(config.model == "skipgram"), int(hs), config.window, config.negative, int(config.cbow_mean), max(max_len, 1))
+    shards = _shards(offsets, config.chunk_words)
+    words_per_epoch = corpus.n_tokens
+    total = words_per_epoch * config.epochs
+    states = (np.uint64(config.seed) * np.uint64(1000003) + np.arange(threads, dtype=np.uint64) * np.uint64(7919) + np.uint64(1)).astype(np.uint64)
+    out_loss = np.zeros(threads, np.float64)
+    out_counts = np.zeros((threads, 3), np.int64)
+    loss_sum, examples, done = 0.0, 0, 0
+    start = time.perf_counter()
+
+    def alpha_at(words: int) -> float:
+        return max(config.min_alpha, config.alpha - (config.alpha - config.min_alpha) * words / total)
+
+    model = Word2VecModel(vocab, syn0, syn1neg if ns else None, syn1 if hs else None, config.to_dict())
+    for epoch in range(config.epochs):
+        for first in range(0, len(shards), threads):
+            batch = shards[first : first + threads]
+            size = int(offsets[batch[-1, 1]] - offsets[batch[0, 0]])
+            alphas = np.tile([alpha_at(done), alpha_at(done + size)], (len(batch), 1))
+            kernels.train_shards(
+                syn0, syn1neg, syn1, ids, offsets, np.ascontiguousarray(batch), tables, settings,
+                alphas, states[: len(batch)], out_loss[: len(batch)], out_counts[: len(batch)],
+            )
+            loss_sum += float(out_loss[: len(batch)].sum())
+            examples += int(out_counts[: len(batch), 0].sum())
+            done += size
+            if on_progress is not None:
+                elapsed = time.perf_counter() - start
+                on_progress(Progress(done, total, epoch + 1, alpha_at(done), loss_sum / max(examples, 1),
+                                     done / elapsed if elapsed > 0 else 0.0))
+        if on_epoch is not None:
+            on_epoch(epoch + 1, model)
+    seconds = time.perf_counter() - start
+    model.config = {
+        **config.to_dict(),
+        "threads": threads,
+        "vocab_size": v,
+        "corpus_words": words_per_epoch,
+        "train_seconds": round(seconds, 3),
+        "words_per_s": round(total / seconds, 1) if seconds > 0 else None,
+        "mean_loss": loss_sum / max(examples, 1),
+        "continued": init is not None,
+    }
+    return model
+
+
+def _cores() -> int:
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1

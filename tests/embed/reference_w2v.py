@@ -1,0 +1,92 @@
+"""A slow, obvious word2vec in plain Python and NumPy, drawing the same random numbers as
+seqkit.embed.kernels, so a one-thread kernel run must make the same updates."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+MASK = (1 << 64) - 1
+
+
+class LCG:
+    def __init__(self, state: int):
+        self.state = int(state)
+
+    def next_hi32(self) -> int:
+        self.state = (self.state * 25214903917 + 11) & MASK
+        return self.state >> 32
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def output_step(l1, targets_labels, out, alpha):
+    """Logistic-regression step of l1 against rows of ``out``; returns (gradient for l1, loss)."""
+    neu1e = np.zeros_like(l1)
+    loss = 0.0
+    for target, label in targets_labels:
+        row = out[target]
+        f = float(np.dot(l1.astype(np.float64), row.astype(np.float64)))
+        loss -= math.log(sigmoid(f)) if label else math.log(sigmoid(-f))
+        g = np.float32((label - sigmoid(f)) * alpha)
+        neu1e += g * row
+        out[target] = row + g * l1
+    return neu1e, loss
+
+
+def draw_negatives(rng, word, negative, alias_prob, alias_idx):
+    pairs = [(word, 1.0)]
+    for _ in range(negative):
+        j = (rng.next_hi32() * len(alias_prob)) >> 32
+        target = j if rng.next_hi32() < alias_prob[j] else int(alias_idx[j])
+        if target != word:
+            pairs.append((target, 0.0))
+    return pairs
+
+
+def train_reference(syn0, syn1neg, syn1, ids, offsets, shards, tables, settings, alphas, states):
+    keep, alias_prob, alias_idx, codes, points, lengths = tables
+    skipgram, hs, window, negative, cbow_mean, _ = settings
+    total_loss, total_examples = 0.0, 0
+    for t, (d0, d1) in enumerate(shards):
+        rng = LCG(states[t])
+        words_total = offsets[d1] - offsets[d0]
+        seen = 0
+        for d in range(d0, d1):
+            alpha = alphas[t, 0] + (alphas[t, 1] - alphas[t, 0]) * (seen / words_total)
+            doc = ids[offsets[d] : offsets[d + 1]]
+            sent = [int(w) for w in doc if rng.next_hi32() < keep[w]]
+            for i, word in enumerate(sent):
+                b = rng.next_hi32() % window
+                context = [j for j in range(max(0, i - window + b), min(len(sent), i + window - b + 1)) if j != i]
+
+                def step(l1):
+                    if hs:
+                        path = [(int(points[word, k]), 1.0 - codes[word, k]) for k in range(lengths[word])]
+                        return output_step(l1, path, syn1, np.float32(alpha))
+                    pairs = draw_negatives(rng, word, negative, alias_prob, alias_idx)
+                    return output_step(l1, pairs, syn1neg, np.float32(alpha))
+
+                if skipgram:
+                    for j in context:
+                        neu1e, loss = step(syn0[sent[j]].copy())
+                        syn0[sent[j]] += neu1e
+                        total_loss += loss
+                        total_examples += 1
+                elif context:
+                    neu1 = np.sum([syn0[sent[j]] for j in context], axis=0, dtype=np.float32)
+                    if cbow_mean:
+                        neu1 = neu1 * np.float32(1.0 / len(context))
+                    neu1e, loss = step(neu1)
+                    if not cbow_mean:
+                        neu1e = neu1e * np.float32(1.0 / len(context))
+                    for j in context:
+                        syn0[sent[j]] += neu1e
+                    total_loss += loss
+                    total_examples += 1
+            seen += len(doc)
+        states[t] = rng.state
+    return total_loss, total_examples

@@ -1,0 +1,81 @@
+"""Each of the four kernels against the slow reference: one thread, a fixed seed, the same updates."""
+
+import numpy as np
+import pytest
+
+from seqkit.embed import kernels
+from seqkit.embed.huffman import huffman_codes
+from seqkit.embed.sampling import alias_probabilities, alias_table, keep_thresholds
+from tests.embed.reference_w2v import train_reference
+
+
+def tiny_corpus(seed=0, docs=12, vocab=30):
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(3, 25, size=docs)
+    ids = np.minimum(rng.zipf(1.6, size=int(lengths.sum())) - 1, vocab - 1).astype(np.int32)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    counts = np.bincount(ids, minlength=vocab).astype(np.int64) + 1
+    return ids, offsets, counts
+
+
+@pytest.mark.parametrize("skipgram", [1, 0])
+@pytest.mark.parametrize("hs", [0, 1])
+@pytest.mark.parametrize("cbow_mean", [1, 0])
+def test_kernel_matches_reference(skipgram, hs, cbow_mean):
+    if skipgram and not cbow_mean:
+        pytest.skip("cbow_mean only matters for CBOW")
+    ids, offsets, counts = tiny_corpus()
+    v, dim = len(counts), 8
+    rng = np.random.default_rng(1)
+    syn0 = ((rng.random((v, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
+    syn1neg = (rng.random((v, dim), dtype=np.float32) * 0.1).astype(np.float32)
+    syn1 = (rng.random((v - 1, dim), dtype=np.float32) * 0.1).astype(np.float32)
+    keep = keep_thresholds(counts, 0.05)
+    prob, alias = alias_table(counts, 0.75)
+    codes, points, lengths = huffman_codes(counts)
+    tables = (keep, prob, alias, codes, points, lengths)
+    settings = (skipgram, hs, 3, 4, cbow_mean, int(np.diff(offsets).max()))
+    shards = np.array([[0, len(offsets) - 1]], dtype=np.int64)
+    alphas = np.array([[0.05, 0.01]])
+    states = np.array([12345], dtype=np.uint64)
+
+    ref = [a.copy() for a in (syn0, syn1neg, syn1)]
+    ref_states = [int(states[0])]
+    ref_loss, ref_examples = train_reference(*ref, ids, offsets, shards, tables, settings, alphas, ref_states)
+
+    kernels.set_threads(1)
+    out_loss, out_counts = np.zeros(1), np.zeros((1, 3), np.int64)
+    kernels.train_shards(syn0, syn1neg, syn1, ids, offsets, shards, tables, settings, alphas, states, out_loss, out_counts)
+
+    assert out_counts[0, 0] == ref_examples > 0
+    assert int(states[0]) == ref_states[0]  # the same random draws, in the same order
+    np.testing.assert_allclose(syn0, ref[0], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(syn1neg, ref[1], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(syn1, ref[2], rtol=1e-4, atol=1e-6)
+    assert out_loss[0] == pytest.approx(ref_loss, rel=1e-4)
+    assert out_counts[0, 2] == len(ids)
+
+
+def test_alias_table_draws_the_unigram_power_distribution():
+    counts = np.array([1000, 400, 90, 33, 7, 1, 1, 0])
+    prob, alias = alias_table(counts, 0.75)
+    weights = counts.astype(float) ** 0.75
+    np.testing.assert_allclose(alias_probabilities(prob, alias), weights / weights.sum(), atol=1e-9)
+
+
+def test_subsampling_keeps_rare_words_and_thins_frequent_ones():
+    keep = keep_thresholds(np.array([1_000_000, 1000, 1]), 1e-3) / 2**32
+    assert keep[2] == 1.0 and keep[1] == 1.0 and 0 < keep[0] < 0.1
+    assert (keep_thresholds(np.array([5, 5]), 0) == 2**32).all()
+
+
+def test_huffman_codes_are_prefix_free_and_frequent_words_are_short():
+    counts = np.array([50, 20, 10, 5, 5, 3, 1])
+    codes, points, lengths = huffman_codes(counts)
+    paths = {tuple(codes[w, : lengths[w]]) for w in range(len(counts))}
+    assert len(paths) == len(counts)
+    for a in paths:
+        for b in paths:
+            assert a == b or a != b[: len(a)]
+    assert lengths[0] <= lengths[-1]
+    assert points.max() == len(counts) - 2 and (points[:, 0][lengths > 0] == len(counts) - 2).all()  # the root first
