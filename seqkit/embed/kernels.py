@@ -32,20 +32,24 @@ def _hi32(state):
     return state >> SHIFT32
 
 
-@njit(inline="always")
-def _log_sigmoid(x):
-    # log(1/(1+e^-x)), stable for large |x|
-    if x >= 0.0:
-        return -np.log1p(np.exp(-x))
-    return x - np.log1p(np.exp(x))
+# sigmoid and log-sigmoid by table over [-MAX_EXP, MAX_EXP], as word2vec.c does: exp and log per
+# output row cost as much as the 100-dim dot product itself. Beyond the range, the end values.
+MAX_EXP = 6.0
+TABLE_SIZE = 1024
+_GRID = (np.arange(TABLE_SIZE, dtype=np.float64) + 0.5) / TABLE_SIZE * 2 * MAX_EXP - MAX_EXP
+SIGMOID_TABLE = (1.0 / (1.0 + np.exp(-_GRID))).astype(np.float32)
+LOG_SIGMOID_TABLE = (-np.log1p(np.exp(-_GRID))).astype(np.float32)
+_SCALE = TABLE_SIZE / (2 * MAX_EXP)
 
 
 @njit(inline="always")
-def _sigmoid(x):
-    if x >= 0.0:
-        return 1.0 / (1.0 + np.exp(-x))
-    e = np.exp(x)
-    return e / (1.0 + e)
+def _slot(f):
+    k = np.int64((f + MAX_EXP) * _SCALE)
+    if k < 0:
+        return 0
+    if k >= TABLE_SIZE:
+        return TABLE_SIZE - 1
+    return k
 
 
 @njit(inline="always")
@@ -71,11 +75,12 @@ def _ns_update(l1, word, syn1neg, neu1e, alpha, negative, alias_prob, alias_idx,
         f = np.float32(0.0)
         for c in range(dim):
             f += l1[c] * row[c]
+        k = _slot(f)
         if label == 1.0:
-            loss -= _log_sigmoid(f)
+            loss -= LOG_SIGMOID_TABLE[k]
         else:
-            loss -= _log_sigmoid(-f)
-        g = np.float32((label - _sigmoid(f)) * alpha)
+            loss -= LOG_SIGMOID_TABLE[TABLE_SIZE - 1 - k]  # log sigmoid(-f): the table is symmetric
+        g = (np.float32(label) - SIGMOID_TABLE[k]) * alpha
         for c in range(dim):
             neu1e[c] += g * row[c]
             row[c] += g * l1[c]
@@ -92,12 +97,13 @@ def _hs_update(l1, word, syn1, neu1e, alpha, codes, points, code_lengths):
         f = np.float32(0.0)
         for c in range(dim):
             f += l1[c] * row[c]
-        label = 1.0 - codes[word, d]  # code 0: the left branch, target 1
+        label = np.float32(1.0 - codes[word, d])  # code 0: the left branch, target 1
+        k = _slot(f)
         if label == 1.0:
-            loss -= _log_sigmoid(f)
+            loss -= LOG_SIGMOID_TABLE[k]
         else:
-            loss -= _log_sigmoid(-f)
-        g = np.float32((label - _sigmoid(f)) * alpha)
+            loss -= LOG_SIGMOID_TABLE[TABLE_SIZE - 1 - k]
+        g = (label - SIGMOID_TABLE[k]) * alpha
         for c in range(dim):
             neu1e[c] += g * row[c]
             row[c] += g * l1[c]

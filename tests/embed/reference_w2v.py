@@ -19,8 +19,15 @@ class LCG:
         return self.state >> 32
 
 
-def sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
+def table_slot(f: float) -> int:
+    """The kernels' sigmoid table slot: (f + 6) * 1024 / 12, clamped to the table."""
+    return min(max(int((f + 6.0) * (1024 / 12.0)), 0), 1023)
+
+
+def sigmoid(f: float) -> float:
+    """The sigmoid at the centre of f's table slot (the kernels use a table, as word2vec.c does)."""
+    centre = (table_slot(f) + 0.5) / 1024 * 12.0 - 6.0
+    return 1.0 / (1.0 + math.exp(-centre))
 
 
 def output_step(l1, targets_labels, out, alpha):
@@ -30,8 +37,9 @@ def output_step(l1, targets_labels, out, alpha):
     for target, label in targets_labels:
         row = out[target]
         f = float(np.dot(l1.astype(np.float64), row.astype(np.float64)))
-        loss -= math.log(sigmoid(f)) if label else math.log(sigmoid(-f))
-        g = np.float32((label - sigmoid(f)) * alpha)
+        p = sigmoid(f)
+        loss -= math.log(p) if label else math.log(1.0 - p)
+        g = np.float32((label - np.float32(p)) * alpha)
         neu1e += g * row
         out[target] = row + g * l1
     return neu1e, loss

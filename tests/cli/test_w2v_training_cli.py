@@ -1,0 +1,97 @@
+"""train-w2v through the CLI: raw text, preprocessed folders, --demo, --init, --format, bad options, Ctrl-C."""
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from seqkit.cli import app
+from tests.embed.conftest import PAIRS, planted_corpus
+
+runner = CliRunner()
+
+
+def run(args, **kw):
+    return runner.invoke(app, [str(a) for a in args], **kw)
+
+
+@pytest.fixture(scope="module")
+def corpus_file(tmp_path_factory):
+    corpus = planted_corpus(docs=1500)
+    path = tmp_path_factory.mktemp("c") / "planted.txt"
+    path.write_text("\n".join(" ".join(corpus.vocab.words[i] for i in d) for d in corpus.documents()) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def model(corpus_file, tmp_path_factory):
+    path = tmp_path_factory.mktemp("m") / "model.w2v"
+    result = run(["train-w2v", corpus_file, "-o", path, "--dim", 24, "--window", 2, "--epochs", 8, "--min-count", 1,
+                  "--sample", 0, "--threads", 1, "--alpha", 0.05, "--quiet"])
+    assert result.exit_code == 0, result.stderr
+    return path
+
+
+def test_train_then_similar_finds_the_planted_pair(model):
+    result = run(["similar", model, "left0", "-n", 5])
+    assert result.exit_code == 0
+    neighbours = [line.split("\t")[0] for line in result.stdout.splitlines()]
+    assert "right0" in neighbours and len(neighbours) == 5
+
+
+def test_train_word2vec_format_directly(corpus_file, tmp_path):
+    out = tmp_path / "v.bin"
+    result = run(["train-w2v", corpus_file, "-o", out, "--format", "word2vec-bin", "--dim", 8, "--epochs", 1,
+                  "--min-count", 1, "--quiet"])
+    assert result.exit_code == 0 and out.read_bytes().split(b"\n", 1)[0].endswith(b" 8")
+
+
+def test_train_from_a_preprocessed_folder_and_continue(corpus_file, model, tmp_path):
+    folder = tmp_path / "corpus"
+    assert run(["preprocess", corpus_file, "-o", folder, "--min-count", 1]).exit_code == 0
+    out = tmp_path / "m2"
+    assert run(["train-w2v", folder, "-o", out, "--dim", 8, "--epochs", 1, "--quiet"]).exit_code == 0
+    more = tmp_path / "m3"
+    result = run(["train-w2v", corpus_file, "--init", model, "-o", more, "--epochs", 1, "--quiet"])
+    assert result.exit_code == 0, result.stderr
+    assert run(["similar", more, "left0"]).exit_code == 0
+
+
+def test_demo_trains(tmp_path):
+    out = tmp_path / "demo"
+    assert run(["train-w2v", "--demo", "-o", out, "--epochs", 1, "--quiet"]).exit_code == 0
+    assert run(["similar", out, "government", "-n", 3]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "args,code,message",
+    [
+        (["--dim", "0"], 2, "--dim"),
+        (["--window", "0"], 2, "--window"),
+        (["--alpha", "-0.5"], 2, "--alpha"),
+        (["--loss", "ns", "--negative", "0"], 2, "--negative"),
+        (["--min-count", "100000"], 1, "no word occurs at least --min-count=100000"),
+    ],
+)
+def test_bad_options(corpus_file, tmp_path, args, code, message):
+    result = run(["train-w2v", corpus_file, "-o", tmp_path / "m", *args])
+    assert result.exit_code == code and message in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "m").exists()
+
+
+def test_interrupted_training_keeps_the_previous_model(corpus_file, model, tmp_path, monkeypatch):
+    import seqkit.embed.trainer as trainer
+
+    target = tmp_path / "keep.w2v"
+    target.write_bytes(model.read_bytes())
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(trainer, "train", interrupted)
+    result = run(["train-w2v", corpus_file, "-o", target, "--quiet"])
+    assert result.exit_code == 130
+    assert target.read_bytes() == model.read_bytes()
+
+

@@ -1,0 +1,91 @@
+import numpy as np
+import pytest
+
+from seqkit.embed.keyed import KeyedVectors
+from seqkit.embed.trainer import Word2VecConfig, Word2VecModel, train
+from seqkit.errors import InputError, OptionError
+from tests.embed.conftest import PAIRS, planted_corpus
+
+MODES = [("skipgram", "ns"), ("skipgram", "hs"), ("cbow", "ns"), ("cbow", "hs")]
+
+
+def small(**kw):
+    base = dict(dim=24, window=2, epochs=8, min_count=1, sample=0, threads=1, seed=3, alpha=0.05)
+    return Word2VecConfig(**{**base, **kw})
+
+
+@pytest.mark.parametrize("model,loss", MODES)
+def test_every_mode_finds_the_planted_pairs(planted, model, loss):
+    m = train(planted, small(model=model, loss=loss))
+    kv = KeyedVectors(m.vocab.words, m.vectors)
+    found = sum(b in [w for w, _ in kv.most_similar([a], topn=5)] for a, b in PAIRS)
+    found += sum(a in [w for w, _ in kv.most_similar([b], topn=5)] for a, b in PAIRS)
+    assert found == 2 * len(PAIRS)
+
+
+def test_one_thread_and_a_seed_are_bit_reproducible(planted):
+    a = train(planted, small(epochs=2))
+    b = train(planted, small(epochs=2))
+    c = train(planted, small(epochs=2, seed=4))
+    assert np.array_equal(a.vectors, b.vectors) and np.array_equal(a.syn1neg, b.syn1neg)
+    assert not np.array_equal(a.vectors, c.vectors)
+
+
+def test_loss_falls_and_does_not_depend_on_thread_count():
+    corpus = planted_corpus(docs=4000)
+    one = train(corpus, small(epochs=1, threads=1, chunk_words=2000))
+    two = train(corpus, small(epochs=1, threads=2, chunk_words=2000))
+    longer = train(corpus, small(epochs=6, threads=1, chunk_words=2000))
+    assert one.config["mean_loss"] == pytest.approx(two.config["mean_loss"], rel=0.05)
+    assert longer.config["mean_loss"] < one.config["mean_loss"]
+
+
+def test_progress_reports_words_and_a_decaying_learning_rate(planted):
+    seen = []
+    train(planted, small(epochs=2, chunk_words=3000), on_progress=seen.append)
+    assert seen[-1].words_done == seen[-1].words_total == 2 * planted.n_tokens
+    alphas = [p.alpha for p in seen]
+    assert alphas == sorted(alphas, reverse=True) and alphas[-1] == pytest.approx(0.0001)
+    assert [p.epoch for p in seen] == sorted(p.epoch for p in seen)
+
+
+def test_continue_training_keeps_the_vocabulary(planted, tmp_path):
+    first = train(planted, small(epochs=1))
+    first.save(tmp_path / "m")
+    loaded = Word2VecModel.load(tmp_path / "m")
+    more = train(planted_corpus(docs=300, seed=9), small(epochs=1), init=loaded)
+    assert more.vocab.words == first.vocab.words
+    assert not np.array_equal(more.vectors, first.vectors)
+    assert more.config["continued"] is True
+
+
+def test_native_round_trip_keeps_every_weight(planted, tmp_path):
+    for loss in ("ns", "hs"):
+        m = train(planted, small(epochs=1, loss=loss))
+        m.save(tmp_path / loss)
+        back = Word2VecModel.load(tmp_path / loss)
+        assert back.vocab.words == m.vocab.words and np.array_equal(back.vocab.counts, m.vocab.counts)
+        assert np.array_equal(back.vectors, m.vectors)
+        out = "syn1neg" if loss == "ns" else "syn1"
+        assert np.array_equal(getattr(back, out), getattr(m, out))
+        assert back.config["loss"] == loss
+
+
+@pytest.mark.parametrize(
+    "kw,message",
+    [
+        (dict(dim=0), "--dim"),
+        (dict(window=0), "--window"),
+        (dict(alpha=-0.1), "--alpha"),
+        (dict(loss="ns", negative=0), "--negative"),
+        (dict(epochs=0), "--epochs"),
+    ],
+)
+def test_bad_options(planted, kw, message):
+    with pytest.raises(OptionError, match=message):
+        train(planted, small(**kw))
+
+
+def test_all_rare_corpus(planted):
+    with pytest.raises(InputError, match="no word occurs at least --min-count=100000 times"):
+        train(planted, small(min_count=100000))
