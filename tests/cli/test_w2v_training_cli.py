@@ -95,3 +95,25 @@ def test_interrupted_training_keeps_the_previous_model(corpus_file, model, tmp_p
     assert target.read_bytes() == model.read_bytes()
 
 
+
+
+def test_checkpoint_survives_ctrl_c_in_a_later_epoch(corpus_file, tmp_path, monkeypatch):
+    from seqkit.embed import kernels
+    from seqkit.embed.trainer import Word2VecModel
+
+    real, calls = kernels.train_shards, []
+
+    def interrupt_in_epoch_two(*args):
+        calls.append(1)
+        if len(calls) > 1:  # the small corpus is one kernel call per epoch
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(kernels, "train_shards", interrupt_in_epoch_two)
+    out = tmp_path / "ckpt.w2v"
+    result = run(["train-w2v", corpus_file, "-o", out, "--epochs", 3, "--dim", 8, "--min-count", 1,
+                  "--threads", 1, "--checkpoint", "--quiet"])
+    assert result.exit_code == 130
+    saved = Word2VecModel.load(out)  # the model after epoch 1
+    assert saved.vectors.shape[1] == 8 and "left0" in saved.vocab.index
+    assert [p.name for p in tmp_path.iterdir()] == ["ckpt.w2v"]  # no temp files left
