@@ -1,31 +1,43 @@
-"""Document vectors: the mean of a document's word vectors, or the TF-IDF-weighted mean
-(IDF from the documents given, smoothed: log((1 + N) / (1 + df)) + 1)."""
+"""Document vectors: the mean of a document's word vectors, plain or TF-IDF-weighted.
+
+TF-IDF weights come from the documents themselves: tf is a word's count in the document, idf is
+log((1 + N) / (1 + df)) + 1 over the N documents given (scikit-learn's smoothed idf), so words
+found in every document still count a little. Words the model does not know are left out; a
+document with no known word gets a zero vector.
+"""
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections import Counter
+from typing import Literal
 
 import numpy as np
 
 from seqkit.embed.keyed import KeyedVectors
 
 
-def document_vectors(kv: KeyedVectors, docs: Iterable[list[str]], weight: str = "mean") -> tuple[np.ndarray, int]:
-    """(D, d) vectors (zero for documents with no known word) and the number of such empty documents."""
-    ids = [[kv.index[w] for w in doc if w in kv.index] for doc in docs]
-    out = np.zeros((len(ids), kv.dim), dtype=np.float32)
+def document_vectors(
+    kv: KeyedVectors, documents: list[list[str]], weight: Literal["mean", "tfidf"] = "mean"
+) -> tuple[np.ndarray, int]:
+    """((D, d) float32 document vectors, number of documents without a known word)."""
+    ids = [[kv.index[t] for t in doc if t in kv.index] for doc in documents]
     idf = None
     if weight == "tfidf":
-        df = np.zeros(len(kv), dtype=np.float64)
-        for doc in ids:
-            df[list(set(doc))] += 1
-        idf = np.log((1 + len(ids)) / (1 + df)) + 1.0  # (V,)
+        df = Counter(i for doc in ids for i in set(doc))
+        n = len(documents)
+        idf = {i: np.log((1.0 + n) / (1.0 + c)) + 1.0 for i, c in df.items()}
+    elif weight != "mean":
+        raise ValueError(f"weight must be mean or tfidf, not {weight!r}")
+    out = np.zeros((len(documents), kv.dim), dtype=np.float32)  # (D, d)
     empty = 0
-    for k, doc in enumerate(ids):
+    for row, doc in enumerate(ids):
         if not doc:
             empty += 1
             continue
-        u, tf = np.unique(doc, return_counts=True)
-        w = tf.astype(np.float64) if idf is None else tf * idf[u]
-        out[k] = (w[:, None] * kv.vectors[u]).sum(axis=0) / w.sum()
+        tf = Counter(doc)
+        words = np.fromiter(tf.keys(), dtype=np.int64, count=len(tf))  # (u,)
+        w = np.fromiter(tf.values(), dtype=np.float64, count=len(tf))  # (u,) counts
+        if idf is not None:
+            w *= np.array([idf[i] for i in tf], dtype=np.float64)
+        out[row] = (w @ kv.vectors[words]) / w.sum()  # (d,)
     return out, empty

@@ -18,88 +18,95 @@ from seqkit.fileio import check_readable_file
 
 
 def gensim_dataset(name: str) -> str:
-    from gensim.test.utils import datapath  # lazy: gensim is slow to import
+    """A file of gensim's test data (questions-words.txt, wordsim353.tsv, simlex999.txt), found
+    without importing gensim (slow to import)."""
+    import importlib.util
 
-    return datapath(name)
+    spec = importlib.util.find_spec("gensim")
+    if spec is None or not spec.submodule_search_locations:
+        raise InputError(f"{name} ships with gensim, which is not installed: pass the file's path instead")
+    path = Path(list(spec.submodule_search_locations)[0]) / "test" / "test_data" / name
+    if not path.is_file():
+        raise InputError(f"{name} not found in gensim's test data ({path}): pass the file's path instead")
+    return str(path)
 
 
-def _case_folded(kv: KeyedVectors, restrict_vocab: int | None) -> tuple[KeyedVectors, dict[str, int]]:
-    """The first occurrence (most frequent) of each upper-cased word among the first restrict_vocab."""
+def _case_folded(kv: KeyedVectors, restrict_vocab: int | None) -> dict[str, int]:
+    """Upper-cased word -> id of its first (most frequent) spelling among the first restrict_vocab."""
     n = len(kv) if restrict_vocab is None else min(restrict_vocab, len(kv))
     index: dict[str, int] = {}
     for i, w in enumerate(kv.words[:n]):
         index.setdefault(w.upper(), i)
-    return kv, index
+    return index
 
 
-def analogy_accuracy(kv: KeyedVectors, path: str | None = None, restrict_vocab: int = 30000) -> dict:
-    """{'sections': [{'section', 'correct', 'total'}...], 'correct', 'total', 'accuracy', 'oov'}."""
-    path = path or gensim_dataset("questions-words.txt")
+def read_analogies(path) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
+    """[(section, [(A, B, C, D) upper-cased...])...] from ': section' and 'a b c d' lines."""
     check_readable_file(path, "analogy file")
-    _, index = _case_folded(kv, restrict_vocab)
-    n = min(restrict_vocab, len(kv))
-    unit = kv.unit[:n]  # (n, d)
-    sections, current, oov = [], None, 0
-    questions: list[tuple[int, int, int, int]] = []
-
-    def flush():
-        if current is not None:
-            sections.append((current, questions.copy()))
-        questions.clear()
-
-    for line in Path(path).read_text(encoding="utf-8", errors="replace").splitlines():
-        if line.startswith(":"):
-            flush()
-            current = line[1:].strip()
+    sections: list[tuple[str, list]] = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8", errors="replace").split("\n"), 1):
+        if line.startswith(": "):
+            sections.append((line[2:].strip(), []))
             continue
         parts = line.upper().split()
         if len(parts) != 4:
-            continue
-        if current is None:
-            raise InputError(f"{path}: questions before the first ': section' line")
-        ids = [index.get(p) for p in parts]
-        if None in ids:
-            oov += 1
-            continue
-        questions.append(tuple(ids))
-    flush()
-    if not sections:
+            continue  # blank or malformed: skipped, as gensim does
+        if not sections:
+            raise InputError(f"{path}:{n}: a question before the first ': section' line")
+        sections[-1][1].append(tuple(parts))
+    if not any(qs for _, qs in sections):
         raise InputError(f"{path} holds no analogy questions (': section' lines followed by 'a b c d' lines)")
-    result, correct_all, total_all = [], 0, 0
-    for name, qs in sections:
+    return sections
+
+
+def analogy_accuracy(kv: KeyedVectors, path: str | None = None, restrict_vocab: int = 30000) -> dict:
+    """{'sections': [{'section', 'correct', 'total', 'accuracy'}...], 'correct', 'total', 'accuracy', 'oov'}.
+
+    gensim's ``evaluate_word_analogies`` rule: a question with a word outside the first
+    restrict_vocab words is skipped (counted in 'oov'); the answer is the first of the 5 best
+    3CosAdd candidates (the three question words excluded) whose upper-cased form is not one
+    of the question words, compared upper-cased with the expected word.
+    """
+    path = path or gensim_dataset("questions-words.txt")
+    index = _case_folded(kv, restrict_vocab)
+    n = min(restrict_vocab, len(kv))
+    unit = kv.unit[:n]  # (n, d)
+    upper = [w.upper() for w in kv.words[:n]]
+    result, correct_all, total_all, oov = [], 0, 0, 0
+    for name, questions in read_analogies(path):
+        known = [q for q in questions if all(w in index for w in q)]
+        oov += len(questions) - len(known)
         correct = 0
-        if qs:
-            q = np.array(qs)  # (Q, 4)
-            for start in range(0, len(q), 512):
-                part = q[start : start + 512]
-                query = unit[part[:, 1]] - unit[part[:, 0]] + unit[part[:, 2]]  # (B, d)
-                query /= np.maximum(np.linalg.norm(query, axis=1, keepdims=True), 1e-12)
-                scores = query @ unit.T  # (B, n)
-                rows = np.arange(len(part))
-                for col in range(3):
-                    scores[rows, part[:, col]] = -np.inf
-                correct += int((scores.argmax(axis=1) == part[:, 3]).sum())
-        result.append({"section": name, "correct": correct, "total": len(qs),
-                       "accuracy": correct / len(qs) if qs else 0.0})
+        for start in range(0, len(known), 256):
+            part = known[start : start + 256]
+            ids = np.array([[index[w] for w in q] for q in part])  # (B, 4)
+            query = unit[ids[:, 1]] - unit[ids[:, 0]] + unit[ids[:, 2]]  # (B, d)
+            query /= np.maximum(np.linalg.norm(query, axis=1, keepdims=True), 1e-12)
+            scores = query @ unit.T  # (B, n)
+            rows = np.arange(len(part))
+            for col in range(3):
+                scores[rows, ids[:, col]] = -np.inf
+            k = min(5, n)
+            best = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < n else np.tile(np.arange(n), (len(part), 1))
+            order = np.argsort(-np.take_along_axis(scores, best, axis=1), axis=1, kind="stable")
+            best = np.take_along_axis(best, order, axis=1)  # (B, 5) best first
+            for q, cands in zip(part, best.tolist()):
+                ignore = q[:3]
+                predicted = next((upper[c] for c in cands if upper[c] not in ignore), None)
+                correct += predicted == q[3]
+        result.append({"section": name, "correct": correct, "total": len(known),
+                       "accuracy": correct / len(known) if known else 0.0})
         correct_all += correct
-        total_all += len(qs)
+        total_all += len(known)
     return {"sections": result, "correct": correct_all, "total": total_all,
             "accuracy": correct_all / total_all if total_all else 0.0, "oov": oov}
 
 
 def rank_average(x: np.ndarray) -> np.ndarray:
-    """Ranks 1..n with ties given their average rank."""
-    order = np.argsort(x, kind="mergesort")
-    ranks = np.empty(len(x), dtype=np.float64)
-    sorted_x = x[order]
-    i = 0
-    while i < len(x):
-        j = i
-        while j + 1 < len(x) and sorted_x[j + 1] == sorted_x[i]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2.0 + 1.0
-        i = j + 1
-    return ranks
+    """Ranks 1..n, ties given their average rank (as scipy's rankdata)."""
+    _, inverse, counts = np.unique(x, return_inverse=True, return_counts=True)
+    last = np.cumsum(counts)  # rank of the last of each group of equal values
+    return (last - (counts - 1) / 2.0)[inverse].astype(np.float64)
 
 
 def spearman(a: np.ndarray, b: np.ndarray) -> float:
@@ -111,16 +118,17 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def word_pairs(kv: KeyedVectors, path: str, restrict_vocab: int = 300000) -> dict:
-    """{'spearman', 'pairs', 'oov'} on a file of 'word1<TAB>word2<TAB>score' lines ('#' comments)."""
+    """{'spearman', 'pairs', 'oov'} on a file of 'word1<TAB>word2<TAB>score' lines ('#' comments);
+    a malformed line is an InputError naming it (gensim skips it silently)."""
     check_readable_file(path, "word-pair file")
-    _, index = _case_folded(kv, restrict_vocab)
+    index = _case_folded(kv, restrict_vocab)
     model, gold, oov = [], [], 0
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8", errors="replace").split("\n"), 1):
         if not line.strip() or line.startswith("#"):
             continue
-        parts = line.split("\t")
-        if len(parts) < 3:
-            raise InputError(f"{path}:{n}: expected 'word1<TAB>word2<TAB>score'")
+        parts = line.rstrip("\r").split("\t")
+        if len(parts) != 3:
+            raise InputError(f"{path}:{n}: expected 'word1<TAB>word2<TAB>score', got {line[:60]!r}")
         try:
             score = float(parts[2])
         except ValueError:
@@ -131,7 +139,9 @@ def word_pairs(kv: KeyedVectors, path: str, restrict_vocab: int = 300000) -> dic
             continue
         model.append(float(kv.unit[a] @ kv.unit[b]))
         gold.append(score)
-    return {"spearman": spearman(np.array(model), np.array(gold)) if len(model) > 1 else float("nan"),
+    if not gold and not oov:
+        raise InputError(f"{path} holds no word pairs ('word1<TAB>word2<TAB>score' lines)")
+    return {"spearman": spearman(np.array(gold), np.array(model)) if len(model) > 1 else float("nan"),
             "pairs": len(model), "oov": oov}
 
 
@@ -142,5 +152,6 @@ def evaluate_all(kv: KeyedVectors, analogies: str | None = None, wordsim: str | 
     ws = word_pairs(kv, wordsim or gensim_dataset("wordsim353.tsv"))
     sl = word_pairs(kv, simlex or gensim_dataset("simlex999.txt"))
     return {"analogy_accuracy": a["accuracy"], "analogy_total": a["total"], "analogy_oov": a["oov"],
-            "analogy_sections": a["sections"], "wordsim353_spearman": ws["spearman"], "wordsim353_oov": ws["oov"],
-            "simlex999_spearman": sl["spearman"], "simlex999_oov": sl["oov"]}
+            "analogy_sections": a["sections"], "wordsim353_spearman": ws["spearman"], "wordsim353_pairs": ws["pairs"],
+            "wordsim353_oov": ws["oov"], "simlex999_spearman": sl["spearman"], "simlex999_pairs": sl["pairs"],
+            "simlex999_oov": sl["oov"]}

@@ -1,4 +1,9 @@
-"""Writing vectors for other tools: word2vec text/binary, TSV, JSON lines, .npy (+ word list)."""
+"""Writing vectors for other tools: word2vec text/binary, TSV, JSON lines, .npy (+ word list).
+
+Numbers are written with 9 significant digits, so float32 values survive a text round trip
+exactly. `npy` holds the (V, d) float32 matrix only; its words go beside it, one a line in row
+order, to NAME.words.txt (NAME without its .npy suffix).
+"""
 
 from __future__ import annotations
 
@@ -9,17 +14,19 @@ from typing import IO, Iterable
 import numpy as np
 
 from seqkit.embed.formats import write_word2vec
+from seqkit.errors import ModelFormatError
 from seqkit.fileio import atomic_open, atomic_path
 
-FORMATS = ("word2vec-text", "word2vec-bin", "tsv", "jsonl", "npy")
+FORMATS = ("word2vec-bin", "word2vec-text", "tsv", "jsonl", "npy")
 
 
 def format_row(word: str, vector: np.ndarray, fmt: str) -> str:
     """One line of text output (word2vec-text, tsv or jsonl), without the newline."""
+    numbers = [f"{x:.9g}" for x in np.asarray(vector, dtype=np.float32).tolist()]
     if fmt == "jsonl":
-        return json.dumps({"word": word, "vector": [round(float(x), 6) for x in vector]}, ensure_ascii=False)
+        return json.dumps({"word": word, "vector": [float(x) for x in numbers]}, ensure_ascii=False)
     sep = "\t" if fmt == "tsv" else " "
-    return word + sep + sep.join(f"{x:.6g}" for x in vector.tolist())
+    return word + sep + sep.join(numbers)
 
 
 def write_rows(out: IO[str], rows: Iterable[tuple[str, np.ndarray]], fmt: str) -> None:
@@ -33,19 +40,24 @@ def npy_words_path(path: str | Path) -> Path:
     return path.with_name(path.name.removesuffix(".npy") + ".words.txt")
 
 
-def export(path: str, words: list[str], vectors: np.ndarray, fmt: str) -> list[Path]:
+def export(path: str | Path, words: list[str], vectors: np.ndarray, fmt: str) -> list[Path]:
     """Write the whole vocabulary to ``path`` (atomically); returns the files written."""
+    if fmt not in FORMATS:
+        raise ModelFormatError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
     if fmt in ("word2vec-text", "word2vec-bin"):
         write_word2vec(path, words, vectors, binary=fmt == "word2vec-bin")
         return [Path(path)]
+    bad = [w for w in words if "\n" in w or (fmt == "tsv" and "\t" in w)]
+    if bad:
+        raise ModelFormatError(f"the word {bad[0]!r} cannot be written as one {fmt} row")
     if fmt == "npy":
+        words_path = npy_words_path(path)
         with atomic_path(path) as tmp:
             with open(tmp, "wb") as f:
                 np.save(f, np.ascontiguousarray(vectors, dtype=np.float32))
-        words_path = npy_words_path(path)
-        with atomic_open(words_path, "w", encoding="utf-8") as f:
-            f.write("\n".join(words) + "\n")
+            with atomic_open(words_path, "w", encoding="utf-8", newline="\n") as f:
+                f.write("".join(w + "\n" for w in words))
         return [Path(path), words_path]
-    with atomic_open(path, "w", encoding="utf-8") as f:
+    with atomic_open(path, "w", encoding="utf-8", newline="\n") as f:
         write_rows(f, zip(words, vectors), fmt)
     return [Path(path)]

@@ -26,9 +26,9 @@ FORMAT_VERSION = 1
 
 
 def save_native(path, words: list[str], counts, arrays: dict[str, np.ndarray], meta: dict) -> None:
-    bad = [w for w in words if "\n" in w]
+    bad = [w for w in words if not w or "\n" in w]
     if bad:
-        raise ModelFormatError(f"words may not contain newlines: {bad[0]!r}")
+        raise ModelFormatError(f"words must be non-empty and hold no newline: {bad[0]!r}")
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION, **meta}
     payload = {name: np.ascontiguousarray(a) for name, a in arrays.items()}
     payload["counts"] = np.asarray(counts, dtype=np.int64)
@@ -40,6 +40,14 @@ def save_native(path, words: list[str], counts, arrays: dict[str, np.ndarray], m
 
 
 def load_native(path) -> tuple[list[str], np.ndarray, dict[str, np.ndarray], dict]:
+    """(words, counts (V,) int64, {'vectors', 'syn1neg'?, 'syn1'?}, meta); ModelFormatError on any inconsistency."""
+    p = check_readable_file(path, "model")
+    with open(p, "rb") as f:
+        head = f.read(4)
+    if head != b"PK\x03\x04":
+        if head[:1] == b"\x80":
+            raise ModelFormatError(f"{path} is a Python pickle: seqkit never loads pickles (they can run code)")
+        raise ModelFormatError(f"{path} is not a seqkit model (.npz): convert word2vec files with `seqkit export`")
     try:
         with np.load(path, allow_pickle=False) as z:
             arrays = {name: z[name] for name in z.files}
@@ -53,9 +61,12 @@ def load_native(path) -> tuple[list[str], np.ndarray, dict[str, np.ndarray], dic
         text = arrays.pop("words").tobytes().decode("utf-8")
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ModelFormatError(f"{path}: corrupted metadata: {e}") from None
-    if meta.get("format") != FORMAT:
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelFormatError(f"{path} is an .npz file but not a seqkit word-vector model")
-    if meta.get("format_version", 0) > FORMAT_VERSION:
+    version = meta.get("format_version")
+    if not isinstance(version, int):
+        raise ModelFormatError(f"{path}: its metadata has no valid format_version")
+    if version > FORMAT_VERSION:
         raise ModelFormatError(
             f"{path} was written by a newer seqkit (model format {meta['format_version']}, this one reads "
             f"{FORMAT_VERSION}): upgrade seqkit"
@@ -64,21 +75,28 @@ def load_native(path) -> tuple[list[str], np.ndarray, dict[str, np.ndarray], dic
     counts = arrays.pop("counts")
     vectors = arrays["vectors"]
     v = len(words)
-    if vectors.ndim != 2 or vectors.shape[0] != v or counts.shape != (v,) or vectors.dtype != np.float32:
+    if (vectors.ndim != 2 or vectors.shape[0] != v or vectors.dtype != np.float32
+            or counts.shape != (v,) or counts.dtype != np.int64):
         raise ModelFormatError(
             f"{path} is corrupted: {v} words, {counts.shape} counts, vectors {vectors.shape} {vectors.dtype}"
         )
     expected = {"syn1neg": (v, vectors.shape[1]), "syn1": (max(v - 1, 0), vectors.shape[1])}
     for name, shape in expected.items():
-        if name in arrays and arrays[name].shape != shape:
-            raise ModelFormatError(f"{path} is corrupted: {name} has shape {arrays[name].shape}, expected {shape}")
+        if name in arrays and (arrays[name].shape != shape or arrays[name].dtype != np.float32):
+            raise ModelFormatError(
+                f"{path} is corrupted: {name} is {arrays[name].dtype} {arrays[name].shape}, expected float32 {shape}"
+            )
+    if len(set(words)) != v:
+        raise ModelFormatError(f"{path} is corrupted: its vocabulary has duplicate words")
     if not np.isfinite(vectors).all():
         raise ModelFormatError(f"{path} is corrupted: its vectors contain NaN or infinity")
     return words, counts, arrays, meta
 
 
 def write_word2vec(path, words: list[str], vectors: np.ndarray, binary: bool) -> None:
-    """The classic format; binary rows are the word, a space, d float32 values and a newline."""
+    """The classic format: a header "V d", then per word the word, a space and d numbers: text with
+    9 significant digits (float32 round-trips exactly), or binary little-endian float32 followed
+    by a newline (as word2vec.c writes; gensim and fastText read both)."""
     vectors = np.ascontiguousarray(vectors, dtype="<f4")
     for w in words:
         if not w or any(ch.isspace() for ch in w):
@@ -91,7 +109,7 @@ def write_word2vec(path, words: list[str], vectors: np.ndarray, binary: bool) ->
                     f.write(w.encode("utf-8") + b" " + row.tobytes() + b"\n")
             else:
                 for w, row in zip(words, vectors):
-                    f.write((w + " " + " ".join(f"{x:.6g}" for x in row.tolist()) + "\n").encode("utf-8"))
+                    f.write((w + " " + " ".join(f"{x:.9g}" for x in row.tolist()) + "\n").encode("utf-8"))
 
 
 def _header(line: bytes, path) -> tuple[int, int]:
@@ -109,55 +127,73 @@ def read_word2vec(path) -> tuple[list[str], np.ndarray]:
     with open(path, "rb") as f:
         v, d = _header(f.readline(), path)
         rest = f.read()
-    if _looks_binary(rest, d):
-        return _read_binary(rest, v, d, path)
-    return _read_text(rest, v, d, path)
+    if _first_row_is_text(rest, d):
+        return _read_text(rest, v, d, path)
+    return _read_binary(rest, v, d, path)
 
 
-def _looks_binary(body: bytes, d: int) -> bool:
-    head = body[: 4096]
+def _first_row_is_text(body: bytes, d: int) -> bool:
+    """Text rows are a word and d decimal numbers; binary rows hold raw float32 bytes instead."""
+    line = body[: body.find(b"\n")] if b"\n" in body else body
+    parts = line.rstrip().split(b" ")
+    if len(parts) < 2:
+        return False
     try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as e:
-        return e.start < len(head) - 4  # cut mid-character at the end is still text
-    return False
+        [float(x) for x in parts[1:]]
+    except ValueError:
+        return False
+    return True
 
 
 def _read_text(body: bytes, v: int, d: int, path) -> tuple[list[str], np.ndarray]:
-    lines = body.decode("utf-8", errors="replace").splitlines()
-    lines = [ln for ln in lines if ln.strip()]
+    lines = body.decode("utf-8", errors="replace").split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
     if len(lines) != v:
-        raise ModelFormatError(f"{path}: header says {v} words but the file has {len(lines)} rows")
-    words = []
-    vectors = np.empty((v, d), dtype=np.float32)
-    for i, line in enumerate(lines):
-        parts = line.rstrip().split(" ")
-        if len(parts) != d + 1:
-            raise ModelFormatError(f"{path}:{i + 2}: expected a word and {d} numbers, found {len(parts) - 1} numbers")
-        words.append(parts[0])
-        try:
-            vectors[i] = np.array(parts[1:], dtype=np.float32)
-        except ValueError:
-            raise ModelFormatError(f"{path}:{i + 2}: not a number in the vector of {parts[0]!r}") from None
+        raise ModelFormatError(f"{path}: header says {v} words but the file has {len(lines)} rows (truncated or not a word2vec file?)")
+    words, rests = [], []
+    for line in lines:
+        word, _, rest = line.rstrip().partition(" ")
+        words.append(word)
+        rests.append(rest)
+    try:  # numpy's C parser; it also checks that every row has as many numbers
+        vectors = np.loadtxt(rests, dtype=np.float32, delimiter=" ", ndmin=2, comments=None)  # (v, d)
+    except ValueError as e:
+        raise ModelFormatError(f"{path}: rows of different lengths or not numbers (header says dimension {d}): {e}") from None
+    if vectors.shape != (v, d):
+        raise ModelFormatError(f"{path}: header says dimension {d} but rows hold {vectors.shape[1]} numbers")
+    if not np.isfinite(vectors).all():
+        raise ModelFormatError(f"{path}: its vectors contain NaN or infinity")
     return words, vectors
 
 
 def _read_binary(body: bytes, v: int, d: int, path) -> tuple[list[str], np.ndarray]:
-    words = []
-    vectors = np.empty((v, d), dtype=np.float32)
-    pos, row_bytes = 0, 4 * d
+    """Rows are a word, a space and 4d bytes, with or without a newline after them (word2vec.c
+    writes one, gensim does not). One pass finds the words; one gather copies the numbers."""
+    raw_words, starts = [], np.empty(v, dtype=np.int64)
+    pos, row_bytes, size, find = 0, 4 * d, len(body), body.find
     for i in range(v):
-        while pos < len(body) and body[pos : pos + 1] in (b"\n", b" "):
+        while pos < size and body[pos] in (10, 32):  # newline after the previous row
             pos += 1
-        end = body.find(b" ", pos)
-        if end < 0 or end + 1 + row_bytes > len(body):
+        end = find(b" ", pos)
+        if end < 0 or end + 1 + row_bytes > size:
             raise ModelFormatError(f"{path}: header says {v} words but the file ends after {i} (truncated?)")
-        words.append(body[pos:end].decode("utf-8", errors="replace"))
-        vectors[i] = np.frombuffer(body, dtype="<f4", count=d, offset=end + 1)
+        raw_words.append(body[pos:end])
+        starts[i] = end + 1
         pos = end + 1 + row_bytes
     if body[pos:].strip():
-        raise ModelFormatError(f"{path}: header says {v} words but the file holds more")
-    return words, vectors
+        raise ModelFormatError(f"{path}: header says {v} words of dimension {d} but the file holds more")
+    for i, word in enumerate(raw_words):
+        if not word or min(word) < 0x20:
+            raise ModelFormatError(
+                f"{path}: header says {v} words of dimension {d} but row {i + 1} does not start with a word"
+                " (wrong size or corrupted)"
+            )
+    packed = b"".join([body[s : s + row_bytes] for s in starts.tolist()])
+    vectors = np.frombuffer(packed, dtype="<f4").reshape(v, d).astype(np.float32)  # (v, d), writable copy
+    if not np.isfinite(vectors).all():
+        raise ModelFormatError(f"{path}: its vectors contain NaN or infinity (header wrong or file corrupted?)")
+    return [w.decode("utf-8", errors="replace") for w in raw_words], vectors
 
 
 def detect(path) -> str:
@@ -174,3 +210,4 @@ def detect(path) -> str:
     if head[:1].isdigit():
         return "word2vec"
     raise ModelFormatError(f"{p} is neither a seqkit model nor a word2vec text/binary file")
+

@@ -12,13 +12,13 @@ from seqkit.errors import OptionError, UnknownWordError
 
 @dataclass
 class KeyedVectors:
-    words: list[str]
-    vectors: np.ndarray  # (V, d) float32
-    counts: np.ndarray | None = None  # (V,) int64 when the file has them
-    meta: dict = field(default_factory=dict)
-    source: str = "the model"
-    index: dict[str, int] = field(default_factory=dict)
-    _unit: np.ndarray | None = field(default=None, repr=False)
+    words: list[str]  # most frequent first in seqkit and gensim files: restrict_vocab relies on it
+    vectors: np.ndarray  # (V, d) float32, as stored
+    counts: np.ndarray | None = None  # (V,) int64; None for word2vec files, which do not store them
+    meta: dict = field(default_factory=dict)  # native models: training and preprocessing options
+    source: str = "the model"  # named in error messages ("'x' is not in the vocabulary of m.w2v")
+    index: dict[str, int] = field(default_factory=dict)  # word -> row, built once
+    _unit: np.ndarray | None = field(default=None, repr=False)  # (V, d) unit rows, computed on first use
 
     def __post_init__(self):
         if not self.index:
@@ -55,6 +55,8 @@ class KeyedVectors:
         ``negative`` (gensim's rule); the query words themselves are left out."""
         if not positive and not negative:
             raise OptionError("give at least one word")
+        if topn < 1:
+            return []
         ids = [self.id_of(w) for w in positive] + [self.id_of(w) for w in negative]
         weights = np.array([1.0] * len(positive) + [-1.0] * len(negative), dtype=np.float32)
         query = weights @ self.unit[ids]  # (d,)
@@ -65,18 +67,28 @@ class KeyedVectors:
         scores = unit @ query  # (V,)
         return self._top(scores, set(ids), topn)
 
+    def most_similar_cosmul(
+        self, positive: list[str], negative: list[str] = (), topn: int = 10, restrict_vocab: int | None = None
+    ) -> list[tuple[str, float]]:
+        """3CosMul (Levy & Goldberg 2014, eq. 4): the product of the positive words' cosines shifted
+        to [0, 1] over that of the negative ones (+1e-6), as gensim's ``most_similar_cosmul``."""
+        if not positive:
+            raise OptionError("3CosMul needs at least one positive word")
+        pos = [self.id_of(w) for w in positive]
+        neg = [self.id_of(w) for w in negative]
+        unit = self.unit if restrict_vocab is None else self.unit[:restrict_vocab]
+        sims = (1.0 + unit @ self.unit[pos + neg].T) / 2.0  # (V, P+N) cosines shifted to [0, 1]
+        scores = sims[:, : len(pos)].prod(axis=1) / (sims[:, len(pos) :].prod(axis=1) + 1e-6)  # (V,)
+        return self._top(scores, set(pos + neg), topn)
+
     def analogy(self, a: str, b: str, c: str, topn: int = 1, method: str = "add",
                 restrict_vocab: int | None = None) -> list[tuple[str, float]]:
-        """a is to b as c is to ?: 3CosAdd (``add``) or 3CosMul (``mul``, Levy & Goldberg 2014)."""
+        """a is to b as c is to ?: 3CosAdd (``add``: b - a + c) or 3CosMul (``mul``)."""
         if method == "add":
             return self.most_similar([b, c], [a], topn, restrict_vocab)
-        if method != "mul":
-            raise OptionError(f"--method must be add or mul, not {method!r}")
-        ia, ib, ic = self.id_of(a), self.id_of(b), self.id_of(c)
-        unit = self.unit if restrict_vocab is None else self.unit[:restrict_vocab]
-        sims = (unit @ self.unit[[ia, ib, ic]].T + 1.0) / 2.0  # (V, 3) cosines shifted to [0, 1]
-        scores = sims[:, 1] * sims[:, 2] / (sims[:, 0] + 1e-3)
-        return self._top(scores, {ia, ib, ic}, topn)
+        if method == "mul":
+            return self.most_similar_cosmul([b, c], [a], topn, restrict_vocab)
+        raise OptionError(f"--method must be add or mul, not {method!r}")
 
     def similarity(self, a: str, b: str) -> float:
         return float(self.unit[self.id_of(a)] @ self.unit[self.id_of(b)])
@@ -85,7 +97,7 @@ class KeyedVectors:
         k = min(len(scores), topn + len(exclude))
         if k <= 0:
             return []
-        best = np.argpartition(-scores, k - 1)[:k]
+        best = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
         best = best[np.argsort(-scores[best], kind="stable")]
         return [(self.words[i], float(scores[i])) for i in best if i not in exclude][:topn]
 
@@ -100,3 +112,4 @@ def load_vectors(path) -> KeyedVectors:
         return KeyedVectors(words, arrays["vectors"], counts, meta, source=str(path))
     words, vectors = formats.read_word2vec(path)
     return KeyedVectors(words, vectors, None, {"format": "word2vec"}, source=str(path))
+
