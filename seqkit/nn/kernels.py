@@ -1,0 +1,329 @@
+"""Numba loops of the recurrent layers: the whole time loop of one direction in one call.
+
+Each step does the recurrent product with BLAS (np.dot into a preallocated buffer) and the gate
+arithmetic fused in one pass over (B, H), so no temporary arrays are made per step. Layout is
+time-major: xw (T, B, G) holds the input projections of all steps (bias included), states H/C are
+(T+1, B, H) with the initial state at index 0 (forward) or T (reverse), so the state after time t is
+at t+1 (forward) or t (reverse). mask (T, B) is 1.0 at real tokens; at padding the state is carried.
+
+The NumPy reference of every kernel is in seqkit/nn/recurrent_ref.py; tests/nn/test_recurrent.py
+checks one against the other. Results are deterministic: rows split across threads never share a sum. In float32 the gate non-linearities use a
+rational approximation of tanh (absolute error below 1e-6, float32's own rounding scale); in float64
+(gradient checks) they are the exact libm functions.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import get_num_threads, njit, prange, types
+from numba.extending import overload
+
+
+# Eigen's rational approximation of tanh for float32 (|error| < 1e-6 on the clamped range):
+# odd degree-13 numerator over even degree-6 denominator; only multiplies and adds, no libm call.
+_CLAMP = np.float32(7.90531110763549805)
+_A1, _A3, _A5 = np.float32(4.89352455891786e-03), np.float32(6.37261928875436e-04), np.float32(1.48572235717979e-05)
+_A7, _A9 = np.float32(5.12229709037114e-08), np.float32(-8.60467152213735e-11)
+_A11, _A13 = np.float32(2.00018790482477e-13), np.float32(-2.76076847742355e-16)
+_B0, _B2 = np.float32(4.89352518554385e-03), np.float32(2.26843463243900e-03)
+_B4, _B6 = np.float32(1.18534705686654e-04), np.float32(1.19825839466702e-06)
+_HALF = np.float32(0.5)
+
+
+@njit(cache=True, inline="always")
+def tanh_f32(x):
+    """Fast float32 tanh (Eigen's generic_fast_tanh_float)."""
+    x = min(max(x, -_CLAMP), _CLAMP)
+    x2 = x * x
+    p = ((((((_A13 * x2 + _A11) * x2 + _A9) * x2 + _A7) * x2 + _A5) * x2 + _A3) * x2 + _A1) * x
+    q = ((_B6 * x2 + _B4) * x2 + _B2) * x2 + _B0
+    return p / q
+
+
+def _tanh(x):  # pragma: no cover - a stub that the overload below replaces inside Numba code
+    return math.tanh(x)
+
+
+def _sig(x):  # pragma: no cover
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+@overload(_tanh, inline="always")
+def _tanh_impl(x):
+    if x == types.float32:
+        return lambda x: tanh_f32(x)
+    return lambda x: math.tanh(x)
+
+
+@overload(_sig, inline="always")
+def _sig_impl(x):
+    if x == types.float32:
+        return lambda x: _HALF + _HALF * tanh_f32(_HALF * x)  # sigmoid(x) = (1 + tanh(x/2)) / 2
+
+    def exact(x):
+        if x >= 0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)
+        return e / (1.0 + e)
+
+    return exact
+
+
+@njit(cache=True, inline="always")
+def _lstm_forward_rows(xw, W_h, mask, Hs, Cs, gates, tanh_c, reverse, lo, hi):
+    """Gates i, f, g, o (PyTorch order). Writes Hs, Cs (T+1, B, H), gates (T, B, 4H), tanh_c (T, B, H)."""
+    T, B, G = xw.shape
+    Hd = G // 4
+    a = np.empty((B, G), xw.dtype)
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        p = t + 1 if reverse else t  # previous state
+        q = t if reverse else t + 1  # new state
+        np.dot(Hs[p, lo:hi], W_h, a[lo:hi])
+        for b in range(lo, hi):
+            m = mask[t, b]
+            for j in range(Hd):
+                i_ = _sig(a[b, j] + xw[t, b, j])
+                f_ = _sig(a[b, Hd + j] + xw[t, b, Hd + j])
+                g_ = _tanh(a[b, 2 * Hd + j] + xw[t, b, 2 * Hd + j])
+                o_ = _sig(a[b, 3 * Hd + j] + xw[t, b, 3 * Hd + j])
+                cp = Cs[p, b, j]
+                c = f_ * cp + i_ * g_
+                tc = _tanh(c)
+                h = o_ * tc
+                gates[t, b, j] = i_
+                gates[t, b, Hd + j] = f_
+                gates[t, b, 2 * Hd + j] = g_
+                gates[t, b, 3 * Hd + j] = o_
+                tanh_c[t, b, j] = tc
+                Cs[q, b, j] = cp + m * (c - cp)
+                hp = Hs[p, b, j]
+                Hs[q, b, j] = hp + m * (h - hp)
+
+
+@njit(cache=True, inline="always")
+def _lstm_backward_rows(dout, dh, dc, W_hT, mask, Cs, gates, tanh_c, dA, reverse, lo, hi):
+    """Fills dA (T, B, 4H), the gradient of the gate pre-activations; dh, dc (B, H) carry in and out."""
+    T, B, G = dA.shape
+    Hd = G // 4
+    rec = np.empty((B, Hd), dA.dtype)
+    for s in range(T):
+        t = s if reverse else T - 1 - s
+        p = t + 1 if reverse else t
+        for b in range(lo, hi):
+            m = mask[t, b]
+            for j in range(Hd):
+                dht = dh[b, j] + dout[t, b, j]
+                dhn = m * dht
+                dcn = m * dc[b, j]
+                i_ = gates[t, b, j]
+                f_ = gates[t, b, Hd + j]
+                g_ = gates[t, b, 2 * Hd + j]
+                o_ = gates[t, b, 3 * Hd + j]
+                tc = tanh_c[t, b, j]
+                do = dhn * tc
+                dcn += dhn * o_ * (1.0 - tc * tc)
+                dA[t, b, j] = dcn * g_ * i_ * (1.0 - i_)
+                dA[t, b, Hd + j] = dcn * Cs[p, b, j] * f_ * (1.0 - f_)
+                dA[t, b, 2 * Hd + j] = dcn * i_ * (1.0 - g_ * g_)
+                dA[t, b, 3 * Hd + j] = do * o_ * (1.0 - o_)
+                dc[b, j] = dcn * f_ + (1.0 - m) * dc[b, j]
+                dh[b, j] = (1.0 - m) * dht
+        np.dot(dA[t, lo:hi], W_hT, rec[lo:hi])
+        dh[lo:hi] += rec[lo:hi]
+
+
+@njit(cache=True, inline="always")
+def _gru_forward_rows(xw, W_h, b_h, mask, Hs, gates, hwn, reverse, lo, hi):
+    """Gates r, z, n (PyTorch order, reset applied after the hidden projection):
+    r = s(xr + hr), z = s(xz + hz), n = tanh(xn + r * hn), h' = (1 - z) n + z h. Writes Hs, gates, hwn."""
+    T, B, G = xw.shape
+    Hd = G // 3
+    a = np.empty((B, G), xw.dtype)
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        p = t + 1 if reverse else t
+        q = t if reverse else t + 1
+        np.dot(Hs[p, lo:hi], W_h, a[lo:hi])
+        for b in range(lo, hi):
+            m = mask[t, b]
+            for j in range(Hd):
+                r = _sig(xw[t, b, j] + a[b, j] + b_h[j])
+                z = _sig(xw[t, b, Hd + j] + a[b, Hd + j] + b_h[Hd + j])
+                hn = a[b, 2 * Hd + j] + b_h[2 * Hd + j]
+                n = _tanh(xw[t, b, 2 * Hd + j] + r * hn)
+                hp = Hs[p, b, j]
+                h = n + z * (hp - n)
+                gates[t, b, j] = r
+                gates[t, b, Hd + j] = z
+                gates[t, b, 2 * Hd + j] = n
+                hwn[t, b, j] = hn
+                Hs[q, b, j] = hp + m * (h - hp)
+
+
+@njit(cache=True, inline="always")
+def _gru_backward_rows(dout, dh, W_hT, mask, Hs, gates, hwn, dXW, dHW, reverse, lo, hi):
+    """Fills dXW and dHW (T, B, 3H), the gradients of the input and hidden projections; dh (B, H) in and out."""
+    T, B, G = dXW.shape
+    Hd = G // 3
+    rec = np.empty((B, Hd), dXW.dtype)
+    for s in range(T):
+        t = s if reverse else T - 1 - s
+        p = t + 1 if reverse else t
+        for b in range(lo, hi):
+            m = mask[t, b]
+            for j in range(Hd):
+                dht = dh[b, j] + dout[t, b, j]
+                dhn = m * dht
+                r = gates[t, b, j]
+                z = gates[t, b, Hd + j]
+                n = gates[t, b, 2 * Hd + j]
+                dan = dhn * (1.0 - z) * (1.0 - n * n)
+                daz = dhn * (Hs[p, b, j] - n) * z * (1.0 - z)
+                dar = dan * hwn[t, b, j] * r * (1.0 - r)
+                dXW[t, b, j] = dar
+                dXW[t, b, Hd + j] = daz
+                dXW[t, b, 2 * Hd + j] = dan
+                dHW[t, b, j] = dar
+                dHW[t, b, Hd + j] = daz
+                dHW[t, b, 2 * Hd + j] = dan * r
+                dh[b, j] = dhn * z + (1.0 - m) * dht
+        np.dot(dHW[t, lo:hi], W_hT, rec[lo:hi])
+        dh[lo:hi] += rec[lo:hi]
+
+
+@njit(cache=True, inline="always")
+def _rnn_forward_rows(xw, W_h, mask, Hs, reverse, lo, hi):
+    """Elman: h' = tanh(xw + h W_h). Writes Hs."""
+    T, B, Hd = xw.shape
+    a = np.empty((B, Hd), xw.dtype)
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        p = t + 1 if reverse else t
+        q = t if reverse else t + 1
+        np.dot(Hs[p, lo:hi], W_h, a[lo:hi])
+        for b in range(lo, hi):
+            m = mask[t, b]
+            for j in range(Hd):
+                h = _tanh(a[b, j] + xw[t, b, j])
+                hp = Hs[p, b, j]
+                Hs[q, b, j] = hp + m * (h - hp)
+
+
+@njit(cache=True, inline="always")
+def _rnn_backward_rows(dout, dh, W_hT, mask, Hs, dA, reverse, lo, hi):
+    """Fills dA (T, B, H); dh (B, H) in and out. At real steps Hs holds the new state tanh(a)."""
+    T, B, Hd = dA.shape
+    rec = np.empty((B, Hd), dA.dtype)
+    for s in range(T):
+        t = s if reverse else T - 1 - s
+        q = t if reverse else t + 1
+        for b in range(lo, hi):
+            m = mask[t, b]
+            for j in range(Hd):
+                dht = dh[b, j] + dout[t, b, j]
+                h = Hs[q, b, j]
+                dA[t, b, j] = m * dht * (1.0 - h * h)
+                dh[b, j] = (1.0 - m) * dht
+        np.dot(dA[t, lo:hi], W_hT, rec[lo:hi])
+        dh[lo:hi] += rec[lo:hi]
+
+
+# The public kernels: batch rows are independent through the whole sequence, so each thread runs the
+# full time loop for its block of rows (one fork-join per layer call, not per step).
+@njit(cache=True, inline="always")
+def _block(k, n_blocks, B):
+    step = (B + n_blocks - 1) // n_blocks
+    return k * step, min(B, (k + 1) * step)
+
+
+def _n_blocks(B: int) -> int:
+    """Threads for a batch of B rows: at least 8 rows each (get_num_threads is read here, in Python:
+    inside a cached kernel it would be a dynamic global and stop the caching)."""
+    return max(1, min(get_num_threads(), B // 8))
+
+
+@njit(cache=True, parallel=True)
+def _lstm_forward_par(xw, W_h, mask, Hs, Cs, gates, tanh_c, reverse, n):
+    B = xw.shape[1]
+    for k in prange(n):
+        lo, hi = _block(k, n, B)
+        _lstm_forward_rows(xw, W_h, mask, Hs, Cs, gates, tanh_c, reverse, lo, hi)
+
+
+def lstm_forward(xw, W_h, mask, Hs, Cs, gates, tanh_c, reverse):
+    _lstm_forward_par(xw, W_h, mask, Hs, Cs, gates, tanh_c, reverse, _n_blocks(xw.shape[1]))
+
+
+@njit(cache=True, parallel=True)
+def _lstm_backward_par(dout, dh, dc, W_hT, mask, Cs, gates, tanh_c, dA, reverse, n):
+    B = dA.shape[1]
+    for k in prange(n):
+        lo, hi = _block(k, n, B)
+        _lstm_backward_rows(dout, dh, dc, W_hT, mask, Cs, gates, tanh_c, dA, reverse, lo, hi)
+
+
+def lstm_backward(dout, dh, dc, W_hT, mask, Cs, gates, tanh_c, dA, reverse):
+    _lstm_backward_par(dout, dh, dc, W_hT, mask, Cs, gates, tanh_c, dA, reverse, _n_blocks(dA.shape[1]))
+
+
+@njit(cache=True, parallel=True)
+def _gru_forward_par(xw, W_h, b_h, mask, Hs, gates, hwn, reverse, n):
+    B = xw.shape[1]
+    for k in prange(n):
+        lo, hi = _block(k, n, B)
+        _gru_forward_rows(xw, W_h, b_h, mask, Hs, gates, hwn, reverse, lo, hi)
+
+
+def gru_forward(xw, W_h, b_h, mask, Hs, gates, hwn, reverse):
+    _gru_forward_par(xw, W_h, b_h, mask, Hs, gates, hwn, reverse, _n_blocks(xw.shape[1]))
+
+
+@njit(cache=True, parallel=True)
+def _gru_backward_par(dout, dh, W_hT, mask, Hs, gates, hwn, dXW, dHW, reverse, n):
+    B = dXW.shape[1]
+    for k in prange(n):
+        lo, hi = _block(k, n, B)
+        _gru_backward_rows(dout, dh, W_hT, mask, Hs, gates, hwn, dXW, dHW, reverse, lo, hi)
+
+
+def gru_backward(dout, dh, W_hT, mask, Hs, gates, hwn, dXW, dHW, reverse):
+    _gru_backward_par(dout, dh, W_hT, mask, Hs, gates, hwn, dXW, dHW, reverse, _n_blocks(dXW.shape[1]))
+
+
+@njit(cache=True, parallel=True)
+def _rnn_forward_par(xw, W_h, mask, Hs, reverse, n):
+    B = xw.shape[1]
+    for k in prange(n):
+        lo, hi = _block(k, n, B)
+        _rnn_forward_rows(xw, W_h, mask, Hs, reverse, lo, hi)
+
+
+def rnn_forward(xw, W_h, mask, Hs, reverse):
+    _rnn_forward_par(xw, W_h, mask, Hs, reverse, _n_blocks(xw.shape[1]))
+
+
+@njit(cache=True, parallel=True)
+def _rnn_backward_par(dout, dh, W_hT, mask, Hs, dA, reverse, n):
+    B = dA.shape[1]
+    for k in prange(n):
+        lo, hi = _block(k, n, B)
+        _rnn_backward_rows(dout, dh, W_hT, mask, Hs, dA, reverse, lo, hi)
+
+
+def rnn_backward(dout, dh, W_hT, mask, Hs, dA, reverse):
+    _rnn_backward_par(dout, dh, W_hT, mask, Hs, dA, reverse, _n_blocks(dA.shape[1]))
+
+
+@njit(cache=True)
+def scatter_add_rows(G, ids, dY, skip):
+    """G[ids[i]] += dY[i] for every i with ids[i] != skip (the embedding gradient; np.add.at is 10x slower)."""
+    E = G.shape[1]
+    for i in range(ids.shape[0]):
+        r = ids[i]
+        if r == skip:
+            continue
+        for e in range(E):
+            G[r, e] += dY[i, e]

@@ -1,0 +1,215 @@
+"""Recurrent layers: Elman RNN (tanh), LSTM and GRU; stacked, bidirectional, with padding masks.
+
+Equations and gate order follow PyTorch's nn.RNN / nn.LSTM (i, f, g, o) / nn.GRU (r, z, n, with the
+reset gate applied after the hidden projection), with weights stored transposed for x @ W:
+W_x (D, G*H), W_h (H, G*H). Torch's two biases are one here (b = b_ih + b_hh), except for the GRU,
+which needs b_h apart because r multiplies the hidden projection of n.
+
+Padding: at a masked step the state is carried unchanged, so the final state is the last *valid* one
+whatever the padding side (pre or post), and a reverse layer starts at each sequence's last real token.
+
+Speed: the input projections of all steps are one GEMM, the loop does only h @ W_h and the fused gate
+arithmetic (Numba, seqkit/nn/kernels.py), and the weight gradients are one GEMM after the backward loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from seqkit.errors import OptionError
+from seqkit.nn import init, kernels, parallel, recurrent_ref, threads
+from seqkit.nn.layers import Dropout
+from seqkit.nn.module import Module
+
+Cell = Literal["rnn", "lstm", "gru"]
+N_GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+
+
+class RecurrentLayer(Module):
+    """One layer, one direction, time-major: x (T, B, D) -> ((y (T, B, H), h_last (B, H)), cache)."""
+
+    def __init__(
+        self,
+        cell: Cell,
+        d_in: int,
+        hidden: int,
+        rng: np.random.Generator,
+        reverse: bool = False,
+        forget_bias: float = 1.0,
+        recurrent_init: Literal["orthogonal", "uniform"] = "orthogonal",
+        backend: Literal["numba", "numpy"] = "numba",
+    ):
+        super().__init__()
+        if cell not in N_GATES:
+            raise OptionError(f"recurrent cell must be one of rnn, lstm, gru, got {cell!r}")
+        self.cell, self.hidden, self.reverse = cell, hidden, reverse
+        self.backend = backend  # "numpy" runs the readable reference loops (slow; for tests)
+        G = N_GATES[cell] * hidden
+        bound = np.sqrt(6.0 / (d_in + hidden))  # Glorot per gate block
+        self.add_param("W_x", init.uniform(rng, bound, (d_in, G)))  # (D, G*H)
+        if recurrent_init == "orthogonal":
+            W_h = init.orthogonal_blocks(rng, hidden, N_GATES[cell])
+        else:
+            W_h = init.uniform(rng, 1.0 / np.sqrt(hidden), (hidden, G))
+        self.add_param("W_h", W_h)  # (H, G*H)
+        b = np.zeros(G, np.float32)
+        if cell == "lstm":
+            b[hidden : 2 * hidden] = forget_bias  # remember by default early in training
+        self.add_param("b", b)  # (G*H,) input bias (for the GRU: of the input projection only)
+        if cell == "gru":
+            self.add_param("b_h", np.zeros(G, np.float32))  # (3H,) bias of the hidden projection
+
+    @property
+    def _k(self):
+        return kernels if self.backend == "numba" else recurrent_ref
+
+    def forward(self, x, train=False, mask=None):
+        p = self.params
+        dt = p["W_x"].dtype
+        x = np.ascontiguousarray(x, dtype=dt)
+        T, B, D = x.shape
+        Hd, G = self.hidden, p["W_x"].shape[1]
+        mask = np.ones((T, B), dt) if mask is None else np.ascontiguousarray(mask, dtype=dt)  # (T, B)
+        xw = parallel.matmul(x.reshape(T * B, D), p["W_x"]).reshape(T, B, G)  # (T, B, G) all steps in one GEMM
+        xw += p["b"]
+        Hs = np.zeros((T + 1, B, Hd), dt)  # states; see kernels.py for the indexing
+        k = self._k
+        threads.single_thread_step_blas()
+        if self.cell == "lstm":
+            Cs = np.zeros((T + 1, B, Hd), dt)
+            gates = self.take_scratch("gates", (T, B, G), dt)
+            aux = np.empty((T, B, Hd), dt)  # tanh(c)
+            k.lstm_forward(xw, p["W_h"], mask, Hs, Cs, gates, aux, self.reverse)
+            state = (Cs, gates, aux)
+        elif self.cell == "gru":
+            gates = np.empty((T, B, G), dt)
+            aux = np.empty((T, B, Hd), dt)  # h @ W_hn + b_hn
+            k.gru_forward(xw, p["W_h"], p["b_h"], mask, Hs, gates, aux, self.reverse)
+            state = (gates, aux)
+        else:
+            k.rnn_forward(xw, p["W_h"], mask, Hs, self.reverse)
+            state = ()
+        y = Hs[:-1] if self.reverse else Hs[1:]  # (T, B, H) view of the states
+        h_last = Hs[0] if self.reverse else Hs[T]  # (B, H)
+        return (y, h_last), (x, mask, Hs, state)
+
+    def backward(self, dys, cache):
+        dy, dh_last = dys
+        x, mask, Hs, state = cache
+        p, g = self.params, self.grads
+        T, B, D = x.shape
+        Hd, G = self.hidden, p["W_x"].shape[1]
+        dt = Hs.dtype
+        dout = np.zeros((T, B, Hd), dt) if dy is None else np.ascontiguousarray(dy, dtype=dt)
+        dh = np.zeros((B, Hd), dt) if dh_last is None else np.array(dh_last, dtype=dt)  # (B, H) carried
+        W_hT = np.ascontiguousarray(p["W_h"].T)  # (G, H)
+        k = self._k
+        if self.cell == "lstm":
+            Cs, gates, aux = state
+            dXW = self.take_scratch("dA", (T, B, G), dt)
+            k.lstm_backward(dout, dh, np.zeros((B, Hd), dt), W_hT, mask, Cs, gates, aux, dXW, self.reverse)
+            self.give_back_scratch("gates", gates)
+            dHW = dXW
+        elif self.cell == "gru":
+            gates, aux = state
+            dXW, dHW = np.empty((T, B, G), dt), np.empty((T, B, G), dt)
+            k.gru_backward(dout, dh, W_hT, mask, Hs, gates, aux, dXW, dHW, self.reverse)
+        else:
+            dXW = np.empty((T, B, G), dt)
+            k.rnn_backward(dout, dh, W_hT, mask, Hs, dXW, self.reverse)
+            dHW = dXW
+        prev = Hs[1:] if self.reverse else Hs[:-1]  # (T, B, H) the state each step started from
+        dXW2, dHW2 = dXW.reshape(T * B, G), dHW.reshape(T * B, G)
+        g["W_h"] += parallel.matmul_tn(prev.reshape(T * B, Hd), dHW2)  # one GEMM for all steps
+        g["W_x"] += parallel.matmul_tn(x.reshape(T * B, D), dXW2)
+        g["b"] += dXW2.sum(axis=0)
+        if self.cell == "gru":
+            g["b_h"] += dHW2.sum(axis=0)
+        dx = parallel.matmul(dXW2, p["W_x"].T).reshape(T, B, D)
+        if self.cell == "lstm":
+            self.give_back_scratch("dA", dXW)
+        return dx  # (T, B, D)
+
+
+@dataclass
+class RecurrentConfig:
+    cell: Cell = "lstm"  # rnn (Elman, tanh), lstm or gru
+    input_dim: int = 100  # features per token (the embedding size)
+    hidden: int = 128  # state size per direction
+    layers: int = 1  # stacked layers; each reads the previous one's outputs
+    bidirectional: bool = False  # a reverse layer beside each forward one, outputs concatenated
+    dropout: float = 0.0  # between stacked layers (not after the last), as in PyTorch
+    forget_bias: float = 1.0  # LSTM forget-gate bias at init (Jozefowicz et al. 2015)
+    recurrent_init: Literal["orthogonal", "uniform"] = "orthogonal"  # W_h init; orthogonal keeps gradients alive
+
+
+class RecurrentEncoder(Module):
+    """Batch-first stack: x (B, T, D), mask (B, T) bool -> ((out (B, T, H*dirs), last (B, H*dirs)), cache).
+
+    `last` is the final valid state of the top layer (forward and reverse concatenated).
+    backward takes (dout or None, dlast or None).
+    """
+
+    def __init__(self, config: RecurrentConfig, rng: np.random.Generator, backend: str = "numba"):
+        super().__init__()
+        self.config = config
+        c = config
+        cells = []
+        d_in = c.input_dim
+        for layer in range(c.layers):
+            dirs = [False, True] if c.bidirectional else [False]
+            row = []
+            for rev in dirs:
+                cell = RecurrentLayer(
+                    c.cell, d_in, c.hidden, rng, rev, c.forget_bias, c.recurrent_init, backend
+                )
+                setattr(self, f"{c.cell}{layer}{'_reverse' if rev else ''}", cell)
+                row.append(cell)
+            cells.append(row)
+            d_in = c.hidden * len(dirs)
+        self._cells = cells
+        self.dropout = Dropout(c.dropout, np.random.default_rng(rng.integers(2**63)))
+        self.output_dim = d_in
+
+    def forward(self, x, train=False, mask=None):
+        B, T, _ = x.shape
+        h = np.ascontiguousarray(x.transpose(1, 0, 2))  # (T, B, D) time-major inside
+        mask_t = None if mask is None else np.ascontiguousarray(mask.T)  # (T, B)
+        caches = []
+        lasts = None
+        for layer, row in enumerate(self._cells):
+            outs, lasts, row_caches = [], [], []
+            for cell in row:
+                (y, last), c = cell.forward(h, train, mask_t)
+                outs.append(y)
+                lasts.append(last)
+                row_caches.append(c)
+            h = outs[0] if len(outs) == 1 else np.concatenate(outs, axis=2)  # (T, B, H*dirs)
+            drop_cache = None
+            if layer < len(self._cells) - 1:
+                h, drop_cache = self.dropout.forward(h, train)
+            caches.append((row_caches, drop_cache))
+        out = h.transpose(1, 0, 2)  # (B, T, H*dirs)
+        last = lasts[0] if len(lasts) == 1 else np.concatenate(lasts, axis=1)  # (B, H*dirs)
+        return (out, last), caches
+
+    def backward(self, dys, cache):
+        dout, dlast = dys
+        Hd = self.config.hidden
+        dh = None if dout is None else np.ascontiguousarray(dout.transpose(1, 0, 2))  # (T, B, H*dirs)
+        for layer in range(len(self._cells) - 1, -1, -1):
+            row = self._cells[layer]
+            row_caches, drop_cache = cache[layer]
+            if dh is not None and drop_cache is not None:
+                dh = self.dropout.backward(dh, drop_cache)
+            dx = None
+            for k, (cell, c) in enumerate(zip(row, row_caches)):
+                dy_k = None if dh is None else dh[:, :, k * Hd : (k + 1) * Hd]
+                dlast_k = dlast[:, k * Hd : (k + 1) * Hd] if (dlast is not None and layer == len(self._cells) - 1) else None
+                d = cell.backward((dy_k, dlast_k), c)
+                dx = d if dx is None else dx + d
+            dh = dx
+        return dh.transpose(1, 0, 2)  # (B, T, D)
