@@ -1,0 +1,194 @@
+"""The sequence classifier: embedding -> recurrent or Transformer encoder -> pooling -> dropout -> linear.
+
+    ids (B, T) -> emb (B, T, E) -> enc (B, T, F) -> feat (B, P) -> logits (B, C)
+
+The model is a `seqkit.nn.Module`, so its parameters are walked by name, saved with `state_dict()` and
+trained by any of the engine's optimizers. `forward` returns the logits and a cache; `backward` takes
+dlogits and fills the gradients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Literal
+
+import numpy as np
+
+from seqkit.errors import ModelFormatError, OptionError
+from seqkit.nn.layers import Dropout, Embedding, Linear, Pool, lengths_to_mask
+from seqkit.nn.losses import softmax
+from seqkit.nn.module import Module
+
+ARCHS = ("rnn", "lstm", "gru", "transformer")
+POOLS = ("last", "mean", "max", "meanmax", "cls")
+
+
+@dataclass(frozen=True)
+class ClassifierConfig:
+    vocab_size: int  # rows of the embedding table, <pad> and <unk> included
+    n_classes: int  # outputs of the head (softmax over them)
+    arch: Literal["rnn", "lstm", "gru", "transformer"] = "gru"  # the encoder
+    embed_dim: int = 100  # token vector size (d_model for the transformer); 100 or 300 to match word2vec files
+    hidden: int = 128  # recurrent state per direction
+    layers: int = 1  # stacked recurrent layers or Transformer blocks
+    bidirectional: bool = False  # recurrent only: read each text both ways; helps pooling over all steps
+    dropout: float = 0.2  # on embeddings, between layers and before the head: the main regulariser here
+    pool: Literal["last", "mean", "max", "meanmax", "cls"] = "last"  # text vector from the encoder's steps (cls: transformer's [CLS])
+    heads: int = 4  # transformer: attention heads (must divide embed_dim)
+    ffn: int = 256  # transformer: width of the position-wise feed-forward layer
+    positional: Literal["sinusoidal", "learned"] = "sinusoidal"  # transformer: how positions enter
+    norm: Literal["pre", "post"] = "pre"  # transformer: LayerNorm before (stable) or after each sub-layer
+    max_len: int = 400  # longest input; the learned positional table has this many rows
+    freeze_embeddings: bool = False  # keep pretrained vectors fixed (fewer parameters to fit)
+    padding: Literal["pre", "post"] = "post"  # where the pad tokens sit in each row
+
+    def __post_init__(self):
+        if self.arch not in ARCHS:
+            raise OptionError(f"--arch must be one of {', '.join(ARCHS)}, got {self.arch!r}")
+        if self.pool not in POOLS:
+            raise OptionError(f"--pool must be one of {', '.join(POOLS)}, got {self.pool!r}")
+        for name in ("embed_dim", "hidden", "layers", "heads", "ffn", "max_len"):
+            if getattr(self, name) < 1:
+                raise OptionError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise OptionError(f"--dropout must be in [0, 1), got {self.dropout}")
+        if self.pool == "cls" and self.arch != "transformer":
+            raise OptionError("--pool cls needs --arch transformer; recurrent encoders use last, mean, max or meanmax")
+        if self.arch == "transformer" and self.padding == "pre":
+            raise OptionError(
+                "--padding pre does not suit the transformer (positions count from the start of each row): use --padding post"
+            )
+        if self.arch == "transformer" and self.embed_dim % self.heads:
+            raise OptionError(
+                f"--embed-dim {self.embed_dim} is not divisible by --heads {self.heads}: "
+                "the transformer splits the embedding among the heads"
+            )
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ClassifierConfig":
+        known = {f.name for f in fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise ModelFormatError(f"unknown architecture fields {sorted(unknown)}: upgrade seqkit")
+        return cls(**d)
+
+
+def _transformer_module():
+    try:
+        from seqkit.nn import transformer
+    except ModuleNotFoundError as e:  # pragma: no cover - engine part missing
+        raise OptionError("this seqkit has no Transformer encoder yet; use --arch lstm|gru|rnn") from e
+    return transformer
+
+
+class SequenceClassifier(Module):
+    """Token ids -> class logits. See the module docstring for the shapes."""
+
+    def __init__(self, config: ClassifierConfig, rng: np.random.Generator, embeddings: np.ndarray | None = None):
+        super().__init__()
+        c = self.config = config
+        self.embedding = Embedding(
+            c.vocab_size, c.embed_dim, rng, padding_idx=0, weights=embeddings, frozen=c.freeze_embeddings
+        )
+        # the transformer applies its own dropout to embeddings + positions
+        p_embed = 0.0 if c.arch == "transformer" else c.dropout
+        self.embed_drop = Dropout(p_embed, np.random.default_rng(rng.integers(2**63)))
+        if c.arch == "transformer":
+            tr = _transformer_module()
+            self.encoder = tr.TransformerEncoder(
+                tr.TransformerConfig(
+                    d_model=c.embed_dim,
+                    heads=c.heads,
+                    ffn=c.ffn,
+                    layers=c.layers,
+                    dropout=c.dropout,
+                    norm=c.norm,
+                    positional=c.positional,
+                    max_len=c.max_len,
+                    cls=c.pool == "cls",
+                ),
+                rng,
+            )
+            enc_dim = c.embed_dim
+        else:
+            from seqkit.nn.recurrent import RecurrentConfig, RecurrentEncoder
+
+            self.encoder = RecurrentEncoder(
+                RecurrentConfig(
+                    cell=c.arch,
+                    input_dim=c.embed_dim,
+                    hidden=c.hidden,
+                    layers=c.layers,
+                    bidirectional=c.bidirectional,
+                    dropout=c.dropout,
+                ),
+                rng,
+            )
+            enc_dim = self.encoder.output_dim
+        kinds = ["mean", "max"] if c.pool == "meanmax" else ["last" if c.pool == "cls" else c.pool]
+        self.pools = [Pool(k) for k in kinds]
+        self.head_drop = Dropout(c.dropout, np.random.default_rng(rng.integers(2**63)))
+        self.head = Linear(enc_dim * len(kinds), c.n_classes, rng)
+
+    @property
+    def recurrent(self) -> bool:
+        return self.config.arch != "transformer"
+
+    def forward(self, x, train=False):
+        """x = (ids (B, T) int, lengths (B,)) -> (logits (B, C), cache)."""
+        ids, lengths = x
+        B, T = ids.shape
+        mask = lengths_to_mask(lengths, T, pre_padded=self.config.padding == "pre")  # (B, T) bool
+        emb, c_emb = self.embedding.forward(ids, train)  # (B, T, E)
+        emb, c_ed = self.embed_drop.forward(emb, train)
+        if self.recurrent:
+            (out, last), c_enc = self.encoder.forward(emb, train, mask)  # (B, T, F), (B, F)
+        else:
+            out, c_enc = self.encoder.forward(emb, train, mask)  # (B, T', F); T' = T+1 with [CLS]
+            last = out[:, 0] if self.config.pool == "cls" else None
+            mask = self.encoder.output_mask(mask, B, T)
+        feats, c_pool = [], []
+        for pool in self.pools:
+            if pool.kind == "last" and last is not None:
+                feats.append(last)  # final valid state of both directions
+                c_pool.append(None)
+            else:
+                f, cp = pool.forward(out, train, mask=mask)
+                feats.append(f)
+                c_pool.append(cp)
+        feat = feats[0] if len(feats) == 1 else np.concatenate(feats, axis=1)  # (B, P)
+        feat, c_hd = self.head_drop.forward(feat, train)
+        logits, c_head = self.head.forward(feat, train)  # (B, C)
+        return logits, (c_emb, c_ed, c_enc, c_pool, c_hd, c_head, out.shape)
+
+    def backward(self, dlogits, cache):
+        c_emb, c_ed, c_enc, c_pool, c_hd, c_head, out_shape = cache
+        dfeat = self.head.backward(dlogits, c_head)  # (B, P)
+        dfeat = self.head_drop.backward(dfeat, c_hd)
+        F = out_shape[2]
+        dout, dlast = None, None
+        for k, (pool, cp) in enumerate(zip(self.pools, c_pool)):
+            d = dfeat[:, k * F : (k + 1) * F]
+            if cp is None:
+                dlast = d
+            else:
+                dk = pool.backward(d, cp)  # (B, T, F)
+                dout = dk if dout is None else dout + dk
+        if self.recurrent:
+            demb = self.encoder.backward((dout, dlast), c_enc)
+        else:
+            if dlast is not None:  # the [CLS] step
+                dout = np.zeros(out_shape, dlast.dtype)
+                dout[:, 0] = dlast
+            demb = self.encoder.backward(dout, c_enc)
+        demb = self.embed_drop.backward(demb, c_ed)
+        self.embedding.backward(demb, c_emb)
+        return None
+
+    def predict_proba(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """(B, T), (B,) -> class probabilities (B, C), no dropout."""
+        logits, _ = self.forward((ids, lengths), train=False)
+        return softmax(logits.astype(np.float64), axis=1)

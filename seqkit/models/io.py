@@ -1,0 +1,69 @@
+"""The classifier model file: one `.npz` (allow_pickle=False) holding the parameters by dotted name and,
+under `__meta__`, UTF-8 JSON with the architecture, vocabulary, label names and preprocessing options.
+
+Written atomically (a temporary file beside the target, then os.replace); never pickle.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from seqkit.errors import ModelFormatError
+from seqkit.fileio import atomic_path, check_readable_file
+
+KIND = "seqkit-classifier"
+FORMAT_VERSION = 1
+META_KEY = "__meta__"
+
+
+def _json_array(obj: dict) -> np.ndarray:
+    return np.frombuffer(json.dumps(obj, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+
+
+def save_arrays(path, arrays: dict[str, np.ndarray], meta: dict) -> None:
+    """Arrays and a JSON-able meta dict into one npz, atomically. `meta` gets kind and format_version."""
+    meta = {"kind": KIND, "format_version": FORMAT_VERSION, **meta}
+    payload = {k: np.asarray(v) for k, v in arrays.items()}
+    payload[META_KEY] = _json_array(meta)
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
+            np.savez(f, **payload)
+
+
+def load_arrays(path, what: str = "model", kind: str = KIND) -> tuple[dict[str, np.ndarray], dict]:
+    """(arrays, meta) of a file written by save_arrays; ModelFormatError for anything else."""
+    p = check_readable_file(path, what)
+    try:
+        with np.load(p, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        raise ModelFormatError(
+            f"{p} is not a seqkit classifier model (or is truncated): {e}; train one with `seqkit train-classifier`"
+        ) from None
+    raw = arrays.pop(META_KEY, None)
+    if raw is None:
+        raise ModelFormatError(f"{p} has no seqkit metadata: it is not a model written by `seqkit train-classifier`")
+    try:
+        meta = json.loads(raw.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ModelFormatError(f"{p}: its metadata is corrupted ({e}); train the model again") from None
+    if meta.get("kind") != kind:
+        raise ModelFormatError(f"{p} holds a {meta.get('kind')!r}, not a {kind!r}")
+    version = meta.get("format_version")
+    if not isinstance(version, int):
+        raise ModelFormatError(f"{p}: its metadata has no format_version; train the model again")
+    if version > FORMAT_VERSION:
+        raise ModelFormatError(
+            f"{p} has format version {version}, newer than this seqkit reads (up to {FORMAT_VERSION}): "
+            "upgrade seqkit (pip install -U seqkit)"
+        )
+    return arrays, meta
+
+
+def default_checkpoint_path(model_path) -> Path:
+    p = Path(model_path)
+    return p.with_name(p.name + ".ckpt")
