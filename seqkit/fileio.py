@@ -16,8 +16,15 @@ from typing import Iterator
 from seqkit.errors import InputError, SeqkitError
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _temp_sibling(target: Path, suffix: str = "") -> Path:
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix + ".tmp", dir=target.parent)
+    os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; the result should get a normal file's mode
     os.close(fd)
     return Path(name)
 
@@ -61,6 +68,7 @@ def atomic_dir(target: str | os.PathLike, force: bool = False) -> Iterator[Path]
     if not parent.exists():
         raise SeqkitError(f"cannot write {target}: folder {parent} does not exist")
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700
     try:
         yield tmp
         if target.exists():
