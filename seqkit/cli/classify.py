@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -167,7 +168,7 @@ def train_classifier(
     patience: int = typer.Option(2, "--patience", min=0, help="Stop after this many epochs without a better validation accuracy (0: never).", rich_help_panel=T),
     seed: int = typer.Option(0, "--seed", help="Random seed (initialisation, split, batches, dropout).", rich_help_panel=T),
     resume: Optional[str] = typer.Option(None, "--resume", help="Continue from a checkpoint (MODEL.ckpt, written after every epoch).", rich_help_panel=T),
-    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="BLAS threads (default: all cores).", rich_help_panel=T),
+    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="Threads (default: all cores).", rich_help_panel=T),
     lowercase: bool = common.LOWERCASE,
     html: bool = common.HTML,
     urls: UrlMode = common.URLS,
@@ -188,8 +189,7 @@ def train_classifier(
 
     if output.exists() and not force and not resume:
         raise OptionError(f"{output} already exists: choose another -o or pass --force to replace it")
-    if threads:
-        _set_threads(threads)
+    _set_threads(threads or os.cpu_count() or 1)
     request = TrainRequest(
         train=train, valid=valid, valid_split=valid_split, format=fmt.value, text_col=text_col, label_col=label_col,
         normalize=common.normalize_options(lowercase, html, urls, numbers, punct, symbols),
@@ -225,9 +225,9 @@ def train_classifier(
 
 
 def _set_threads(n: int) -> None:
-    from seqkit.nn.threads import set_blas_threads
+    from seqkit.nn.threads import configure
 
-    set_blas_threads(n)
+    configure(n)
 
 
 def _open_lines(path: str):
@@ -253,6 +253,7 @@ def predict(
     from seqkit.models.bundle import TrainedClassifier
 
     clf = TrainedClassifier.load(model)
+    _set_threads(os.cpu_count() or 1)
     names = clf.labels
     columns = ["label", "prob"] + ([f"p_{n}" for n in names] if probs and not as_json else [])
     for chunk in _chunks(_open_lines(input), batch):
@@ -300,6 +301,7 @@ def evaluate(
     from seqkit.models.metrics import classification_report
 
     clf = TrainedClassifier.load(model)
+    _set_threads(os.cpu_count() or 1)
     data = _read(test, fmt, text_col, label_col, "test data")
     y = label_ids(data.labels, clf.labels, test)
     P = clf.predict_proba(data.texts)

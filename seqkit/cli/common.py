@@ -40,6 +40,32 @@ JSON = typer.Option(False, "--json", help="JSON output for machines.")
 FORCE = typer.Option(False, "--force", "-f", help="Replace the output if it exists.")
 
 
+class W2vModel(str, Enum):
+    skipgram = "skipgram"
+    cbow = "cbow"
+
+
+class W2vLoss(str, Enum):
+    ns = "ns"
+    hs = "hs"
+
+
+# word2vec's training options, shared by train-w2v and crosscheck (gensim's defaults)
+_T = "Training"
+W2V_MODEL = typer.Option(W2vModel.skipgram, "--model", help="skipgram or cbow.", rich_help_panel=_T)
+W2V_LOSS = typer.Option(W2vLoss.ns, "--loss", help="ns: negative sampling; hs: hierarchical softmax.", rich_help_panel=_T)
+DIM = typer.Option(100, "--dim", help="Vector size.", rich_help_panel=_T)
+WINDOW = typer.Option(5, "--window", help="Maximum context distance (reduced at random per word).", rich_help_panel=_T)
+SAMPLE = typer.Option(1e-3, "--sample", help="Frequent-word subsampling threshold (0: off).", rich_help_panel=_T)
+NEGATIVE = typer.Option(5, "--negative", help="Noise words per example (--loss ns).", rich_help_panel=_T)
+NS_EXPONENT = typer.Option(0.75, "--ns-exponent", help="Noise distribution ~ count^exponent.", rich_help_panel=_T)
+ALPHA = typer.Option(0.025, "--alpha", help="Initial learning rate.", rich_help_panel=_T)
+MIN_ALPHA = typer.Option(0.0001, "--min-alpha", help="Final learning rate (linear decay over the run).", rich_help_panel=_T)
+EPOCHS = typer.Option(5, "--epochs", help="Passes over the corpus.", rich_help_panel=_T)
+SEED = typer.Option(1, "--seed", help="Random seed.", rich_help_panel=_T)
+CBOW_SUM = typer.Option(False, "--cbow-sum", help="CBOW sums the context vectors instead of averaging them.", rich_help_panel=_T)
+
+
 def normalize_options(lowercase: bool, html: bool, urls: UrlMode, numbers: NumberMode, punct: KeepDrop, symbols: KeepDrop):
     from seqkit.text.normalize import NormalizeOptions
 

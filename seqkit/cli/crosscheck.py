@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from enum import Enum
 from pathlib import Path
 from typing import Optional, Tuple
 
@@ -13,16 +12,6 @@ from seqkit.cli import common
 from seqkit.cli.output import emit_record, emit_rows, err, message
 
 app = typer.Typer()
-
-
-class Model(str, Enum):
-    skipgram = "skipgram"
-    cbow = "cbow"
-
-
-class Loss(str, Enum):
-    ns = "ns"
-    hs = "hs"
 
 
 def _corpus(path: str, popts):
@@ -37,21 +26,21 @@ def _corpus(path: str, popts):
 @app.command("crosscheck")
 def crosscheck(
     corpus: str = typer.Argument(..., help="A text file (.gz/.bz2, '-' for stdin) or a folder from `seqkit preprocess`."),
-    model: Model = typer.Option(Model.skipgram, "--model", help="skipgram or cbow."),
-    loss: Loss = typer.Option(Loss.ns, "--loss", help="ns: negative sampling; hs: hierarchical softmax."),
-    dim: int = typer.Option(100, "--dim", help="Vector size."),
-    window: int = typer.Option(5, "--window", help="Maximum context distance."),
+    model: common.W2vModel = common.W2V_MODEL,
+    loss: common.W2vLoss = common.W2V_LOSS,
+    dim: int = common.DIM,
+    window: int = common.WINDOW,
     min_count: int = common.MIN_COUNT,
     max_vocab: Optional[int] = common.MAX_VOCAB,
-    sample: float = typer.Option(1e-3, "--sample", help="Frequent-word subsampling threshold (0: off)."),
-    negative: int = typer.Option(5, "--negative", help="Noise words per example (--loss ns)."),
-    ns_exponent: float = typer.Option(0.75, "--ns-exponent", help="Noise distribution ~ count^exponent."),
-    alpha: float = typer.Option(0.025, "--alpha", help="Initial learning rate."),
-    min_alpha: float = typer.Option(0.0001, "--min-alpha", help="Final learning rate."),
-    epochs: int = typer.Option(5, "--epochs", help="Passes over the corpus."),
+    sample: float = common.SAMPLE,
+    negative: int = common.NEGATIVE,
+    ns_exponent: float = common.NS_EXPONENT,
+    alpha: float = common.ALPHA,
+    min_alpha: float = common.MIN_ALPHA,
+    epochs: int = common.EPOCHS,
     threads: int = typer.Option(0, "--threads", min=0, help="Threads for both tools (0: all cores)."),
     seed: int = typer.Option(1, "--seed", help="Random seed (both tools)."),
-    cbow_sum: bool = typer.Option(False, "--cbow-sum", help="CBOW sums the context vectors instead of averaging them."),
+    cbow_sum: bool = common.CBOW_SUM,
     tolerance: Tuple[float, float] = typer.Option((1.0, 0.02), "--tolerance", help="How far seqkit may trail gensim: POINTS of analogy accuracy and SPEARMAN (both word-pair sets)."),
     analogies: Optional[str] = typer.Option(None, "--analogies", help="Analogy questions (default: gensim's questions-words.txt)."),
     wordsim: Optional[str] = typer.Option(None, "--wordsim", help="Word pairs (default: gensim's wordsim353.tsv)."),

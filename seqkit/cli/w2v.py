@@ -14,16 +14,6 @@ from seqkit.cli.output import message
 app = typer.Typer()
 
 
-class Model(str, Enum):
-    skipgram = "skipgram"
-    cbow = "cbow"
-
-
-class Loss(str, Enum):
-    ns = "ns"
-    hs = "hs"
-
-
 class ModelFormat(str, Enum):
     native = "native"
     word2vec_bin = "word2vec-bin"
@@ -54,21 +44,21 @@ def train_w2v(
     corpus: Optional[str] = typer.Argument(None, help="A text file (.gz/.bz2/'-' too), or a folder from `seqkit preprocess`."),
     output: Path = typer.Option(..., "--output", "-o", help="Model file to write."),
     demo: bool = typer.Option(False, "--demo", help="Train on a small built-in corpus (gensim's Lee background corpus)."),
-    model: Model = typer.Option(Model.skipgram, "--model", help="skipgram or cbow."),
-    loss: Loss = typer.Option(Loss.ns, "--loss", help="ns: negative sampling; hs: hierarchical softmax."),
-    dim: int = typer.Option(100, "--dim", help="Vector size."),
-    window: int = typer.Option(5, "--window", help="Maximum context distance (reduced at random per word)."),
+    model: common.W2vModel = common.W2V_MODEL,
+    loss: common.W2vLoss = common.W2V_LOSS,
+    dim: int = common.DIM,
+    window: int = common.WINDOW,
     min_count: int = common.MIN_COUNT,
     max_vocab: Optional[int] = common.MAX_VOCAB,
-    sample: float = typer.Option(1e-3, "--sample", help="Frequent-word subsampling threshold (0: off)."),
-    negative: int = typer.Option(5, "--negative", help="Noise words per example (--loss ns)."),
-    ns_exponent: float = typer.Option(0.75, "--ns-exponent", help="Noise distribution ~ count^exponent."),
-    alpha: float = typer.Option(0.025, "--alpha", help="Initial learning rate."),
-    min_alpha: float = typer.Option(0.0001, "--min-alpha", help="Final learning rate (linear decay over the run)."),
-    epochs: int = typer.Option(5, "--epochs", help="Passes over the corpus."),
+    sample: float = common.SAMPLE,
+    negative: int = common.NEGATIVE,
+    ns_exponent: float = common.NS_EXPONENT,
+    alpha: float = common.ALPHA,
+    min_alpha: float = common.MIN_ALPHA,
+    epochs: int = common.EPOCHS,
     threads: int = typer.Option(0, "--threads", help="Threads (0: all cores). Only --threads 1 is bit-reproducible for a --seed; more threads race (Hogwild)."),
     seed: int = typer.Option(1, "--seed", help="Random seed."),
-    cbow_sum: bool = typer.Option(False, "--cbow-sum", help="CBOW sums the context vectors instead of averaging them."),
+    cbow_sum: bool = common.CBOW_SUM,
     init: Optional[Path] = typer.Option(None, "--init", help="Continue training this model (its vocabulary is kept)."),
     checkpoint: bool = typer.Option(False, "--checkpoint", help="Save the model after every epoch."),
     fmt: ModelFormat = typer.Option(ModelFormat.native, "--format", help="native (.npz, all weights), or word2vec-bin / word2vec-text (vectors only)."),
