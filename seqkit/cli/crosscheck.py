@@ -41,6 +41,7 @@ def crosscheck(
     threads: int = typer.Option(0, "--threads", min=0, help="Threads for both tools (0: all cores)."),
     seed: int = typer.Option(1, "--seed", help="Random seed (both tools)."),
     cbow_sum: bool = common.CBOW_SUM,
+    batch_negatives: bool = common.BATCH_NEGATIVES,
     tolerance: Tuple[float, float] = typer.Option((1.0, 0.02), "--tolerance", help="How far seqkit may trail gensim: POINTS of analogy accuracy and SPEARMAN (both word-pair sets)."),
     analogies: Optional[str] = typer.Option(None, "--analogies", help="Analogy questions (default: gensim's questions-words.txt)."),
     wordsim: Optional[str] = typer.Option(None, "--wordsim", help="Word pairs (default: gensim's wordsim353.tsv)."),
@@ -76,7 +77,7 @@ def crosscheck(
     config = Word2VecConfig(
         model=model.value, loss=loss.value, dim=dim, window=window, min_count=min_count, max_vocab=max_vocab,
         sample=sample, negative=negative, ns_exponent=ns_exponent, alpha=alpha, min_alpha=min_alpha,
-        epochs=epochs, threads=threads or len(os.sched_getaffinity(0)), seed=seed, cbow_mean=not cbow_sum,
+        epochs=epochs, threads=threads or len(os.sched_getaffinity(0)), seed=seed, cbow_mean=not cbow_sum, batch_negatives=batch_negatives,
     )
     config.check()
     popts = PreprocessOptions(

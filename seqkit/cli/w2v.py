@@ -59,6 +59,7 @@ def train_w2v(
     threads: int = typer.Option(0, "--threads", help="Threads (0: all cores). Only --threads 1 is bit-reproducible for a --seed; more threads race (Hogwild)."),
     seed: int = typer.Option(1, "--seed", help="Random seed."),
     cbow_sum: bool = common.CBOW_SUM,
+    batch_negatives: bool = common.BATCH_NEGATIVES,
     init: Optional[Path] = typer.Option(None, "--init", help="Continue training this model (its vocabulary is kept)."),
     checkpoint: bool = typer.Option(False, "--checkpoint", help="Save the model after every epoch."),
     fmt: ModelFormat = typer.Option(ModelFormat.native, "--format", help="native (.npz, all weights), or word2vec-bin / word2vec-text (vectors only)."),
@@ -83,7 +84,7 @@ def train_w2v(
     config = Word2VecConfig(
         model=model.value, loss=loss.value, dim=dim, window=window, min_count=min_count, max_vocab=max_vocab,
         sample=sample, negative=negative, ns_exponent=ns_exponent, alpha=alpha, min_alpha=min_alpha,
-        epochs=epochs, threads=threads, seed=seed, cbow_mean=not cbow_sum,
+        epochs=epochs, threads=threads, seed=seed, cbow_mean=not cbow_sum, batch_negatives=batch_negatives,
     )
     config.check()  # before reading a large corpus
     popts = PreprocessOptions(

@@ -111,8 +111,61 @@ def _hs_update(l1, word, syn1, neu1e, alpha, codes, points, code_lengths):
 
 
 @njit(inline="always")
+def _sg_ns_window(word, sent, lo, hi, i, syn0, syn1neg, alpha, negative, alias_prob, alias_idx, state, neu1e, targets, dY):
+    """HogBatch (Ji et al. 2016): the window's contexts all predict ``word`` against one shared draw of
+    negatives; the output rows take the summed update once, after the window. Returns (loss, examples, state)."""
+    dim = syn0.shape[1]
+    vocab_size = alias_prob.shape[0]
+    n_t = 1
+    targets[0] = word
+    for k in range(negative):
+        state = _next(state)
+        j = np.int64((_hi32(state) * np.uint64(vocab_size)) >> SHIFT32)
+        state = _next(state)
+        target = j if _hi32(state) < alias_prob[j] else alias_idx[j]
+        if target != word:
+            targets[n_t] = target
+            n_t += 1
+    for k in range(n_t):
+        for c in range(dim):
+            dY[k, c] = 0.0
+    loss = 0.0
+    examples = 0
+    for j in range(lo, hi):
+        if j == i:
+            continue
+        l1 = syn0[sent[j]]
+        for c in range(dim):
+            neu1e[c] = 0.0
+        for k in range(n_t):
+            row = syn1neg[targets[k]]
+            f = np.float32(0.0)
+            for c in range(dim):
+                f += l1[c] * row[c]
+            s = _slot(f)
+            if k == 0:
+                loss -= LOG_SIGMOID_TABLE[s]
+                g = (np.float32(1.0) - SIGMOID_TABLE[s]) * alpha
+            else:
+                loss -= LOG_SIGMOID_TABLE[TABLE_SIZE - 1 - s]
+                g = -SIGMOID_TABLE[s] * alpha
+            for c in range(dim):
+                neu1e[c] += g * row[c]
+                dY[k, c] += g * l1[c]
+        for c in range(dim):
+            l1[c] += neu1e[c]
+        examples += 1
+    for k in range(n_t):
+        row = syn1neg[targets[k]]
+        for c in range(dim):
+            row[c] += dY[k, c]
+    return loss, examples, state
+
+
+@njit(inline="always")
 def _train_document(
-    doc, sent, syn0, syn1neg, syn1, tables, skipgram, hs, window, negative, cbow_mean, alpha, state, neu1, neu1e
+    doc, sent, syn0, syn1neg, syn1, tables, skipgram, hs, window, negative, cbow_mean, alpha, state, neu1, neu1e,
+    batch_neg, targets, dY,
 ):
     """Subsample one document into ``sent`` and train on it. Returns (loss, examples, kept, state)."""
     keep, alias_prob, alias_idx, codes, points, code_lengths = tables
@@ -132,7 +185,12 @@ def _train_document(
         b = np.int64(_hi32(state) % np.uint64(window))
         lo = max(0, i - window + b)
         hi = min(n, i + window - b + 1)
-        if skipgram:
+        if skipgram and batch_neg and not hs:
+            lo_, ex, state = _sg_ns_window(word, sent, lo, hi, i, syn0, syn1neg, alpha, negative, alias_prob,
+                                           alias_idx, state, neu1e, targets, dY)
+            loss += lo_
+            examples += ex
+        elif skipgram:
             for j in range(lo, hi):
                 if j == i:
                     continue
@@ -186,12 +244,12 @@ def _train_document(
 def train_shards(syn0, syn1neg, syn1, ids, offsets, shards, tables, settings, alphas, states, out_loss, out_counts):
     """Train shard t = documents shards[t, 0]..shards[t, 1] on thread t.
 
-    settings: tuple of ints (skipgram, hs, window, negative, cbow_mean, max_doc_len)
+    settings: tuple of ints (skipgram, hs, window, negative, cbow_mean, max_doc_len, batch_negatives)
     alphas:   float64 (T, 2) learning rate at the start and end of each shard (linear in between)
     states:   uint64 (T,) per-thread RNG state, advanced in place
     out_loss: float64 (T,) summed loss; out_counts: int64 (T, 3) examples, words kept, words seen
     """
-    skipgram, hs, window, negative, cbow_mean, max_len = settings
+    skipgram, hs, window, negative, cbow_mean, max_len, batch_neg = settings
     dim = syn0.shape[1]
     for t in prange(shards.shape[0]):
         d0, d1 = shards[t, 0], shards[t, 1]
@@ -199,6 +257,8 @@ def train_shards(syn0, syn1neg, syn1, ids, offsets, shards, tables, settings, al
         sent = np.empty(max_len, dtype=np.int32)
         neu1 = np.empty(dim, dtype=np.float32)
         neu1e = np.empty(dim, dtype=np.float32)
+        targets = np.empty(negative + 1, dtype=np.int64)
+        dY = np.empty((negative + 1, dim), dtype=np.float32)
         state = states[t]
         a0, a1 = alphas[t, 0], alphas[t, 1]
         loss = 0.0
@@ -210,7 +270,7 @@ def train_shards(syn0, syn1neg, syn1, ids, offsets, shards, tables, settings, al
             doc = ids[offsets[d] : offsets[d + 1]]
             lo_, ex, n, state = _train_document(
                 doc, sent, syn0, syn1neg, syn1, tables, skipgram != 0, hs != 0, window, negative,
-                cbow_mean != 0, np.float32(alpha), state, neu1, neu1e,
+                cbow_mean != 0, np.float32(alpha), state, neu1, neu1e, batch_neg != 0, targets, dY,
             )
             loss += lo_
             examples += ex

@@ -35,6 +35,7 @@ class Word2VecConfig:
     threads: int = 0  # 0: all cores
     seed: int = 1
     cbow_mean: bool = True  # CBOW averages context vectors (False: sums them)
+    batch_negatives: bool = False  # skip-gram NS: a window's contexts share one draw of negatives (HogBatch)
     chunk_words: int = 50_000  # words per thread per kernel call: progress granularity
 
     def to_dict(self) -> dict:
@@ -66,6 +67,8 @@ class Word2VecConfig:
             bad("--loss ns needs --negative of at least 1 (or use --loss hs)")
         if self.negative < 0:
             bad(f"--negative must not be negative, not {self.negative}")
+        if self.batch_negatives and (self.model != "skipgram" or self.loss != "ns"):
+            bad("--batch-negatives is for --model skipgram --loss ns (CBOW already shares its negatives per window)")
         if self.threads < 0:
             bad(f"--threads must be 0 (all cores) or more, not {self.threads}")
 
@@ -198,7 +201,8 @@ def train(
     ids = np.ascontiguousarray(corpus.ids, dtype=np.int32)
     offsets = np.ascontiguousarray(corpus.offsets, dtype=np.int64)
     max_len = int(np.diff(offsets).max()) if corpus.n_docs else 1
-    settings = (int(config.model == "skipgram"), int(hs), config.window, config.negative, int(config.cbow_mean), max(max_len, 1))
+    settings = (int(config.model == "skipgram"), int(hs), config.window, config.negative, int(config.cbow_mean), max(max_len, 1),
+                int(config.batch_negatives))
     shards = _shards(offsets, config.chunk_words)
     words_per_epoch = corpus.n_tokens
     total = words_per_epoch * config.epochs

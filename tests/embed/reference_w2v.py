@@ -55,9 +55,30 @@ def draw_negatives(rng, word, negative, alias_prob, alias_idx):
     return pairs
 
 
+def batch_window(syn0, syn1neg, sent, context, pairs, alpha):
+    """Every context against the output rows as they were before the window; the rows take the sum
+    of all the contexts' updates after it. Returns (loss, examples)."""
+    rows = {t: syn1neg[t].copy() for t, _ in pairs}
+    summed = {t: np.zeros_like(syn1neg[t]) for t, _ in pairs}
+    loss = 0.0
+    for j in context:
+        l1 = syn0[sent[j]].copy()
+        neu1e = np.zeros_like(l1)
+        for target, label in pairs:
+            p = sigmoid(float(np.dot(l1.astype(np.float64), rows[target].astype(np.float64))))
+            loss -= math.log(p) if label else math.log(1.0 - p)
+            g = np.float32((label - np.float32(p)) * alpha)
+            neu1e += g * rows[target]
+            summed[target] += g * l1
+        syn0[sent[j]] += neu1e
+    for target in summed:
+        syn1neg[target] += summed[target]
+    return loss, len(context)
+
+
 def train_reference(syn0, syn1neg, syn1, ids, offsets, shards, tables, settings, alphas, states):
     keep, alias_prob, alias_idx, codes, points, lengths = tables
-    skipgram, hs, window, negative, cbow_mean, _ = settings
+    skipgram, hs, window, negative, cbow_mean, _, batch_neg = settings
     total_loss, total_examples = 0.0, 0
     for t, (d0, d1) in enumerate(shards):
         rng = LCG(states[t])
@@ -78,7 +99,12 @@ def train_reference(syn0, syn1neg, syn1, ids, offsets, shards, tables, settings,
                     pairs = draw_negatives(rng, word, negative, alias_prob, alias_idx)
                     return output_step(l1, pairs, syn1neg, np.float32(alpha))
 
-                if skipgram:
+                if skipgram and batch_neg and not hs:  # HogBatch: one draw of negatives for the window
+                    pairs = draw_negatives(rng, word, negative, alias_prob, alias_idx)
+                    loss, n = batch_window(syn0, syn1neg, sent, context, pairs, np.float32(alpha))
+                    total_loss += loss
+                    total_examples += n
+                elif skipgram:
                     for j in context:
                         neu1e, loss = step(syn0[sent[j]].copy())
                         syn0[sent[j]] += neu1e

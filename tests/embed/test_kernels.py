@@ -18,12 +18,13 @@ def tiny_corpus(seed=0, docs=12, vocab=30):
     return ids, offsets, counts
 
 
-@pytest.mark.parametrize("skipgram", [1, 0])
-@pytest.mark.parametrize("hs", [0, 1])
-@pytest.mark.parametrize("cbow_mean", [1, 0])
-def test_kernel_matches_reference(skipgram, hs, cbow_mean):
-    if skipgram and not cbow_mean:
-        pytest.skip("cbow_mean only matters for CBOW")
+KERNELS = [  # (skipgram, hs, cbow_mean, batch_negatives)
+    (1, 0, 1, 0), (1, 1, 1, 0), (0, 0, 1, 0), (0, 1, 1, 0), (0, 0, 0, 0), (0, 1, 0, 0), (1, 0, 1, 1),
+]
+
+
+@pytest.mark.parametrize("skipgram, hs, cbow_mean, batch_neg", KERNELS)
+def test_kernel_matches_reference(skipgram, hs, cbow_mean, batch_neg):
     ids, offsets, counts = tiny_corpus()
     v, dim = len(counts), 8
     rng = np.random.default_rng(1)
@@ -34,7 +35,7 @@ def test_kernel_matches_reference(skipgram, hs, cbow_mean):
     prob, alias = alias_table(counts, 0.75)
     codes, points, lengths = huffman_codes(counts)
     tables = (keep, prob, alias, codes, points, lengths)
-    settings = (skipgram, hs, 3, 4, cbow_mean, int(np.diff(offsets).max()))
+    settings = (skipgram, hs, 3, 4, cbow_mean, int(np.diff(offsets).max()), batch_neg)
     shards = np.array([[0, len(offsets) - 1]], dtype=np.int64)
     alphas = np.array([[0.05, 0.01]])
     states = np.array([12345], dtype=np.uint64)
