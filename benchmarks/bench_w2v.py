@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 
 MODES = {"sg-ns": ("skipgram", "ns"), "cbow-ns": ("cbow", "ns"), "sg-hs": ("skipgram", "hs"), "cbow-hs": ("cbow", "hs")}
+# seqkit's --batch-negatives (HogBatch) against gensim's plain skip-gram NS: `--modes sg-ns,sg-ns-batch`
+EXTRA_MODES = {"sg-ns-batch": ("skipgram", "ns")}
 
 
 def prepare(folder: Path, out: Path, limit: int | None) -> None:
@@ -58,13 +60,14 @@ def run_one(tool: str, corpus_dir: str, mode: str, threads: int, epochs: int, di
     from seqkit.embed.keyed import KeyedVectors
     from seqkit.text.corpus import EncodedCorpus
 
-    model, loss = MODES[mode]
+    model, loss = {**MODES, **EXTRA_MODES}[mode]
     corpus = EncodedCorpus.load(corpus_dir)
     words_total = corpus.n_tokens * epochs
     if tool == "seqkit":
         from seqkit.embed.trainer import Word2VecConfig, train
 
-        cfg = Word2VecConfig(model=model, loss=loss, threads=threads, epochs=epochs, dim=dim, min_count=5)
+        cfg = Word2VecConfig(model=model, loss=loss, threads=threads, epochs=epochs, dim=dim, min_count=5,
+                             batch_negatives=mode in EXTRA_MODES)
         start = time.perf_counter()
         m = train(corpus, cfg)
         seconds = time.perf_counter() - start

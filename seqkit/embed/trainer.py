@@ -14,7 +14,7 @@ from typing import Callable, Literal
 import numpy as np
 
 from seqkit.errors import InputError, OptionError
-from seqkit.text.corpus import EncodedCorpus
+from seqkit.text.corpus import EncodedCorpus, release_pages
 from seqkit.text.vocab import Vocab
 
 
@@ -225,6 +225,7 @@ def train(
                 syn0, syn1neg, syn1, ids, offsets, np.ascontiguousarray(batch), tables, settings,
                 alphas, states[: len(batch)], out_loss[: len(batch)], out_counts[: len(batch)],
             )
+            release_pages(corpus.ids, offsets[batch[-1, 1]])  # a large corpus streams through memory
             loss_sum += float(out_loss[: len(batch)].sum())
             examples += int(out_counts[: len(batch), 0].sum())
             done += size

@@ -90,3 +90,22 @@ def restrict(corpus: EncodedCorpus, min_count: int = 1, max_vocab: int | None = 
     offsets = cum[corpus.offsets]
     words = [w for w, k in zip(vocab.words, keep) if k]
     return EncodedCorpus(corpus.path, Vocab(words, vocab.counts[keep]), new[kept], offsets, corpus.meta)
+
+
+def release_pages(ids: np.ndarray, upto: int) -> None:
+    """Drop the resident pages of a memory-mapped ids array before token ``upto`` (they are re-read
+    from the page cache when needed again), so a pass over a large corpus keeps only the part in use
+    in memory. Does nothing for arrays in memory or where madvise is not available."""
+    import mmap
+
+    mm = getattr(ids, "_mmap", None)
+    if mm is None or not hasattr(mm, "madvise") or not hasattr(mmap, "MADV_DONTNEED"):
+        return
+    start_in_map = getattr(ids, "offset", 0) % mmap.ALLOCATIONGRANULARITY  # where the data begins in the map
+    end = start_in_map + int(upto) * ids.itemsize
+    end -= end % mmap.PAGESIZE
+    if end > 0:
+        try:
+            mm.madvise(mmap.MADV_DONTNEED, 0, end)
+        except (OSError, ValueError):
+            pass
