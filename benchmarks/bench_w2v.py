@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 MODES = {"sg-ns": ("skipgram", "ns"), "cbow-ns": ("cbow", "ns"), "sg-hs": ("skipgram", "hs"), "cbow-hs": ("cbow", "hs")}
-# seqkit's --batch-negatives (HogBatch) against gensim's plain skip-gram NS: `--modes sg-ns,sg-ns-batch`
-EXTRA_MODES = {"sg-ns-batch": ("skipgram", "ns")}
+# seqkit's --batch-negatives (HogBatch) against gensim's plain skip-gram: `--modes sg-ns-batch,sg-hs-batch`
+EXTRA_MODES = {"sg-ns-batch": ("skipgram", "ns"), "sg-hs-batch": ("skipgram", "hs")}
 
 
 def prepare(folder: Path, out: Path, limit: int | None) -> None:

@@ -111,21 +111,11 @@ def _hs_update(l1, word, syn1, neu1e, alpha, codes, points, code_lengths):
 
 
 @njit(inline="always")
-def _sg_ns_window(word, sent, lo, hi, i, syn0, syn1neg, alpha, negative, alias_prob, alias_idx, state, neu1e, targets, dY):
-    """HogBatch (Ji et al. 2016): the window's contexts all predict ``word`` against one shared draw of
-    negatives; the output rows take the summed update once, after the window. Returns (loss, examples, state)."""
+def _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, dY):
+    """Batched skip-gram (HogBatch, Ji et al. 2016): every context of the window against the same output
+    rows (``word`` and one shared draw of negatives, or ``word``'s Huffman path), read as they were before
+    the window; the rows take the summed update once, after it. Returns (loss, examples)."""
     dim = syn0.shape[1]
-    vocab_size = alias_prob.shape[0]
-    n_t = 1
-    targets[0] = word
-    for k in range(negative):
-        state = _next(state)
-        j = np.int64((_hi32(state) * np.uint64(vocab_size)) >> SHIFT32)
-        state = _next(state)
-        target = j if _hi32(state) < alias_prob[j] else alias_idx[j]
-        if target != word:
-            targets[n_t] = target
-            n_t += 1
     for k in range(n_t):
         for c in range(dim):
             dY[k, c] = 0.0
@@ -138,17 +128,16 @@ def _sg_ns_window(word, sent, lo, hi, i, syn0, syn1neg, alpha, negative, alias_p
         for c in range(dim):
             neu1e[c] = 0.0
         for k in range(n_t):
-            row = syn1neg[targets[k]]
+            row = out[targets[k]]
             f = np.float32(0.0)
             for c in range(dim):
                 f += l1[c] * row[c]
             s = _slot(f)
-            if k == 0:
+            if labels[k] == 1.0:
                 loss -= LOG_SIGMOID_TABLE[s]
-                g = (np.float32(1.0) - SIGMOID_TABLE[s]) * alpha
             else:
                 loss -= LOG_SIGMOID_TABLE[TABLE_SIZE - 1 - s]
-                g = -SIGMOID_TABLE[s] * alpha
+            g = (labels[k] - SIGMOID_TABLE[s]) * alpha
             for c in range(dim):
                 neu1e[c] += g * row[c]
                 dY[k, c] += g * l1[c]
@@ -156,16 +145,36 @@ def _sg_ns_window(word, sent, lo, hi, i, syn0, syn1neg, alpha, negative, alias_p
             l1[c] += neu1e[c]
         examples += 1
     for k in range(n_t):
-        row = syn1neg[targets[k]]
+        row = out[targets[k]]
         for c in range(dim):
             row[c] += dY[k, c]
-    return loss, examples, state
+    return loss, examples
+
+
+@njit(inline="always")
+def _draw_targets(word, negative, alias_prob, alias_idx, state, targets, labels):
+    """``word`` (label 1) and ``negative`` noise words (label 0; draws of ``word`` itself are skipped), as
+    _ns_update draws them. Returns (count, rng state)."""
+    vocab_size = alias_prob.shape[0]
+    targets[0] = word
+    labels[0] = 1.0
+    n_t = 1
+    for k in range(negative):
+        state = _next(state)
+        j = np.int64((_hi32(state) * np.uint64(vocab_size)) >> SHIFT32)
+        state = _next(state)
+        target = j if _hi32(state) < alias_prob[j] else alias_idx[j]
+        if target != word:
+            targets[n_t] = target
+            labels[n_t] = 0.0
+            n_t += 1
+    return n_t, state
 
 
 @njit(inline="always")
 def _train_document(
     doc, sent, syn0, syn1neg, syn1, tables, skipgram, hs, window, negative, cbow_mean, alpha, state, neu1, neu1e,
-    batch_neg, targets, dY,
+    batch_neg, targets, labels, dY,
 ):
     """Subsample one document into ``sent`` and train on it. Returns (loss, examples, kept, state)."""
     keep, alias_prob, alias_idx, codes, points, code_lengths = tables
@@ -185,9 +194,16 @@ def _train_document(
         b = np.int64(_hi32(state) % np.uint64(window))
         lo = max(0, i - window + b)
         hi = min(n, i + window - b + 1)
-        if skipgram and batch_neg and not hs:
-            lo_, ex, state = _sg_ns_window(word, sent, lo, hi, i, syn0, syn1neg, alpha, negative, alias_prob,
-                                           alias_idx, state, neu1e, targets, dY)
+        if skipgram and batch_neg:
+            if hs:
+                n_t = code_lengths[word]
+                for d in range(n_t):
+                    targets[d] = points[word, d]
+                    labels[d] = np.float32(1.0 - codes[word, d])  # code 0: the left branch, target 1
+                lo_, ex = _sg_window(sent, lo, hi, i, syn0, syn1, n_t, targets, labels, alpha, neu1e, dY)
+            else:
+                n_t, state = _draw_targets(word, negative, alias_prob, alias_idx, state, targets, labels)
+                lo_, ex = _sg_window(sent, lo, hi, i, syn0, syn1neg, n_t, targets, labels, alpha, neu1e, dY)
             loss += lo_
             examples += ex
         elif skipgram:
@@ -257,8 +273,10 @@ def train_shards(syn0, syn1neg, syn1, ids, offsets, shards, tables, settings, al
         sent = np.empty(max_len, dtype=np.int32)
         neu1 = np.empty(dim, dtype=np.float32)
         neu1e = np.empty(dim, dtype=np.float32)
-        targets = np.empty(negative + 1, dtype=np.int64)
-        dY = np.empty((negative + 1, dim), dtype=np.float32)
+        n_rows = max(negative + 1, tables[4].shape[1])  # noise words + 1, or the longest Huffman path
+        targets = np.empty(n_rows, dtype=np.int64)
+        labels = np.empty(n_rows, dtype=np.float32)
+        dY = np.empty((n_rows, dim), dtype=np.float32)
         state = states[t]
         a0, a1 = alphas[t, 0], alphas[t, 1]
         loss = 0.0
@@ -270,7 +288,7 @@ def train_shards(syn0, syn1neg, syn1, ids, offsets, shards, tables, settings, al
             doc = ids[offsets[d] : offsets[d + 1]]
             lo_, ex, n, state = _train_document(
                 doc, sent, syn0, syn1neg, syn1, tables, skipgram != 0, hs != 0, window, negative,
-                cbow_mean != 0, np.float32(alpha), state, neu1, neu1e, batch_neg != 0, targets, dY,
+                cbow_mean != 0, np.float32(alpha), state, neu1, neu1e, batch_neg != 0, targets, labels, dY,
             )
             loss += lo_
             examples += ex

@@ -35,7 +35,7 @@ class Word2VecConfig:
     threads: int = 0  # 0: all cores
     seed: int = 1
     cbow_mean: bool = True  # CBOW averages context vectors (False: sums them)
-    batch_negatives: bool = False  # skip-gram NS: a window's contexts share one draw of negatives (HogBatch)
+    batch_negatives: bool = False  # skip-gram: a window's contexts share the output rows, updated once (HogBatch)
     chunk_words: int = 50_000  # words per thread per kernel call: progress granularity
 
     def to_dict(self) -> dict:
@@ -67,8 +67,8 @@ class Word2VecConfig:
             bad("--loss ns needs --negative of at least 1 (or use --loss hs)")
         if self.negative < 0:
             bad(f"--negative must not be negative, not {self.negative}")
-        if self.batch_negatives and (self.model != "skipgram" or self.loss != "ns"):
-            bad("--batch-negatives is for --model skipgram --loss ns (CBOW already shares its negatives per window)")
+        if self.batch_negatives and self.model != "skipgram":
+            bad("--batch-negatives is for --model skipgram (CBOW already trains one example per window)")
         if self.threads < 0:
             bad(f"--threads must be 0 (all cores) or more, not {self.threads}")
 

@@ -99,9 +99,13 @@ def train_reference(syn0, syn1neg, syn1, ids, offsets, shards, tables, settings,
                     pairs = draw_negatives(rng, word, negative, alias_prob, alias_idx)
                     return output_step(l1, pairs, syn1neg, np.float32(alpha))
 
-                if skipgram and batch_neg and not hs:  # HogBatch: one draw of negatives for the window
-                    pairs = draw_negatives(rng, word, negative, alias_prob, alias_idx)
-                    loss, n = batch_window(syn0, syn1neg, sent, context, pairs, np.float32(alpha))
+                if skipgram and batch_neg:  # HogBatch: the window's contexts share the output rows
+                    if hs:
+                        path = [(int(points[word, k]), 1.0 - codes[word, k]) for k in range(lengths[word])]
+                        loss, n = batch_window(syn0, syn1, sent, context, path, np.float32(alpha))
+                    else:
+                        pairs = draw_negatives(rng, word, negative, alias_prob, alias_idx)
+                        loss, n = batch_window(syn0, syn1neg, sent, context, pairs, np.float32(alpha))
                     total_loss += loss
                     total_examples += n
                 elif skipgram:
