@@ -103,6 +103,8 @@ def _hs_update(l1, word, syn1, neu1e, alpha, codes, points, code_lengths):
             loss -= LOG_SIGMOID_TABLE[k]
         else:
             loss -= LOG_SIGMOID_TABLE[TABLE_SIZE - 1 - k]
+        if f <= -MAX_EXP or f >= MAX_EXP:  # saturated: no update, as word2vec.c and gensim do for HS
+            continue
         g = (label - SIGMOID_TABLE[k]) * alpha
         for c in range(dim):
             neu1e[c] += g * row[c]
@@ -111,7 +113,7 @@ def _hs_update(l1, word, syn1, neu1e, alpha, codes, points, code_lengths):
 
 
 @njit(inline="always")
-def _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, dY):
+def _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, dY, hs):
     """Batched skip-gram (HogBatch, Ji et al. 2016): every context of the window against the same output
     rows (``word`` and one shared draw of negatives, or ``word``'s Huffman path), read as they were before
     the window; the rows take the summed update once, after it. Returns (loss, examples)."""
@@ -137,6 +139,8 @@ def _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, d
                 loss -= LOG_SIGMOID_TABLE[s]
             else:
                 loss -= LOG_SIGMOID_TABLE[TABLE_SIZE - 1 - s]
+            if hs and (f <= -MAX_EXP or f >= MAX_EXP):  # saturated: no update (HS, as word2vec.c)
+                continue
             g = (labels[k] - SIGMOID_TABLE[s]) * alpha
             for c in range(dim):
                 neu1e[c] += g * row[c]
@@ -200,10 +204,10 @@ def _train_document(
                 for d in range(n_t):
                     targets[d] = points[word, d]
                     labels[d] = np.float32(1.0 - codes[word, d])  # code 0: the left branch, target 1
-                lo_, ex = _sg_window(sent, lo, hi, i, syn0, syn1, n_t, targets, labels, alpha, neu1e, dY)
+                lo_, ex = _sg_window(sent, lo, hi, i, syn0, syn1, n_t, targets, labels, alpha, neu1e, dY, True)
             else:
                 n_t, state = _draw_targets(word, negative, alias_prob, alias_idx, state, targets, labels)
-                lo_, ex = _sg_window(sent, lo, hi, i, syn0, syn1neg, n_t, targets, labels, alpha, neu1e, dY)
+                lo_, ex = _sg_window(sent, lo, hi, i, syn0, syn1neg, n_t, targets, labels, alpha, neu1e, dY, False)
             loss += lo_
             examples += ex
         elif skipgram:

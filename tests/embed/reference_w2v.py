@@ -30,8 +30,9 @@ def sigmoid(f: float) -> float:
     return 1.0 / (1.0 + math.exp(-centre))
 
 
-def output_step(l1, targets_labels, out, alpha):
-    """Logistic-regression step of l1 against rows of ``out``; returns (gradient for l1, loss)."""
+def output_step(l1, targets_labels, out, alpha, hs=False):
+    """Logistic-regression step of l1 against rows of ``out``; returns (gradient for l1, loss).
+    Hierarchical softmax skips nodes whose dot product is outside (-6, 6), as word2vec.c does."""
     neu1e = np.zeros_like(l1)
     loss = 0.0
     for target, label in targets_labels:
@@ -39,6 +40,8 @@ def output_step(l1, targets_labels, out, alpha):
         f = float(np.dot(l1.astype(np.float64), row.astype(np.float64)))
         p = sigmoid(f)
         loss -= math.log(p) if label else math.log(1.0 - p)
+        if hs and abs(f) >= 6.0:
+            continue
         g = np.float32((label - np.float32(p)) * alpha)
         neu1e += g * row
         out[target] = row + g * l1
@@ -55,7 +58,7 @@ def draw_negatives(rng, word, negative, alias_prob, alias_idx):
     return pairs
 
 
-def batch_window(syn0, syn1neg, sent, context, pairs, alpha):
+def batch_window(syn0, syn1neg, sent, context, pairs, alpha, hs=False):
     """Every context against the output rows as they were before the window; the rows take the sum
     of all the contexts' updates after it. Returns (loss, examples)."""
     rows = {t: syn1neg[t].copy() for t, _ in pairs}
@@ -67,6 +70,8 @@ def batch_window(syn0, syn1neg, sent, context, pairs, alpha):
         for target, label in pairs:
             p = sigmoid(float(np.dot(l1.astype(np.float64), rows[target].astype(np.float64))))
             loss -= math.log(p) if label else math.log(1.0 - p)
+            if hs and abs(float(np.dot(l1.astype(np.float64), rows[target].astype(np.float64)))) >= 6.0:
+                continue
             g = np.float32((label - np.float32(p)) * alpha)
             neu1e += g * rows[target]
             summed[target] += g * l1
@@ -95,14 +100,14 @@ def train_reference(syn0, syn1neg, syn1, ids, offsets, shards, tables, settings,
                 def step(l1):
                     if hs:
                         path = [(int(points[word, k]), 1.0 - codes[word, k]) for k in range(lengths[word])]
-                        return output_step(l1, path, syn1, np.float32(alpha))
+                        return output_step(l1, path, syn1, np.float32(alpha), hs=True)
                     pairs = draw_negatives(rng, word, negative, alias_prob, alias_idx)
                     return output_step(l1, pairs, syn1neg, np.float32(alpha))
 
                 if skipgram and batch_neg:  # HogBatch: the window's contexts share the output rows
                     if hs:
                         path = [(int(points[word, k]), 1.0 - codes[word, k]) for k in range(lengths[word])]
-                        loss, n = batch_window(syn0, syn1, sent, context, path, np.float32(alpha))
+                        loss, n = batch_window(syn0, syn1, sent, context, path, np.float32(alpha), hs=True)
                     else:
                         pairs = draw_negatives(rng, word, negative, alias_prob, alias_idx)
                         loss, n = batch_window(syn0, syn1neg, sent, context, pairs, np.float32(alpha))
