@@ -9,7 +9,9 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -22,9 +24,21 @@ def _umask() -> int:
     return mask
 
 
+def _hold_interrupts():
+    """Block SIGINT until _release: an interrupt must not fall between making a temporary and the
+    try block that removes it (it is delivered, as KeyboardInterrupt, right after _release)."""
+    if hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread():
+        return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    return None
+
+
+def _release(old) -> None:
+    if old is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def _temp_sibling(target: Path, suffix: str = "") -> Path:
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix + ".tmp", dir=target.parent)
-    os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; the result should get a normal file's mode
     os.close(fd)
     return Path(name)
 
@@ -35,8 +49,11 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     target = Path(target)
     if not target.parent.exists():
         raise SeqkitError(f"cannot write {target}: folder {target.parent} does not exist")
+    held = _hold_interrupts()
     tmp = _temp_sibling(target, target.suffix)
     try:
+        _release(held)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; the result gets a normal file's mode
         yield tmp
         os.replace(tmp, target)
     except BaseException:
@@ -67,9 +84,11 @@ def atomic_dir(target: str | os.PathLike, force: bool = False) -> Iterator[Path]
     parent = target.parent
     if not parent.exists():
         raise SeqkitError(f"cannot write {target}: folder {parent} does not exist")
+    held = _hold_interrupts()
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
-    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700
-    try:
+    try:  # from here on, an interrupt removes tmp
+        _release(held)
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700
         yield tmp
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
