@@ -53,6 +53,17 @@ def _slot(f):
 
 
 @njit(inline="always")
+def _logistic(f, label):
+    """One binary output from the tables: (loss -log sigmoid(+-f), error label - sigmoid(f))."""
+    k = _slot(f)
+    if label == 1.0:
+        loss = -LOG_SIGMOID_TABLE[k]
+    else:
+        loss = -LOG_SIGMOID_TABLE[TABLE_SIZE - 1 - k]  # log sigmoid(-f): the table is symmetric
+    return loss, label - SIGMOID_TABLE[k]
+
+
+@njit(inline="always")
 def _ns_update(l1, word, syn1neg, neu1e, alpha, negative, alias_prob, alias_idx, state):
     """Negative sampling for input vector l1 predicting ``word``: updates syn1neg rows, adds the
     gradient for l1 into neu1e. Returns (loss, rng state)."""
@@ -75,12 +86,9 @@ def _ns_update(l1, word, syn1neg, neu1e, alpha, negative, alias_prob, alias_idx,
         f = np.float32(0.0)
         for c in range(dim):
             f += l1[c] * row[c]
-        k = _slot(f)
-        if label == 1.0:
-            loss -= LOG_SIGMOID_TABLE[k]
-        else:
-            loss -= LOG_SIGMOID_TABLE[TABLE_SIZE - 1 - k]  # log sigmoid(-f): the table is symmetric
-        g = (np.float32(label) - SIGMOID_TABLE[k]) * alpha
+        lo_, err = _logistic(f, np.float32(label))
+        loss += lo_
+        g = err * alpha
         for c in range(dim):
             neu1e[c] += g * row[c]
             row[c] += g * l1[c]
@@ -97,15 +105,11 @@ def _hs_update(l1, word, syn1, neu1e, alpha, codes, points, code_lengths):
         f = np.float32(0.0)
         for c in range(dim):
             f += l1[c] * row[c]
-        label = np.float32(1.0 - codes[word, d])  # code 0: the left branch, target 1
-        k = _slot(f)
-        if label == 1.0:
-            loss -= LOG_SIGMOID_TABLE[k]
-        else:
-            loss -= LOG_SIGMOID_TABLE[TABLE_SIZE - 1 - k]
+        lo_, err = _logistic(f, np.float32(1.0 - codes[word, d]))  # code 0: the left branch, target 1
+        loss += lo_
         if f <= -MAX_EXP or f >= MAX_EXP:  # saturated: no update, as word2vec.c and gensim do for HS
             continue
-        g = (label - SIGMOID_TABLE[k]) * alpha
+        g = err * alpha
         for c in range(dim):
             neu1e[c] += g * row[c]
             row[c] += g * l1[c]
@@ -134,14 +138,11 @@ def _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, d
             f = np.float32(0.0)
             for c in range(dim):
                 f += l1[c] * row[c]
-            s = _slot(f)
-            if labels[k] == 1.0:
-                loss -= LOG_SIGMOID_TABLE[s]
-            else:
-                loss -= LOG_SIGMOID_TABLE[TABLE_SIZE - 1 - s]
+            lo_, err = _logistic(f, labels[k])
+            loss += lo_
             if hs and (f <= -MAX_EXP or f >= MAX_EXP):  # saturated: no update (HS, as word2vec.c)
                 continue
-            g = (labels[k] - SIGMOID_TABLE[s]) * alpha
+            g = err * alpha
             for c in range(dim):
                 neu1e[c] += g * row[c]
                 dY[k, c] += g * l1[c]
