@@ -112,3 +112,17 @@ def check_readable_file(path: str | os.PathLike, what: str = "input") -> Path:
     if not os.access(p, os.R_OK):
         raise InputError(f"{what} {p} is not readable (permission denied)")
     return p
+
+
+def check_format_version(path, meta: dict, supported: int, what: str, error: type = InputError) -> int:
+    """The ``format_version`` of a file's metadata, or ``error`` when it is missing or newer than
+    ``supported`` (what this seqkit reads)."""
+    version = meta.get("format_version")
+    if not isinstance(version, int):
+        raise error(f"{path}: its metadata has no valid format_version; make the file again")
+    if version > supported:
+        raise error(
+            f"{path} was written by a newer seqkit ({what} format {version}, this one reads up to {supported}): "
+            "upgrade seqkit (pip install -U seqkit)"
+        )
+    return version

@@ -138,9 +138,9 @@ def read_labeled(path: str, format: str = "auto", text_col: str | None = None,
     path = str(path)
     if format not in ("auto", *FORMATS):
         raise OptionError(f"--format must be auto or one of {', '.join(FORMATS)}, got {format!r}")
-    if format == "imdb" or (format == "auto" and path != "-" and _is_imdb(path)):
-        from seqkit.datasets import imdb
+    from seqkit.datasets import imdb
 
+    if format == "imdb" or (format == "auto" and path != "-" and imdb.looks_like_imdb(path)):
         reviews = imdb.read_split(path)
         return LabeledData([r.text for r in reviews], [r.label for r in reviews], path, "imdb")
     stream, _ = open_text(path)
@@ -156,12 +156,6 @@ def read_labeled(path: str, format: str = "auto", text_col: str | None = None,
         else:
             _rows_fasttext(lines, path, out)
     return out
-
-
-def _is_imdb(path: str) -> bool:
-    from seqkit.datasets import imdb
-
-    return imdb.looks_like_imdb(path)
 
 
 def _chain(first: str, rest) -> Iterator[str]:

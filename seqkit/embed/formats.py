@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from seqkit.errors import ModelFormatError
-from seqkit.fileio import atomic_path, check_readable_file
+from seqkit.fileio import atomic_path, check_format_version, check_readable_file
 
 FORMAT = "seqkit-w2v"
 FORMAT_VERSION = 1
@@ -63,14 +63,7 @@ def load_native(path) -> tuple[list[str], np.ndarray, dict[str, np.ndarray], dic
         raise ModelFormatError(f"{path}: corrupted metadata: {e}") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelFormatError(f"{path} is an .npz file but not a seqkit word-vector model")
-    version = meta.get("format_version")
-    if not isinstance(version, int):
-        raise ModelFormatError(f"{path}: its metadata has no valid format_version")
-    if version > FORMAT_VERSION:
-        raise ModelFormatError(
-            f"{path} was written by a newer seqkit (model format {meta['format_version']}, this one reads "
-            f"{FORMAT_VERSION}): upgrade seqkit"
-        )
+    check_format_version(path, meta, FORMAT_VERSION, "model", ModelFormatError)
     words = text.split("\n") if text else []
     counts = arrays.pop("counts")
     vectors = arrays["vectors"]

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from seqkit.errors import ModelFormatError
-from seqkit.fileio import atomic_path, check_readable_file
+from seqkit.fileio import atomic_path, check_format_version, check_readable_file
 
 KIND = "seqkit-classifier"
 FORMAT_VERSION = 1
@@ -53,14 +53,7 @@ def load_arrays(path, what: str = "model", kind: str = KIND) -> tuple[dict[str, 
         raise ModelFormatError(f"{p}: its metadata is corrupted ({e}); train the model again") from None
     if meta.get("kind") != kind:
         raise ModelFormatError(f"{p} holds a {meta.get('kind')!r}, not a {kind!r}")
-    version = meta.get("format_version")
-    if not isinstance(version, int):
-        raise ModelFormatError(f"{p}: its metadata has no format_version; train the model again")
-    if version > FORMAT_VERSION:
-        raise ModelFormatError(
-            f"{p} has format version {version}, newer than this seqkit reads (up to {FORMAT_VERSION}): "
-            "upgrade seqkit (pip install -U seqkit)"
-        )
+    check_format_version(p, meta, FORMAT_VERSION, "model", ModelFormatError)
     return arrays, meta
 
 

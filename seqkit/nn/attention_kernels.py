@@ -93,10 +93,7 @@ def attention_forward(qkv, heads, scale, keys, n_keys, P, o, drop_seed, drop_thr
         L = np.int64(n_keys[b])
         if L == 0:
             continue
-        Q = np.empty((L, dh), qkv.dtype)
-        K = np.empty((L, dh), qkv.dtype)
-        V = np.empty((L, dh), qkv.dtype)
-        _gather(qkv, keys, b, h * dh, D, L, dh, scale, Q, K, V)
+        Q, K, V = _gather(qkv, keys, b, h * dh, D, L, dh, scale)
         S = P[b, h].ravel()[: L * L].reshape((L, L))
         np.dot(Q, K.T, S)  # (L, L) scaled scores
         for i in range(L):
@@ -127,14 +124,18 @@ def attention_forward(qkv, heads, scale, keys, n_keys, P, o, drop_seed, drop_thr
 
 
 @njit(cache=True, inline="always")
-def _gather(qkv, keys, b, col, D, L, dh, scale, Q, K, V):
-    """The real positions' scaled queries, keys and values of one head."""
+def _gather(qkv, keys, b, col, D, L, dh, scale):
+    """The real positions' scaled queries, keys and values of one head: Q, K, V (L, dh)."""
+    Q = np.empty((L, dh), qkv.dtype)
+    K = np.empty((L, dh), qkv.dtype)
+    V = np.empty((L, dh), qkv.dtype)
     for i in range(L):
         t = keys[b, i]
         for d in range(dh):
             Q[i, d] = qkv[b, t, col + d] * scale
             K[i, d] = qkv[b, t, D + col + d]
             V[i, d] = qkv[b, t, 2 * D + col + d]
+    return Q, K, V
 
 
 @njit(cache=True, fastmath=_FAST, parallel=True)
@@ -149,11 +150,8 @@ def attention_backward(qkv, heads, scale, keys, n_keys, P, do, dqkv, drop_seed, 
         L = np.int64(n_keys[b])
         if L == 0:
             continue
-        Q = np.empty((L, dh), qkv.dtype)
-        K = np.empty((L, dh), qkv.dtype)
-        V = np.empty((L, dh), qkv.dtype)
+        Q, K, V = _gather(qkv, keys, b, h * dh, D, L, dh, scale)
         g = np.empty((L, dh), qkv.dtype)
-        _gather(qkv, keys, b, h * dh, D, L, dh, scale, Q, K, V)
         for i in range(L):
             t = keys[b, i]
             for d in range(dh):

@@ -17,6 +17,7 @@ from typing import Iterator
 import numpy as np
 
 from seqkit.errors import InputError
+from seqkit.fileio import check_format_version
 from seqkit.text.vocab import Vocab
 
 FORMAT = "seqkit-corpus"
@@ -57,10 +58,7 @@ class EncodedCorpus:
             raise InputError(f"{path}/meta.json is corrupted: {e}") from None
         if meta.get("format") != FORMAT:
             raise InputError(f"{path}/meta.json is not a seqkit corpus")
-        if meta.get("format_version", 0) > FORMAT_VERSION:
-            raise InputError(
-                f"{path} was written by a newer seqkit (corpus format {meta['format_version']}); upgrade seqkit"
-            )
+        check_format_version(path, meta, FORMAT_VERSION, "corpus")
         try:
             vocab = Vocab.load(path / "vocab.tsv")
             ids = np.load(path / "ids.npy", mmap_mode="r", allow_pickle=False)
