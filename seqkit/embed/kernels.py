@@ -2,7 +2,13 @@
 
 One call of `train_shards` trains T shards of documents in parallel (one per thread, `prange`),
 updating the shared matrices without locks (Hogwild, as word2vec.c and gensim do). Python calls
-it chunk by chunk and updates progress and the learning rate in between.
+it chunk by chunk and updates progress and the learning rate in between. Skip-gram, CBOW and
+batched skip-gram are separate kernels, so a run compiles only the one it uses.
+
+With more than one thread, the few output rows that every example writes (the nodes next to the
+Huffman root; the most frequent words' rows) are trained in per-thread copies and folded into the
+shared matrix after each document (`_sync_hot`): written in place, their cache lines would move
+between cores on every update, and two threads would train little faster than one.
 
 Random numbers: each thread has its own 64-bit LCG (word2vec.c's constants); a draw advances it
 once and uses its high 32 bits. With one thread and a seed the run is bit-reproducible; with
@@ -64,56 +70,117 @@ def _logistic(f, label):
 
 
 @njit(inline="always")
-def _ns_update(l1, word, syn1neg, neu1e, alpha, negative, alias_prob, alias_idx, state):
-    """Negative sampling for input vector l1 predicting ``word``: updates syn1neg rows, adds the
-    gradient for l1 into neu1e. Returns (loss, rng state)."""
-    dim = l1.shape[0]
-    vocab_size = alias_prob.shape[0]
-    loss = 0.0
-    for k in range(negative + 1):
-        if k == 0:
-            target = word
-            label = 1.0
-        else:
-            state = _next(state)
-            j = np.int64((_hi32(state) * np.uint64(vocab_size)) >> SHIFT32)
-            state = _next(state)  # a second draw: an LCG's low bits are too weak to use
-            target = j if _hi32(state) < alias_prob[j] else alias_idx[j]
-            if target == word:
-                continue
-            label = 0.0
-        row = syn1neg[target]
-        f = np.float32(0.0)
-        for c in range(dim):
-            f += l1[c] * row[c]
-        lo_, err = _logistic(f, np.float32(label))
-        loss += lo_
-        g = err * alpha
-        for c in range(dim):
-            neu1e[c] += g * row[c]
-            row[c] += g * l1[c]
-    return loss, state
+def _gradient(f, label, alpha, hs):
+    """(loss, g) for one output row: g scales the row's update; 0 at a saturated HS node (|f| >= 6:
+    no update, as word2vec.c and gensim do for hierarchical softmax)."""
+    loss, err = _logistic(f, label)
+    if hs and (f <= -MAX_EXP or f >= MAX_EXP):
+        return loss, np.float32(0.0)
+    return loss, err * alpha
 
 
 @njit(inline="always")
-def _hs_update(l1, word, syn1, neu1e, alpha, codes, points, code_lengths):
-    """Hierarchical softmax: walk ``word``'s Huffman path. Returns the loss."""
+def _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hs, hot_slot, local):
+    """One example: input vector l1 against rows ``targets[:n_t]`` of ``out`` (the word and its noise
+    words, or the word's Huffman path) with their labels. Every dot product is taken before any row
+    is updated; then each row takes its update, in order, and neu1e gathers the gradient for l1.
+    Rows go four at a time (one pass over l1 and neu1e for four rows: the loop is bound by loads and
+    stores, not arithmetic). Hot rows are read and written in the thread's copy ``local`` (see
+    _sync_hot). Returns the loss."""
     dim = l1.shape[0]
     loss = 0.0
-    for d in range(code_lengths[word]):
-        row = syn1[points[word, d]]
+    d = 0
+    while d + 4 <= n_t:
+        r0, r1 = _row(out, targets[d], hot_slot, local), _row(out, targets[d + 1], hot_slot, local)
+        r2, r3 = _row(out, targets[d + 2], hot_slot, local), _row(out, targets[d + 3], hot_slot, local)
+        f0 = f1 = f2 = f3 = np.float32(0.0)
+        for c in range(dim):
+            x = l1[c]
+            f0 += x * r0[c]
+            f1 += x * r1[c]
+            f2 += x * r2[c]
+            f3 += x * r3[c]
+        lo0, g0 = _gradient(f0, labels[d], alpha, hs)
+        lo1, g1 = _gradient(f1, labels[d + 1], alpha, hs)
+        lo2, g2 = _gradient(f2, labels[d + 2], alpha, hs)
+        lo3, g3 = _gradient(f3, labels[d + 3], alpha, hs)
+        g[d], g[d + 1], g[d + 2], g[d + 3] = g0, g1, g2, g3
+        loss += lo0 + lo1 + lo2 + lo3
+        d += 4
+    while d < n_t:
+        row = _row(out, targets[d], hot_slot, local)
         f = np.float32(0.0)
         for c in range(dim):
             f += l1[c] * row[c]
-        lo_, err = _logistic(f, np.float32(1.0 - codes[word, d]))  # code 0: the left branch, target 1
+        lo_, g_ = _gradient(f, labels[d], alpha, hs)
+        g[d] = g_
         loss += lo_
-        if f <= -MAX_EXP or f >= MAX_EXP:  # saturated: no update, as word2vec.c and gensim do for HS
+        d += 1
+    d = 0
+    while d + 4 <= n_t:
+        t0, t1, t2, t3 = targets[d], targets[d + 1], targets[d + 2], targets[d + 3]
+        if t0 == t1 or t0 == t2 or t0 == t3 or t1 == t2 or t1 == t3 or t2 == t3:
+            _update_row(l1, _row(out, t0, hot_slot, local), g[d], neu1e)  # a noise word drawn twice: one by one
+            d += 1
             continue
-        g = err * alpha
+        r0, r1 = _row(out, t0, hot_slot, local), _row(out, t1, hot_slot, local)
+        r2, r3 = _row(out, t2, hot_slot, local), _row(out, t3, hot_slot, local)
+        g0, g1, g2, g3 = g[d], g[d + 1], g[d + 2], g[d + 3]
         for c in range(dim):
-            neu1e[c] += g * row[c]
-            row[c] += g * l1[c]
+            x = l1[c]
+            a0, a1, a2, a3 = r0[c], r1[c], r2[c], r3[c]
+            neu1e[c] += g0 * a0 + g1 * a1 + g2 * a2 + g3 * a3
+            r0[c] = a0 + g0 * x
+            r1[c] = a1 + g1 * x
+            r2[c] = a2 + g2 * x
+            r3[c] = a3 + g3 * x
+        d += 4
+    while d < n_t:
+        _update_row(l1, _row(out, targets[d], hot_slot, local), g[d], neu1e)
+        d += 1
     return loss
+
+
+@njit(inline="always")
+def _row(out, target, hot_slot, local):
+    """Output row ``target``: the thread's own copy if it is a hot row."""
+    k = hot_slot[target]
+    return local[k] if k >= 0 else out[target]
+
+
+@njit(inline="always")
+def _sync_hot(out, hot_ids, local, base):
+    """Fold the thread's changes to its hot rows (local - base) into the shared rows and take the
+    shared values back. The hot rows (the nodes next to the Huffman root, the most frequent words'
+    output rows) are written by every example on every thread; updating them in place would bounce
+    their cache lines between cores on each write. Where no other thread wrote a row meanwhile the
+    shared row becomes the local one exactly, so one thread trains exactly as without copies."""
+    dim = out.shape[1]
+    for k in range(hot_ids.shape[0]):
+        row, lk, bk = out[hot_ids[k]], local[k], base[k]
+        for c in range(dim):
+            s = row[c]
+            v = lk[c] if s == bk[c] else s + (lk[c] - bk[c])
+            row[c] = v
+            lk[c] = v
+            bk[c] = v
+
+
+@njit(inline="always")
+def _update_row(l1, row, g, neu1e):
+    for c in range(l1.shape[0]):
+        neu1e[c] += g * row[c]
+        row[c] += g * l1[c]
+
+
+@njit(inline="always")
+def _path_targets(word, codes, points, code_lengths, targets, labels):
+    """``word``'s Huffman path as output rows and labels (code 0, the left branch: label 1)."""
+    n_t = code_lengths[word]
+    for d in range(n_t):
+        targets[d] = points[word, d]
+        labels[d] = np.float32(1.0 - codes[word, d])
+    return n_t
 
 
 @njit(inline="always")
@@ -159,7 +226,7 @@ def _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, d
 @njit(inline="always")
 def _draw_targets(word, negative, alias_prob, alias_idx, state, targets, labels):
     """``word`` (label 1) and ``negative`` noise words (label 0; draws of ``word`` itself are skipped), as
-    _ns_update draws them. Returns (count, rng state)."""
+    word2vec.c draws them. Returns (count, rng state)."""
     vocab_size = alias_prob.shape[0]
     targets[0] = word
     labels[0] = 1.0
@@ -178,8 +245,8 @@ def _draw_targets(word, negative, alias_prob, alias_idx, state, targets, labels)
 
 @njit(inline="always")
 def _train_document(
-    doc, sent, syn0, syn1neg, syn1, tables, skipgram, hs, window, negative, cbow_mean, alpha, state, neu1, neu1e,
-    batch_neg, targets, labels, dY,
+    family, doc, sent, syn0, syn1neg, syn1, tables, hs, window, negative, cbow_mean, alpha, state, neu1, neu1e,
+    targets, labels, g, dY, hot_slot, local,
 ):
     """Subsample one document into ``sent`` and train on it. Returns (loss, examples, kept, state)."""
     keep, alias_prob, alias_idx, codes, points, code_lengths = tables
@@ -199,30 +266,27 @@ def _train_document(
         b = np.int64(_hi32(state) % np.uint64(window))
         lo = max(0, i - window + b)
         hi = min(n, i + window - b + 1)
-        if skipgram and batch_neg:
+        if family == BATCHED:
             if hs:
-                n_t = code_lengths[word]
-                for d in range(n_t):
-                    targets[d] = points[word, d]
-                    labels[d] = np.float32(1.0 - codes[word, d])  # code 0: the left branch, target 1
+                n_t = _path_targets(word, codes, points, code_lengths, targets, labels)
                 lo_, ex = _sg_window(sent, lo, hi, i, syn0, syn1, n_t, targets, labels, alpha, neu1e, dY, True)
             else:
                 n_t, state = _draw_targets(word, negative, alias_prob, alias_idx, state, targets, labels)
                 lo_, ex = _sg_window(sent, lo, hi, i, syn0, syn1neg, n_t, targets, labels, alpha, neu1e, dY, False)
             loss += lo_
             examples += ex
-        elif skipgram:
+        elif family == SKIPGRAM:
+            out = syn1 if hs else syn1neg
+            n_t = _path_targets(word, codes, points, code_lengths, targets, labels) if hs else 0  # one path a window
             for j in range(lo, hi):
                 if j == i:
                     continue
+                if not hs:
+                    n_t, state = _draw_targets(word, negative, alias_prob, alias_idx, state, targets, labels)
                 l1 = syn0[sent[j]]
                 for c in range(dim):
                     neu1e[c] = 0.0
-                if hs:
-                    loss += _hs_update(l1, word, syn1, neu1e, alpha, codes, points, code_lengths)
-                else:
-                    lo_, state = _ns_update(l1, word, syn1neg, neu1e, alpha, negative, alias_prob, alias_idx, state)
-                    loss += lo_
+                loss += _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hs, hot_slot, local)
                 for c in range(dim):
                     l1[c] += neu1e[c]
                 examples += 1
@@ -244,10 +308,12 @@ def _train_document(
                 for c in range(dim):
                     neu1[c] *= inv
             if hs:
-                loss += _hs_update(neu1, word, syn1, neu1e, alpha, codes, points, code_lengths)
+                n_t = _path_targets(word, codes, points, code_lengths, targets, labels)
+                out = syn1
             else:
-                lo_, state = _ns_update(neu1, word, syn1neg, neu1e, alpha, negative, alias_prob, alias_idx, state)
-                loss += lo_
+                n_t, state = _draw_targets(word, negative, alias_prob, alias_idx, state, targets, labels)
+                out = syn1neg
+            loss += _output_layer(neu1, out, targets, labels, n_t, alpha, neu1e, g, hs, hot_slot, local)
             if not cbow_mean:  # the summed input: spread the error over the window (gensim's rule)
                 inv = np.float32(1.0 / count)
                 for c in range(dim):
@@ -261,49 +327,92 @@ def _train_document(
     return loss, examples, n, state
 
 
-@njit(parallel=True, cache=True, fastmath=True)
-def train_shards(syn0, syn1neg, syn1, ids, offsets, shards, tables, settings, alphas, states, out_loss, out_counts):
+SKIPGRAM, CBOW, BATCHED = 0, 1, 2  # kernel families: each is compiled on first use, and only it
+
+
+def train_shards(syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states, out_loss, out_counts):
     """Train shard t = documents shards[t, 0]..shards[t, 1] on thread t.
 
+    tables:   (keep, alias_prob, alias_idx, codes, points, code_lengths): see sampling.py and huffman.py
+    hot:      (slot, ids): slot[r] is the hot-row slot of output row r, or -1; ids[k] the row of slot k.
+              Each thread trains on its own copies of the hot rows and folds its changes into the
+              shared rows after every document (_sync_hot). No hot rows: ids of length 0.
     settings: tuple of ints (skipgram, hs, window, negative, cbow_mean, max_doc_len, batch_negatives)
     alphas:   float64 (T, 2) learning rate at the start and end of each shard (linear in between)
     states:   uint64 (T,) per-thread RNG state, advanced in place
     out_loss: float64 (T,) summed loss; out_counts: int64 (T, 3) examples, words kept, words seen
     """
-    skipgram, hs, window, negative, cbow_mean, max_len, batch_neg = settings
-    dim = syn0.shape[1]
+    skipgram, batched = settings[0], settings[6]
+    kernel = _shards_batched if skipgram and batched else _shards_skipgram if skipgram else _shards_cbow
+    kernel(syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states, out_loss, out_counts)
+
+
+@njit(parallel=True, cache=True, fastmath=True)
+def _shards_skipgram(syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states, out_loss, out_counts):
     for t in prange(shards.shape[0]):
-        d0, d1 = shards[t, 0], shards[t, 1]
-        total = offsets[d1] - offsets[d0]
-        sent = np.empty(max_len, dtype=np.int32)
-        neu1 = np.empty(dim, dtype=np.float32)
-        neu1e = np.empty(dim, dtype=np.float32)
-        n_rows = max(negative + 1, tables[4].shape[1])  # noise words + 1, or the longest Huffman path
-        targets = np.empty(n_rows, dtype=np.int64)
-        labels = np.empty(n_rows, dtype=np.float32)
-        dY = np.empty((n_rows, dim), dtype=np.float32)
-        state = states[t]
-        a0, a1 = alphas[t, 0], alphas[t, 1]
-        loss = 0.0
-        examples = 0
-        kept = 0
-        seen = 0
-        for d in range(d0, d1):
-            alpha = a0 + (a1 - a0) * (seen / total) if total > 0 else a0
-            doc = ids[offsets[d] : offsets[d + 1]]
-            lo_, ex, n, state = _train_document(
-                doc, sent, syn0, syn1neg, syn1, tables, skipgram != 0, hs != 0, window, negative,
-                cbow_mean != 0, np.float32(alpha), state, neu1, neu1e, batch_neg != 0, targets, labels, dY,
-            )
-            loss += lo_
-            examples += ex
-            kept += n
-            seen += doc.shape[0]
-        states[t] = state
-        out_loss[t] = loss
-        out_counts[t, 0] = examples
-        out_counts[t, 1] = kept
-        out_counts[t, 2] = seen
+        _train_shard(SKIPGRAM, t, syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states,
+                     out_loss, out_counts)
+
+
+@njit(parallel=True, cache=True, fastmath=True)
+def _shards_cbow(syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states, out_loss, out_counts):
+    for t in prange(shards.shape[0]):
+        _train_shard(CBOW, t, syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states,
+                     out_loss, out_counts)
+
+
+@njit(parallel=True, cache=True, fastmath=True)
+def _shards_batched(syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states, out_loss, out_counts):
+    for t in prange(shards.shape[0]):
+        _train_shard(BATCHED, t, syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states,
+                     out_loss, out_counts)
+
+
+@njit(inline="always")
+def _train_shard(family, t, syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states,
+                 out_loss, out_counts):
+    _, hs, window, negative, cbow_mean, max_len, _ = settings
+    dim = syn0.shape[1]
+    d0, d1 = shards[t, 0], shards[t, 1]
+    total = offsets[d1] - offsets[d0]
+    sent = np.empty(max_len, dtype=np.int32)
+    neu1 = np.empty(dim, dtype=np.float32)
+    neu1e = np.empty(dim, dtype=np.float32)
+    n_rows = max(negative + 1, tables[4].shape[1])  # noise words + 1, or the longest Huffman path
+    targets = np.empty(n_rows, dtype=np.int64)
+    labels = np.empty(n_rows, dtype=np.float32)
+    g = np.empty(n_rows, dtype=np.float32)
+    dY = np.empty((n_rows, dim), dtype=np.float32)
+    hot_slot, hot_ids = hot
+    out = syn1 if hs else syn1neg
+    local = np.empty((hot_ids.shape[0], dim), dtype=np.float32)
+    base = np.empty((hot_ids.shape[0], dim), dtype=np.float32)
+    for k in range(hot_ids.shape[0]):
+        local[k] = out[hot_ids[k]]
+        base[k] = out[hot_ids[k]]
+    state = states[t]
+    a0, a1 = alphas[t, 0], alphas[t, 1]
+    loss = 0.0
+    examples = 0
+    kept = 0
+    seen = 0
+    for d in range(d0, d1):
+        alpha = a0 + (a1 - a0) * (seen / total) if total > 0 else a0
+        doc = ids[offsets[d] : offsets[d + 1]]
+        lo_, ex, n, state = _train_document(
+            family, doc, sent, syn0, syn1neg, syn1, tables, hs != 0, window, negative, cbow_mean != 0,
+            np.float32(alpha), state, neu1, neu1e, targets, labels, g, dY, hot_slot, local,
+        )
+        _sync_hot(out, hot_ids, local, base)
+        loss += lo_
+        examples += ex
+        kept += n
+        seen += doc.shape[0]
+    states[t] = state
+    out_loss[t] = loss
+    out_counts[t, 0] = examples
+    out_counts[t, 1] = kept
+    out_counts[t, 2] = seen
 
 
 def set_threads(n: int) -> int:

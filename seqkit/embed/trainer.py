@@ -198,6 +198,7 @@ def train(
     tables = (keep, alias_prob, alias_idx, codes, points, lengths)
 
     threads = kernels.set_threads(config.threads or _cores())
+    hot = _hot_rows(config, threads, vocab.counts, keep, points, lengths)
     ids = np.ascontiguousarray(corpus.ids, dtype=np.int32)
     offsets = np.ascontiguousarray(corpus.offsets, dtype=np.int64)
     max_len = int(np.diff(offsets).max()) if corpus.n_docs else 1
@@ -222,7 +223,7 @@ def train(
             size = int(offsets[batch[-1, 1]] - offsets[batch[0, 0]])
             alphas = np.tile([alpha_at(done), alpha_at(done + size)], (len(batch), 1))
             kernels.train_shards(
-                syn0, syn1neg, syn1, ids, offsets, np.ascontiguousarray(batch), tables, settings,
+                syn0, syn1neg, syn1, ids, offsets, np.ascontiguousarray(batch), tables, hot, settings,
                 alphas, states[: len(batch)], out_loss[: len(batch)], out_counts[: len(batch)],
             )
             release_pages(corpus.ids, offsets[batch[-1, 1]])  # a large corpus streams through memory
@@ -247,6 +248,20 @@ def train(
         "continued": init is not None,
     }
     return model
+
+
+def _hot_rows(config: Word2VecConfig, threads: int, counts, keep, points, lengths):
+    """The output rows each thread keeps its own copies of (none for one thread, or --batch-negatives,
+    which already writes output rows once per window)."""
+    from seqkit.embed import hot_rows as H
+
+    n_rows = len(counts) - 1 if config.loss == "hs" else len(counts)
+    if threads == 1 or config.batch_negatives:
+        return H.no_hot_rows(n_rows)
+    kept = H.kept_frequencies(counts, keep)
+    if config.loss == "hs":
+        return H.hot_rows(H.node_weights(kept, points, lengths))
+    return H.hot_rows(H.noise_weights(kept, counts, config.ns_exponent, config.negative))
 
 
 def _cores() -> int:

@@ -32,19 +32,20 @@ def sigmoid(f: float) -> float:
 
 def output_step(l1, targets_labels, out, alpha, hs=False):
     """Logistic-regression step of l1 against rows of ``out``; returns (gradient for l1, loss).
-    Hierarchical softmax skips nodes whose dot product is outside (-6, 6), as word2vec.c does."""
+    Every dot product is taken before any row changes (as the kernels do; it matters only when a
+    noise word is drawn twice); then the rows take their updates in order. Hierarchical softmax
+    skips nodes whose dot product is outside (-6, 6), as word2vec.c does."""
     neu1e = np.zeros_like(l1)
     loss = 0.0
-    for target, label in targets_labels:
-        row = out[target]
-        f = float(np.dot(l1.astype(np.float64), row.astype(np.float64)))
+    dots = [float(np.dot(l1.astype(np.float64), out[t].astype(np.float64))) for t, _ in targets_labels]
+    for (target, label), f in zip(targets_labels, dots):
         p = sigmoid(f)
         loss -= math.log(p) if label else math.log(1.0 - p)
         if hs and abs(f) >= 6.0:
             continue
         g = np.float32((label - np.float32(p)) * alpha)
-        neu1e += g * row
-        out[target] = row + g * l1
+        neu1e += g * out[target]
+        out[target] = out[target] + g * l1
     return neu1e, loss
 
 

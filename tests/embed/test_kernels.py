@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from seqkit.embed import kernels
+from seqkit.embed.hot_rows import hot_rows as hot_rows_for, no_hot_rows
 from seqkit.embed.huffman import huffman_codes
 from seqkit.embed.sampling import alias_probabilities, alias_table, keep_thresholds
 from tests.embed.reference_w2v import train_reference
@@ -23,8 +24,11 @@ KERNELS = [  # (skipgram, hs, cbow_mean, batch_negatives)
 ]
 
 
+@pytest.mark.parametrize("hot", [0, 6], ids=["shared-rows", "hot-row-copies"])
 @pytest.mark.parametrize("skipgram, hs, cbow_mean, batch_neg", KERNELS)
-def test_kernel_matches_reference(skipgram, hs, cbow_mean, batch_neg):
+def test_kernel_matches_reference(skipgram, hs, cbow_mean, batch_neg, hot):
+    """With one thread, training on copies of the hot rows (folded back after every document) makes
+    exactly the updates of training on the shared rows."""
     ids, offsets, counts = tiny_corpus()
     v, dim = len(counts), 8
     rng = np.random.default_rng(1)
@@ -46,7 +50,12 @@ def test_kernel_matches_reference(skipgram, hs, cbow_mean, batch_neg):
 
     kernels.set_threads(1)
     out_loss, out_counts = np.zeros(1), np.zeros((1, 3), np.int64)
-    kernels.train_shards(syn0, syn1neg, syn1, ids, offsets, shards, tables, settings, alphas, states, out_loss, out_counts)
+    n_rows = v - 1 if hs else v
+    weights = np.zeros(n_rows)
+    weights[[0, 1, 2, -3, -2, -1]] = 1.0  # the most frequent words' rows; the nodes next to the Huffman root
+    hot_rows = hot_rows_for(weights, hot) if hot else no_hot_rows(n_rows)
+    kernels.train_shards(syn0, syn1neg, syn1, ids, offsets, shards, tables, hot_rows, settings, alphas, states,
+                         out_loss, out_counts)
 
     assert out_counts[0, 0] == ref_examples > 0
     assert int(states[0]) == ref_states[0]  # the same random draws, in the same order

@@ -14,10 +14,11 @@ def small(**kw):
     return Word2VecConfig(**{**base, **kw})
 
 
+@pytest.mark.parametrize("threads", [1, 2], ids=["1-thread", "2-threads"])  # 2: hot output rows in thread copies
 @pytest.mark.parametrize("model,loss", MODES)
-def test_every_mode_finds_the_planted_pairs(planted, model, loss):
+def test_every_mode_finds_the_planted_pairs(planted, model, loss, threads):
     batch = loss.endswith("-batch")
-    m = train(planted, small(model=model, loss=loss.removesuffix("-batch"), batch_negatives=batch))
+    m = train(planted, small(model=model, loss=loss.removesuffix("-batch"), batch_negatives=batch, threads=threads))
     kv = KeyedVectors(m.vocab.words, m.vectors)
     found = sum(b in [w for w, _ in kv.most_similar([a], topn=5)] for a, b in PAIRS)
     found += sum(a in [w for w, _ in kv.most_similar([b], topn=5)] for a, b in PAIRS)
