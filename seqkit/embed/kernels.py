@@ -244,13 +244,8 @@ def _draw_targets(word, negative, alias_prob, alias_idx, state, targets, labels)
 
 
 @njit(inline="always")
-def _train_document(
-    family, doc, sent, syn0, syn1neg, syn1, tables, hs, window, negative, cbow_mean, alpha, state, neu1, neu1e,
-    targets, labels, g, dY, hot_slot, local,
-):
-    """Subsample one document into ``sent`` and train on it. Returns (loss, examples, kept, state)."""
-    keep, alias_prob, alias_idx, codes, points, code_lengths = tables
-    dim = syn0.shape[1]
+def _subsample(doc, sent, keep, state):
+    """Frequent-word subsampling: the kept words of ``doc`` into ``sent``. Returns (count, rng state)."""
     n = 0
     for t in range(doc.shape[0]):
         w = doc[t]
@@ -258,76 +253,113 @@ def _train_document(
         if _hi32(state) < keep[w]:
             sent[n] = w
             n += 1
+    return n, state
+
+
+@njit(inline="always")
+def _reduced_window(i, n, window, state):
+    """Context positions lo..hi-1 around i: the window shrunk by a random 0..window-1, as word2vec.c does."""
+    state = _next(state)
+    b = np.int64(_hi32(state) % np.uint64(window))
+    return max(0, i - window + b), min(n, i + window - b + 1), state
+
+
+# One document of each family: subsample it into ``sent`` and train on it. Same arguments; each
+# returns (loss, examples, words kept, rng state).
+
+@njit(inline="always")
+def _doc_skipgram(doc, sent, syn0, syn1neg, syn1, tables, hs, window, negative, cbow_mean, alpha, state, neu1, neu1e,
+                  targets, labels, g, dY, hot_slot, local):
+    keep, alias_prob, alias_idx, codes, points, code_lengths = tables
+    dim = syn0.shape[1]
+    n, state = _subsample(doc, sent, keep, state)
+    out = syn1 if hs else syn1neg
     loss = 0.0
     examples = 0
     for i in range(n):
         word = sent[i]
-        state = _next(state)
-        b = np.int64(_hi32(state) % np.uint64(window))
-        lo = max(0, i - window + b)
-        hi = min(n, i + window - b + 1)
-        if family == BATCHED:
-            if hs:
-                n_t = _path_targets(word, codes, points, code_lengths, targets, labels)
-                lo_, ex = _sg_window(sent, lo, hi, i, syn0, syn1, n_t, targets, labels, alpha, neu1e, dY, True)
-            else:
-                n_t, state = _draw_targets(word, negative, alias_prob, alias_idx, state, targets, labels)
-                lo_, ex = _sg_window(sent, lo, hi, i, syn0, syn1neg, n_t, targets, labels, alpha, neu1e, dY, False)
-            loss += lo_
-            examples += ex
-        elif family == SKIPGRAM:
-            out = syn1 if hs else syn1neg
-            n_t = _path_targets(word, codes, points, code_lengths, targets, labels) if hs else 0  # one path a window
-            for j in range(lo, hi):
-                if j == i:
-                    continue
-                if not hs:
-                    n_t, state = _draw_targets(word, negative, alias_prob, alias_idx, state, targets, labels)
-                l1 = syn0[sent[j]]
-                for c in range(dim):
-                    neu1e[c] = 0.0
-                loss += _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hs, hot_slot, local)
-                for c in range(dim):
-                    l1[c] += neu1e[c]
-                examples += 1
-        else:
-            count = 0
-            for c in range(dim):
-                neu1[c] = 0.0
-                neu1e[c] = 0.0
-            for j in range(lo, hi):
-                if j != i:
-                    row = syn0[sent[j]]
-                    for c in range(dim):
-                        neu1[c] += row[c]
-                    count += 1
-            if count == 0:
+        lo, hi, state = _reduced_window(i, n, window, state)
+        n_t = _path_targets(word, codes, points, code_lengths, targets, labels) if hs else 0  # one path a window
+        for j in range(lo, hi):
+            if j == i:
                 continue
-            if cbow_mean:
-                inv = np.float32(1.0 / count)
-                for c in range(dim):
-                    neu1[c] *= inv
-            if hs:
-                n_t = _path_targets(word, codes, points, code_lengths, targets, labels)
-                out = syn1
-            else:
+            if not hs:
                 n_t, state = _draw_targets(word, negative, alias_prob, alias_idx, state, targets, labels)
-                out = syn1neg
-            loss += _output_layer(neu1, out, targets, labels, n_t, alpha, neu1e, g, hs, hot_slot, local)
-            if not cbow_mean:  # the summed input: spread the error over the window (gensim's rule)
-                inv = np.float32(1.0 / count)
-                for c in range(dim):
-                    neu1e[c] *= inv
-            for j in range(lo, hi):
-                if j != i:
-                    row = syn0[sent[j]]
-                    for c in range(dim):
-                        row[c] += neu1e[c]
+            l1 = syn0[sent[j]]
+            for c in range(dim):
+                neu1e[c] = 0.0
+            loss += _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hs, hot_slot, local)
+            for c in range(dim):
+                l1[c] += neu1e[c]
             examples += 1
     return loss, examples, n, state
 
 
-SKIPGRAM, CBOW, BATCHED = 0, 1, 2  # kernel families: each is compiled on first use, and only it
+@njit(inline="always")
+def _doc_cbow(doc, sent, syn0, syn1neg, syn1, tables, hs, window, negative, cbow_mean, alpha, state, neu1, neu1e,
+              targets, labels, g, dY, hot_slot, local):
+    keep, alias_prob, alias_idx, codes, points, code_lengths = tables
+    dim = syn0.shape[1]
+    n, state = _subsample(doc, sent, keep, state)
+    out = syn1 if hs else syn1neg
+    loss = 0.0
+    examples = 0
+    for i in range(n):
+        word = sent[i]
+        lo, hi, state = _reduced_window(i, n, window, state)
+        count = 0
+        for c in range(dim):
+            neu1[c] = 0.0
+            neu1e[c] = 0.0
+        for j in range(lo, hi):
+            if j != i:
+                row = syn0[sent[j]]
+                for c in range(dim):
+                    neu1[c] += row[c]
+                count += 1
+        if count == 0:
+            continue
+        if cbow_mean:
+            inv = np.float32(1.0 / count)
+            for c in range(dim):
+                neu1[c] *= inv
+        if hs:
+            n_t = _path_targets(word, codes, points, code_lengths, targets, labels)
+        else:
+            n_t, state = _draw_targets(word, negative, alias_prob, alias_idx, state, targets, labels)
+        loss += _output_layer(neu1, out, targets, labels, n_t, alpha, neu1e, g, hs, hot_slot, local)
+        if not cbow_mean:  # the summed input: spread the error over the window (gensim's rule)
+            inv = np.float32(1.0 / count)
+            for c in range(dim):
+                neu1e[c] *= inv
+        for j in range(lo, hi):
+            if j != i:
+                row = syn0[sent[j]]
+                for c in range(dim):
+                    row[c] += neu1e[c]
+        examples += 1
+    return loss, examples, n, state
+
+
+@njit(inline="always")
+def _doc_batched(doc, sent, syn0, syn1neg, syn1, tables, hs, window, negative, cbow_mean, alpha, state, neu1, neu1e,
+                 targets, labels, g, dY, hot_slot, local):
+    keep, alias_prob, alias_idx, codes, points, code_lengths = tables
+    n, state = _subsample(doc, sent, keep, state)
+    out = syn1 if hs else syn1neg
+    loss = 0.0
+    examples = 0
+    for i in range(n):
+        word = sent[i]
+        lo, hi, state = _reduced_window(i, n, window, state)
+        if hs:
+            n_t = _path_targets(word, codes, points, code_lengths, targets, labels)
+        else:
+            n_t, state = _draw_targets(word, negative, alias_prob, alias_idx, state, targets, labels)
+        lo_, ex = _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, dY, hs)
+        loss += lo_
+        examples += ex
+    return loss, examples, n, state
 
 
 def train_shards(syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states, out_loss, out_counts):
@@ -350,26 +382,26 @@ def train_shards(syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, setting
 @njit(parallel=True, cache=True, fastmath=True)
 def _shards_skipgram(syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states, out_loss, out_counts):
     for t in prange(shards.shape[0]):
-        _train_shard(SKIPGRAM, t, syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states,
+        _train_shard(_doc_skipgram, t, syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states,
                      out_loss, out_counts)
 
 
 @njit(parallel=True, cache=True, fastmath=True)
 def _shards_cbow(syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states, out_loss, out_counts):
     for t in prange(shards.shape[0]):
-        _train_shard(CBOW, t, syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states,
+        _train_shard(_doc_cbow, t, syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states,
                      out_loss, out_counts)
 
 
 @njit(parallel=True, cache=True, fastmath=True)
 def _shards_batched(syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states, out_loss, out_counts):
     for t in prange(shards.shape[0]):
-        _train_shard(BATCHED, t, syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states,
+        _train_shard(_doc_batched, t, syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states,
                      out_loss, out_counts)
 
 
 @njit(inline="always")
-def _train_shard(family, t, syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states,
+def _train_shard(train_document, t, syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states,
                  out_loss, out_counts):
     _, hs, window, negative, cbow_mean, max_len, _ = settings
     dim = syn0.shape[1]
@@ -399,8 +431,8 @@ def _train_shard(family, t, syn0, syn1neg, syn1, ids, offsets, shards, tables, h
     for d in range(d0, d1):
         alpha = a0 + (a1 - a0) * (seen / total) if total > 0 else a0
         doc = ids[offsets[d] : offsets[d + 1]]
-        lo_, ex, n, state = _train_document(
-            family, doc, sent, syn0, syn1neg, syn1, tables, hs != 0, window, negative, cbow_mean != 0,
+        lo_, ex, n, state = train_document(
+            doc, sent, syn0, syn1neg, syn1, tables, hs != 0, window, negative, cbow_mean != 0,
             np.float32(alpha), state, neu1, neu1e, targets, labels, g, dY, hot_slot, local,
         )
         _sync_hot(out, hot_ids, local, base)
