@@ -70,17 +70,17 @@ def _logistic(f, label):
 
 
 @njit(inline="always")
-def _gradient(f, label, alpha, hs):
-    """(loss, g) for one output row: g scales the row's update; 0 at a saturated HS node (|f| >= 6:
-    no update, as word2vec.c and gensim do for hierarchical softmax)."""
+def _gradient(f, label, alpha):
+    """(loss, g) for one output row: g scales the row's update; 0 where the dot product is saturated
+    (|f| >= 6: no update, as gensim does for both negative sampling and hierarchical softmax)."""
     loss, err = _logistic(f, label)
-    if hs and (f <= -MAX_EXP or f >= MAX_EXP):
+    if f <= -MAX_EXP or f >= MAX_EXP:
         return loss, np.float32(0.0)
     return loss, err * alpha
 
 
 @njit(inline="always")
-def _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hs, hot_slot, local):
+def _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, local):
     """One example: input vector l1 against rows ``targets[:n_t]`` of ``out`` (the word and its noise
     words, or the word's Huffman path) with their labels. Every dot product is taken before any row
     is updated; then each row takes its update, in order, and neu1e gathers the gradient for l1.
@@ -100,10 +100,10 @@ def _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hs, hot_slot, 
             f1 += x * r1[c]
             f2 += x * r2[c]
             f3 += x * r3[c]
-        lo0, g0 = _gradient(f0, labels[d], alpha, hs)
-        lo1, g1 = _gradient(f1, labels[d + 1], alpha, hs)
-        lo2, g2 = _gradient(f2, labels[d + 2], alpha, hs)
-        lo3, g3 = _gradient(f3, labels[d + 3], alpha, hs)
+        lo0, g0 = _gradient(f0, labels[d], alpha)
+        lo1, g1 = _gradient(f1, labels[d + 1], alpha)
+        lo2, g2 = _gradient(f2, labels[d + 2], alpha)
+        lo3, g3 = _gradient(f3, labels[d + 3], alpha)
         g[d], g[d + 1], g[d + 2], g[d + 3] = g0, g1, g2, g3
         loss += lo0 + lo1 + lo2 + lo3
         d += 4
@@ -112,7 +112,7 @@ def _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hs, hot_slot, 
         f = np.float32(0.0)
         for c in range(dim):
             f += l1[c] * row[c]
-        lo_, g_ = _gradient(f, labels[d], alpha, hs)
+        lo_, g_ = _gradient(f, labels[d], alpha)
         g[d] = g_
         loss += lo_
         d += 1
@@ -184,7 +184,7 @@ def _path_targets(word, codes, points, code_lengths, targets, labels):
 
 
 @njit(inline="always")
-def _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, dY, hs):
+def _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, dY):
     """Batched skip-gram (HogBatch, Ji et al. 2016): every context of the window against the same output
     rows (``word`` and one shared draw of negatives, or ``word``'s Huffman path), read as they were before
     the window; the rows take the summed update once, after it. Returns (loss, examples)."""
@@ -207,7 +207,7 @@ def _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, d
                 f += l1[c] * row[c]
             lo_, err = _logistic(f, labels[k])
             loss += lo_
-            if hs and (f <= -MAX_EXP or f >= MAX_EXP):  # saturated: no update (HS, as word2vec.c)
+            if f <= -MAX_EXP or f >= MAX_EXP:  # saturated: no update (as gensim)
                 continue
             g = err * alpha
             for c in range(dim):
@@ -288,7 +288,7 @@ def _doc_skipgram(doc, sent, syn0, syn1neg, syn1, tables, hs, window, negative, 
             l1 = syn0[sent[j]]
             for c in range(dim):
                 neu1e[c] = 0.0
-            loss += _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hs, hot_slot, local)
+            loss += _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, local)
             for c in range(dim):
                 l1[c] += neu1e[c]
             examples += 1
@@ -327,7 +327,7 @@ def _doc_cbow(doc, sent, syn0, syn1neg, syn1, tables, hs, window, negative, cbow
             n_t = _path_targets(word, codes, points, code_lengths, targets, labels)
         else:
             n_t, state = _draw_targets(word, negative, alias_prob, alias_idx, state, targets, labels)
-        loss += _output_layer(neu1, out, targets, labels, n_t, alpha, neu1e, g, hs, hot_slot, local)
+        loss += _output_layer(neu1, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, local)
         if not cbow_mean:  # the summed input: spread the error over the window (gensim's rule)
             inv = np.float32(1.0 / count)
             for c in range(dim):
@@ -356,7 +356,7 @@ def _doc_batched(doc, sent, syn0, syn1neg, syn1, tables, hs, window, negative, c
             n_t = _path_targets(word, codes, points, code_lengths, targets, labels)
         else:
             n_t, state = _draw_targets(word, negative, alias_prob, alias_idx, state, targets, labels)
-        lo_, ex = _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, dY, hs)
+        lo_, ex = _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, dY)
         loss += lo_
         examples += ex
     return loss, examples, n, state

@@ -140,9 +140,10 @@ def _shards(offsets: np.ndarray, chunk_words: int) -> np.ndarray:
 
 
 def init_weights(vocab_size: int, dim: int, seed: int) -> np.ndarray:
-    """word2vec's initial input vectors: uniform in [-0.5/dim, 0.5/dim)."""
+    """gensim's initial input vectors: uniform in [-1/dim, 1/dim) (word2vec.c's range is half as wide;
+    with it, one epoch of CBOW scored about 0.4 points lower on analogies)."""
     rng = np.random.default_rng(seed)
-    return ((rng.random((vocab_size, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
+    return ((rng.random((vocab_size, dim), dtype=np.float32) * 2.0 - 1.0) / dim).astype(np.float32)
 
 
 def train(

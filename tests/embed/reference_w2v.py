@@ -30,18 +30,18 @@ def sigmoid(f: float) -> float:
     return 1.0 / (1.0 + math.exp(-centre))
 
 
-def output_step(l1, targets_labels, out, alpha, hs=False):
+def output_step(l1, targets_labels, out, alpha):
     """Logistic-regression step of l1 against rows of ``out``; returns (gradient for l1, loss).
     Every dot product is taken before any row changes (as the kernels do; it matters only when a
-    noise word is drawn twice); then the rows take their updates in order. Hierarchical softmax
-    skips nodes whose dot product is outside (-6, 6), as word2vec.c does."""
+    noise word is drawn twice); then the rows take their updates in order. Rows whose dot product
+    is outside (-6, 6) take no update, as in gensim."""
     neu1e = np.zeros_like(l1)
     loss = 0.0
     dots = [float(np.dot(l1.astype(np.float64), out[t].astype(np.float64))) for t, _ in targets_labels]
     for (target, label), f in zip(targets_labels, dots):
         p = sigmoid(f)
         loss -= math.log(p) if label else math.log(1.0 - p)
-        if hs and abs(f) >= 6.0:
+        if abs(f) >= 6.0:  # saturated: no update, as gensim does
             continue
         g = np.float32((label - np.float32(p)) * alpha)
         neu1e += g * out[target]
@@ -59,7 +59,7 @@ def draw_negatives(rng, word, negative, alias_prob, alias_idx):
     return pairs
 
 
-def batch_window(syn0, syn1neg, sent, context, pairs, alpha, hs=False):
+def batch_window(syn0, syn1neg, sent, context, pairs, alpha):
     """Every context against the output rows as they were before the window; the rows take the sum
     of all the contexts' updates after it. Returns (loss, examples)."""
     rows = {t: syn1neg[t].copy() for t, _ in pairs}
@@ -71,7 +71,7 @@ def batch_window(syn0, syn1neg, sent, context, pairs, alpha, hs=False):
         for target, label in pairs:
             p = sigmoid(float(np.dot(l1.astype(np.float64), rows[target].astype(np.float64))))
             loss -= math.log(p) if label else math.log(1.0 - p)
-            if hs and abs(float(np.dot(l1.astype(np.float64), rows[target].astype(np.float64)))) >= 6.0:
+            if abs(float(np.dot(l1.astype(np.float64), rows[target].astype(np.float64)))) >= 6.0:
                 continue
             g = np.float32((label - np.float32(p)) * alpha)
             neu1e += g * rows[target]
@@ -101,14 +101,14 @@ def train_reference(syn0, syn1neg, syn1, ids, offsets, shards, tables, settings,
                 def step(l1):
                     if hs:
                         path = [(int(points[word, k]), 1.0 - codes[word, k]) for k in range(lengths[word])]
-                        return output_step(l1, path, syn1, np.float32(alpha), hs=True)
+                        return output_step(l1, path, syn1, np.float32(alpha))
                     pairs = draw_negatives(rng, word, negative, alias_prob, alias_idx)
                     return output_step(l1, pairs, syn1neg, np.float32(alpha))
 
                 if skipgram and batch_neg:  # HogBatch: the window's contexts share the output rows
                     if hs:
                         path = [(int(points[word, k]), 1.0 - codes[word, k]) for k in range(lengths[word])]
-                        loss, n = batch_window(syn0, syn1, sent, context, path, np.float32(alpha), hs=True)
+                        loss, n = batch_window(syn0, syn1, sent, context, path, np.float32(alpha))
                     else:
                         pairs = draw_negatives(rng, word, negative, alias_prob, alias_idx)
                         loss, n = batch_window(syn0, syn1neg, sent, context, pairs, np.float32(alpha))
