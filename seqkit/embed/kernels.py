@@ -244,6 +244,16 @@ def _draw_targets(word, negative, alias_prob, alias_idx, state, targets, labels)
 
 
 @njit(inline="always")
+def _targets(word, hs, tables, negative, state, targets, labels):
+    """``word``'s output rows and labels: its Huffman path, or itself and fresh noise words. Returns
+    (count, rng state)."""
+    _, alias_prob, alias_idx, codes, points, code_lengths = tables
+    if hs:
+        return _path_targets(word, codes, points, code_lengths, targets, labels), state
+    return _draw_targets(word, negative, alias_prob, alias_idx, state, targets, labels)
+
+
+@njit(inline="always")
 def _subsample(doc, sent, keep, state):
     """Frequent-word subsampling: the kept words of ``doc`` into ``sent``. Returns (count, rng state)."""
     n = 0
@@ -268,23 +278,21 @@ def _reduced_window(i, n, window, state):
 # returns (loss, examples, words kept, rng state).
 
 @njit(inline="always")
-def _doc_skipgram(doc, sent, syn0, syn1neg, syn1, tables, hs, window, negative, cbow_mean, alpha, state, neu1, neu1e,
+def _doc_skipgram(doc, sent, syn0, out, tables, hs, window, negative, cbow_mean, alpha, state, neu1, neu1e,
                   targets, labels, g, dY, hot_slot, local):
-    keep, alias_prob, alias_idx, codes, points, code_lengths = tables
     dim = syn0.shape[1]
-    n, state = _subsample(doc, sent, keep, state)
-    out = syn1 if hs else syn1neg
+    n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
     examples = 0
     for i in range(n):
         word = sent[i]
         lo, hi, state = _reduced_window(i, n, window, state)
-        n_t = _path_targets(word, codes, points, code_lengths, targets, labels) if hs else 0  # one path a window
+        n_t = 0
         for j in range(lo, hi):
             if j == i:
                 continue
-            if not hs:
-                n_t, state = _draw_targets(word, negative, alias_prob, alias_idx, state, targets, labels)
+            if not hs or n_t == 0:  # one Huffman path a window; fresh noise words for every context
+                n_t, state = _targets(word, hs, tables, negative, state, targets, labels)
             l1 = syn0[sent[j]]
             for c in range(dim):
                 neu1e[c] = 0.0
@@ -296,12 +304,10 @@ def _doc_skipgram(doc, sent, syn0, syn1neg, syn1, tables, hs, window, negative, 
 
 
 @njit(inline="always")
-def _doc_cbow(doc, sent, syn0, syn1neg, syn1, tables, hs, window, negative, cbow_mean, alpha, state, neu1, neu1e,
+def _doc_cbow(doc, sent, syn0, out, tables, hs, window, negative, cbow_mean, alpha, state, neu1, neu1e,
               targets, labels, g, dY, hot_slot, local):
-    keep, alias_prob, alias_idx, codes, points, code_lengths = tables
     dim = syn0.shape[1]
-    n, state = _subsample(doc, sent, keep, state)
-    out = syn1 if hs else syn1neg
+    n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
     examples = 0
     for i in range(n):
@@ -323,10 +329,7 @@ def _doc_cbow(doc, sent, syn0, syn1neg, syn1, tables, hs, window, negative, cbow
             inv = np.float32(1.0 / count)
             for c in range(dim):
                 neu1[c] *= inv
-        if hs:
-            n_t = _path_targets(word, codes, points, code_lengths, targets, labels)
-        else:
-            n_t, state = _draw_targets(word, negative, alias_prob, alias_idx, state, targets, labels)
+        n_t, state = _targets(word, hs, tables, negative, state, targets, labels)
         loss += _output_layer(neu1, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, local)
         if not cbow_mean:  # the summed input: spread the error over the window (gensim's rule)
             inv = np.float32(1.0 / count)
@@ -342,20 +345,15 @@ def _doc_cbow(doc, sent, syn0, syn1neg, syn1, tables, hs, window, negative, cbow
 
 
 @njit(inline="always")
-def _doc_batched(doc, sent, syn0, syn1neg, syn1, tables, hs, window, negative, cbow_mean, alpha, state, neu1, neu1e,
+def _doc_batched(doc, sent, syn0, out, tables, hs, window, negative, cbow_mean, alpha, state, neu1, neu1e,
                  targets, labels, g, dY, hot_slot, local):
-    keep, alias_prob, alias_idx, codes, points, code_lengths = tables
-    n, state = _subsample(doc, sent, keep, state)
-    out = syn1 if hs else syn1neg
+    n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
     examples = 0
     for i in range(n):
         word = sent[i]
         lo, hi, state = _reduced_window(i, n, window, state)
-        if hs:
-            n_t = _path_targets(word, codes, points, code_lengths, targets, labels)
-        else:
-            n_t, state = _draw_targets(word, negative, alias_prob, alias_idx, state, targets, labels)
+        n_t, state = _targets(word, hs, tables, negative, state, targets, labels)
         lo_, ex = _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, dY)
         loss += lo_
         examples += ex
@@ -432,7 +430,7 @@ def _train_shard(train_document, t, syn0, syn1neg, syn1, ids, offsets, shards, t
         alpha = a0 + (a1 - a0) * (seen / total) if total > 0 else a0
         doc = ids[offsets[d] : offsets[d + 1]]
         lo_, ex, n, state = train_document(
-            doc, sent, syn0, syn1neg, syn1, tables, hs != 0, window, negative, cbow_mean != 0,
+            doc, sent, syn0, out, tables, hs != 0, window, negative, cbow_mean != 0,
             np.float32(alpha), state, neu1, neu1e, targets, labels, g, dY, hot_slot, local,
         )
         _sync_hot(out, hot_ids, local, base)
