@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Literal, Protocol
+from typing import Callable, Literal, Protocol
 
 import numpy as np
 
@@ -43,6 +43,8 @@ class TrainConfig:
             raise OptionError(f"--clip must be 0 (off) or positive, got {self.clip}")
         if self.patience < 0:
             raise OptionError(f"--patience must be 0 (off) or positive, got {self.patience}")
+        if not 0.0 <= self.warmup <= 1.0:
+            raise OptionError(f"warmup must be a fraction of the steps in [0, 1], got {self.warmup}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -87,12 +89,17 @@ class TrainState:
 
 
 class Callbacks(Protocol):
+    """The hooks `fit` calls. Progress display, checkpoints and anything else that acts between steps
+    implement them; `CallbackList` runs several in order."""
+
     def on_epoch_start(self, epoch: int, n_batches: int) -> None: ...
     def on_batch(self, p: BatchProgress) -> None: ...
     def on_epoch_end(self, s: EpochSummary, state: TrainState) -> None: ...
 
 
 class NoCallbacks:
+    """Every hook does nothing: subclass it and override the hooks you need."""
+
     def on_epoch_start(self, epoch, n_batches):
         pass
 
@@ -101,6 +108,35 @@ class NoCallbacks:
 
     def on_epoch_end(self, s, state):
         pass
+
+
+class CallbackList:
+    """Several callbacks as one, called in the order given."""
+
+    def __init__(self, callbacks: list[Callbacks]):
+        self.callbacks = list(callbacks)
+
+    def on_epoch_start(self, epoch, n_batches):
+        for cb in self.callbacks:
+            cb.on_epoch_start(epoch, n_batches)
+
+    def on_batch(self, p):
+        for cb in self.callbacks:
+            cb.on_batch(p)
+
+    def on_epoch_end(self, s, state):
+        for cb in self.callbacks:
+            cb.on_epoch_end(s, state)
+
+
+class Checkpoint(NoCallbacks):
+    """Calls ``save(state)`` after every epoch (the state holds the best weights so far)."""
+
+    def __init__(self, save: Callable[[TrainState], None]):
+        self.save = save
+
+    def on_epoch_end(self, s, state):
+        self.save(state)
 
 
 @dataclass

@@ -11,8 +11,7 @@ from typing import Optional
 
 import typer
 
-from seqkit.cli import common
-from seqkit.cli.common import KeepDrop, NumberMode, UrlMode
+from seqkit.cli import common, options
 
 app = typer.Typer()
 
@@ -22,15 +21,6 @@ class Arch(str, Enum):
     lstm = "lstm"
     gru = "gru"
     transformer = "transformer"
-
-
-class DataFormat(str, Enum):
-    auto = "auto"
-    tsv = "tsv"
-    csv = "csv"
-    jsonl = "jsonl"
-    fasttext = "fasttext"
-    imdb = "imdb"
 
 
 class Truncate(str, Enum):
@@ -78,22 +68,76 @@ class Schedule(str, Enum):
     warmup = "warmup"
 
 
-FORMAT = typer.Option(DataFormat.auto, "--format", help="Input format: detected from the name and content, or tsv, csv, jsonl, fasttext (__label__x text), imdb (aclImdb folder or tarball).", rich_help_panel="Input")
-TEXT_COL = typer.Option(None, "--text-col", help="TSV/CSV/JSON lines: the field holding the text (default: 'text').", rich_help_panel="Input")
-LABEL_COL = typer.Option(None, "--label-col", help="TSV/CSV/JSON lines: the field holding the label (default: 'label').", rich_help_panel="Input")
 A = "Architecture"
 T = "Training"
+P = "Preprocessing"
 
 
-def _read(path: str, fmt: DataFormat, text_col, label_col, what: str):
-    from seqkit.datasets.labeled import read_labeled
+def _text(max_len, truncate, padding, **normalize):
+    from seqkit.models.data import TextOptions
 
-    data = read_labeled(path, format=fmt.value, text_col=text_col, label_col=label_col)
-    if not data.texts:
-        from seqkit.errors import InputError
+    return TextOptions(normalize=options.NORMALIZE.build(**normalize), max_len=max_len, truncate=truncate.value,
+                       padding=padding.value)
 
-        raise InputError(f"{what} {path} has no labelled texts")
-    return data
+
+TEXT = options.OptionGroup(
+    {
+        "max_len": (int, typer.Option(400, "--max-len", min=1, help="Cut texts to this many tokens.", rich_help_panel=P)),
+        "truncate": (Truncate, typer.Option(Truncate.tail, "--truncate", help="Keep the head or the tail of a long text.", rich_help_panel=P)),
+        "padding": (Padding, typer.Option(Padding.post, "--padding", help="Pad tokens before (pre) or after (post) the text.", rich_help_panel=P)),
+        **options.NORMALIZE.options,
+    },
+    _text,
+)
+
+
+def _architecture(**values):
+    from seqkit.models.classifier import ClassifierConfig
+
+    return ClassifierConfig(**{k: v.value if isinstance(v, Enum) else v for k, v in values.items()})
+
+
+# Options named as ClassifierConfig's fields. A new architecture adds its options here (and the fields there).
+ARCHITECTURE = options.OptionGroup(
+    {
+        "arch": (Arch, typer.Option(Arch.gru, "--arch", help="Encoder: Elman rnn, lstm, gru or transformer.", rich_help_panel=A)),
+        "embed_dim": (int, typer.Option(100, "--embed-dim", min=1, help="Word vector size (taken from --embeddings when given).", rich_help_panel=A)),
+        "hidden": (int, typer.Option(128, "--hidden", min=1, help="Recurrent state size per direction.", rich_help_panel=A)),
+        "layers": (int, typer.Option(1, "--layers", min=1, help="Stacked recurrent layers or Transformer blocks.", rich_help_panel=A)),
+        "bidirectional": (bool, typer.Option(False, "--bidirectional/--unidirectional", help="Recurrent: read each text both ways.", rich_help_panel=A)),
+        "dropout": (float, typer.Option(0.2, "--dropout", min=0.0, max=0.95, help="Dropout on embeddings, between layers and before the output.", rich_help_panel=A)),
+        "pool": (PoolKind, typer.Option(PoolKind.last, "--pool", help="Text vector: last valid state, mean, max, meanmax (both), or cls (transformer).", rich_help_panel=A)),
+        "heads": (int, typer.Option(4, "--heads", min=1, help="Transformer: attention heads.", rich_help_panel=A)),
+        "ffn": (int, typer.Option(256, "--ffn", min=1, help="Transformer: feed-forward width.", rich_help_panel=A)),
+        "positional": (Positional, typer.Option(Positional.sinusoidal, "--positional", help="Transformer: position encoding.", rich_help_panel=A)),
+        "norm": (Norm, typer.Option(Norm.pre, "--norm", help="Transformer: LayerNorm before (pre) or after (post) each sub-layer.", rich_help_panel=A)),
+        "freeze_embeddings": (bool, typer.Option(False, "--freeze-embeddings", help="Do not train the word vectors.", rich_help_panel=A)),
+    },
+    _architecture,
+)
+
+
+def _training(**values):
+    from seqkit.train import TrainConfig
+
+    return TrainConfig(**{k: v.value if isinstance(v, Enum) else v for k, v in values.items()})
+
+
+# Options named as TrainConfig's fields.
+TRAINING = options.OptionGroup(
+    {
+        "optimizer": (Optim, typer.Option(Optim.adam, "--optimizer", help="Optimizer.", rich_help_panel=T)),
+        "lr": (float, typer.Option(1e-3, "--lr", min=0.0, help="Learning rate (peak with a schedule).", rich_help_panel=T)),
+        "schedule": (Schedule, typer.Option(Schedule.constant, "--schedule", help="Learning rate over the run.", rich_help_panel=T)),
+        "batch_size": (int, typer.Option(32, "--batch-size", min=1, help="Texts per step.", rich_help_panel=T)),
+        "epochs": (int, typer.Option(5, "--epochs", min=1, help="Passes over TRAIN.", rich_help_panel=T)),
+        "clip": (float, typer.Option(1.0, "--clip", min=0.0, help="Clip the global gradient norm to this (0: off).", rich_help_panel=T)),
+        "weight_decay": (float, typer.Option(0.0, "--weight-decay", min=0.0, help="L2 weight decay (decoupled with adamw).", rich_help_panel=T)),
+        "patience": (int, typer.Option(2, "--patience", min=0, help="Stop after this many epochs without a better validation accuracy (0: never).", rich_help_panel=T)),
+        "seed": (int, typer.Option(0, "--seed", help="Random seed (initialisation, split, batches, dropout).", rich_help_panel=T)),
+    },
+    _training,
+)
 
 
 class _Reporter:
@@ -105,7 +149,6 @@ class _Reporter:
         self.quiet = quiet
         self.bar = progress_bar(quiet, "loss {task.fields[loss]} acc {task.fields[acc]} {task.fields[tps]} tok/s")
         self.task = None
-        self.on_end = None  # extra action after each epoch (checkpoint)
 
     def on_epoch_start(self, epoch, n_batches):
         self.bar.start()
@@ -117,8 +160,6 @@ class _Reporter:
     def on_epoch_end(self, s, state):
         self.bar.remove_task(self.task)
         self.bar.stop()
-        if self.on_end is not None:
-            self.on_end(state)
         if self.quiet:
             return
         from seqkit.cli.output import message
@@ -132,52 +173,27 @@ class _Reporter:
 
 
 @app.command("train-classifier")
+@ARCHITECTURE.into("model")
+@TRAINING.into("training")
+@TEXT.into("text")
+@options.LABELED_INPUT.into("labeled")
 def train_classifier(
     train: str = typer.Argument(..., help="Labelled training data (TSV/CSV/JSON lines/fastText file, or an aclImdb folder or tarball)."),
     output: Path = typer.Option(..., "--output", "-o", help="The model file to write (.npz)."),
-    arch: Arch = typer.Option(Arch.gru, "--arch", help="Encoder: Elman rnn, lstm, gru or transformer.", rich_help_panel=A),
-    fmt: DataFormat = FORMAT,
-    text_col: Optional[str] = TEXT_COL,
-    label_col: Optional[str] = LABEL_COL,
     valid: Optional[str] = typer.Option(None, "--valid", help="Labelled validation data (same format as TRAIN); default: --valid-split of TRAIN.", rich_help_panel=T),
     valid_split: float = typer.Option(0.1, "--valid-split", min=0.0, max=0.5, help="Fraction of TRAIN held out for validation when --valid is not given (0: none).", rich_help_panel=T),
-    max_len: int = typer.Option(400, "--max-len", min=1, help="Cut texts to this many tokens.", rich_help_panel="Preprocessing"),
-    truncate: Truncate = typer.Option(Truncate.tail, "--truncate", help="Keep the head or the tail of a long text.", rich_help_panel="Preprocessing"),
-    padding: Padding = typer.Option(Padding.post, "--padding", help="Pad tokens before (pre) or after (post) the text.", rich_help_panel="Preprocessing"),
     min_count: int = typer.Option(2, "--min-count", min=1, help="Drop words seen fewer times than this in TRAIN.", rich_help_panel="Vocabulary"),
     max_vocab: Optional[int] = typer.Option(50000, "--max-vocab", min=1, help="Keep at most this many of the most frequent words.", rich_help_panel="Vocabulary"),
-    embed_dim: int = typer.Option(100, "--embed-dim", min=1, help="Word vector size (taken from --embeddings when given).", rich_help_panel=A),
-    hidden: int = typer.Option(128, "--hidden", min=1, help="Recurrent state size per direction.", rich_help_panel=A),
-    layers: int = typer.Option(1, "--layers", min=1, help="Stacked recurrent layers or Transformer blocks.", rich_help_panel=A),
-    bidirectional: bool = typer.Option(False, "--bidirectional/--unidirectional", help="Recurrent: read each text both ways.", rich_help_panel=A),
-    dropout: float = typer.Option(0.2, "--dropout", min=0.0, max=0.95, help="Dropout on embeddings, between layers and before the output.", rich_help_panel=A),
-    pool: PoolKind = typer.Option(PoolKind.last, "--pool", help="Text vector: last valid state, mean, max, meanmax (both), or cls (transformer).", rich_help_panel=A),
-    heads: int = typer.Option(4, "--heads", min=1, help="Transformer: attention heads.", rich_help_panel=A),
-    ffn: int = typer.Option(256, "--ffn", min=1, help="Transformer: feed-forward width.", rich_help_panel=A),
-    positional: Positional = typer.Option(Positional.sinusoidal, "--positional", help="Transformer: position encoding.", rich_help_panel=A),
-    norm: Norm = typer.Option(Norm.pre, "--norm", help="Transformer: LayerNorm before (pre) or after (post) each sub-layer.", rich_help_panel=A),
     embeddings: Optional[str] = typer.Option(None, "--embeddings", help="Initialise word vectors from this file (seqkit model or word2vec text/binary, e.g. gensim's).", rich_help_panel=A),
-    freeze_embeddings: bool = typer.Option(False, "--freeze-embeddings", help="Do not train the word vectors.", rich_help_panel=A),
-    optimizer: Optim = typer.Option(Optim.adam, "--optimizer", help="Optimizer.", rich_help_panel=T),
-    lr: float = typer.Option(1e-3, "--lr", min=0.0, help="Learning rate (peak with a schedule).", rich_help_panel=T),
-    schedule: Schedule = typer.Option(Schedule.constant, "--schedule", help="Learning rate over the run.", rich_help_panel=T),
-    batch_size: int = typer.Option(32, "--batch-size", min=1, help="Texts per step.", rich_help_panel=T),
-    epochs: int = typer.Option(5, "--epochs", min=1, help="Passes over TRAIN.", rich_help_panel=T),
-    clip: float = typer.Option(1.0, "--clip", min=0.0, help="Clip the global gradient norm to this (0: off).", rich_help_panel=T),
-    weight_decay: float = typer.Option(0.0, "--weight-decay", min=0.0, help="L2 weight decay (decoupled with adamw).", rich_help_panel=T),
-    patience: int = typer.Option(2, "--patience", min=0, help="Stop after this many epochs without a better validation accuracy (0: never).", rich_help_panel=T),
-    seed: int = typer.Option(0, "--seed", help="Random seed (initialisation, split, batches, dropout).", rich_help_panel=T),
     resume: Optional[str] = typer.Option(None, "--resume", help="Continue from a checkpoint (MODEL.ckpt, written after every epoch).", rich_help_panel=T),
     threads: Optional[int] = typer.Option(None, "--threads", min=1, help="Threads (default: all cores).", rich_help_panel=T),
-    lowercase: bool = common.LOWERCASE,
-    html: bool = common.HTML,
-    urls: UrlMode = common.URLS,
-    numbers: NumberMode = common.NUMBERS,
-    punct: KeepDrop = common.PUNCT,
-    symbols: KeepDrop = common.SYMBOLS,
     force: bool = common.FORCE,
     quiet: bool = common.QUIET,
     as_json: bool = common.JSON,
+    model=None,  # ClassifierConfig, from @ARCHITECTURE
+    training=None,  # TrainConfig, from @TRAINING
+    text=None,  # TextOptions, from @TEXT
+    labeled=None,  # LabeledFormat, from @LABELED_INPUT
 ) -> None:
     """Train a text classifier (RNN, LSTM, GRU or Transformer encoder) on labelled texts.
 
@@ -185,42 +201,35 @@ def train_classifier(
     """
     from seqkit.cli.output import emit_record, message
     from seqkit.errors import OptionError
-    from seqkit.models.fit_classifier import TrainRequest, run_training
+    from seqkit.models.fit_classifier import ClassifierJob, DataConfig, run_training
 
     if output.exists() and not force and not resume:
         raise OptionError(f"{output} already exists: choose another -o or pass --force to replace it")
     _set_threads(threads or os.cpu_count() or 1)
-    request = TrainRequest(
-        train=train, valid=valid, valid_split=valid_split, format=fmt.value, text_col=text_col, label_col=label_col,
-        normalize=common.normalize_options(lowercase, html, urls, numbers, punct, symbols),
-        max_len=max_len, truncate=truncate.value, padding=padding.value, min_count=min_count, max_vocab=max_vocab,
-        arch=arch.value, embed_dim=embed_dim, hidden=hidden, layers=layers, bidirectional=bidirectional,
-        dropout=dropout, pool=pool.value, heads=heads, ffn=ffn, positional=positional.value, norm=norm.value,
-        embeddings=embeddings, freeze_embeddings=freeze_embeddings, optimizer=optimizer.value, lr=lr,
-        schedule=schedule.value, batch_size=batch_size, epochs=epochs, clip=clip, weight_decay=weight_decay,
-        patience=patience, seed=seed, resume=resume, output=str(output),
-    )
+    data = DataConfig(train=train, valid=valid, valid_split=valid_split, input=labeled, min_count=min_count,
+                      max_vocab=max_vocab, embeddings=embeddings)
+    job = ClassifierJob(data=data, text=text, model=model, train=training, output=str(output), resume=resume)
     reporter = _Reporter(quiet)
     try:
-        result = run_training(request, reporter, notes=None if quiet else message)
+        result = run_training(job, reporter, notes=None if quiet else message)
     finally:
         reporter.bar.stop()  # an interrupted epoch leaves its bar running
-    if result["stopped"] == "interrupted":
-        if result["saved"]:
-            message(f"[yellow]interrupted[/yellow]: kept the best model so far (epoch {result['best_epoch']}) in {output}; "
-                    f"continue with --resume {result['checkpoint']}")
+    if result.stopped == "interrupted":
+        if result.saved:
+            message(f"[yellow]interrupted[/yellow]: kept the best model so far (epoch {result.best_epoch}) in {output}; "
+                    f"continue with --resume {result.checkpoint}")
         else:
             message("[yellow]interrupted[/yellow] before the first epoch ended: no model written")
         raise typer.Exit(130)
     if not quiet or as_json:
-        record = {k: result[k] for k in ("model", "arch", "epochs", "best_epoch", "valid_accuracy", "train_seconds", "stopped")}
+        record = {k: getattr(result, k) for k in ("model", "arch", "epochs", "best_epoch", "valid_accuracy", "train_seconds", "stopped")}
         if as_json:
             emit_record(record, True)
         else:
             message(
-                f"wrote {output}: {arch.value}, best epoch {result['best_epoch']}"
-                + ("" if result["valid_accuracy"] is None else f", validation accuracy {result['valid_accuracy']:.4f}")
-                + f", {result['train_seconds']:.0f}s of training ({result['stopped'].replace('_', ' ')})"
+                f"wrote {output}: {result.arch}, best epoch {result.best_epoch}"
+                + ("" if result.valid_accuracy is None else f", validation accuracy {result.valid_accuracy:.4f}")
+                + f", {result.train_seconds:.0f}s of training ({result.stopped.replace('_', ' ')})"
             )
 
 
@@ -284,13 +293,12 @@ def _chunks(it, n):
 
 
 @app.command("evaluate")
+@options.LABELED_INPUT.into("labeled")
 def evaluate(
     model: str = typer.Argument(..., help="A model from `seqkit train-classifier`."),
     test: str = typer.Argument(..., help="Labelled test data (same formats as train-classifier)."),
-    fmt: DataFormat = FORMAT,
-    text_col: Optional[str] = TEXT_COL,
-    label_col: Optional[str] = LABEL_COL,
     as_json: bool = common.JSON,
+    labeled=None,  # LabeledFormat, from @LABELED_INPUT
 ) -> None:
     """Accuracy, per-class and macro precision/recall/F1 and the confusion matrix on labelled texts.
 
@@ -302,7 +310,11 @@ def evaluate(
 
     clf = TrainedClassifier.load(model)
     _set_threads(os.cpu_count() or 1)
-    data = _read(test, fmt, text_col, label_col, "test data")
+    data = labeled.read(test)
+    if not data.texts:
+        from seqkit.errors import InputError
+
+        raise InputError(f"test data {test} has no labelled texts")
     y = label_ids(data.labels, clf.labels, test)
     P = clf.predict_proba(data.texts)
     report = classification_report(y, P.argmax(axis=1), clf.labels)

@@ -1,5 +1,6 @@
 """Options shared by several commands, so that `preprocess`, `train-w2v` and `train-classifier`
-take the same preprocessing flags with the same defaults and help."""
+take the same preprocessing flags with the same defaults and help. Each option is defined once here;
+cli/options.py joins them into groups that build the library's configs."""
 
 from __future__ import annotations
 
@@ -63,8 +64,24 @@ ALPHA = typer.Option(0.025, "--alpha", help="Initial learning rate.", rich_help_
 MIN_ALPHA = typer.Option(0.0001, "--min-alpha", help="Final learning rate (linear decay over the run).", rich_help_panel=_T)
 EPOCHS = typer.Option(5, "--epochs", help="Passes over the corpus.", rich_help_panel=_T)
 SEED = typer.Option(1, "--seed", help="Random seed.", rich_help_panel=_T)
+THREADS = typer.Option(0, "--threads", min=0, help="Threads (0: all cores). Only --threads 1 is bit-reproducible for a --seed; more threads race (Hogwild).", rich_help_panel=_T)
 BATCH_NEGATIVES = typer.Option(False, "--batch-negatives", help="Skip-gram: the contexts of a window share the output rows (one draw of negatives, or the word's Huffman path), which take one summed update after the window (HogBatch, Ji et al. 2016). About 2x faster; see README for its quality.", rich_help_panel=_T)
 CBOW_SUM = typer.Option(False, "--cbow-sum", help="CBOW sums the context vectors instead of averaging them.", rich_help_panel=_T)
+
+
+class DataFormat(str, Enum):
+    auto = "auto"
+    tsv = "tsv"
+    csv = "csv"
+    jsonl = "jsonl"
+    fasttext = "fasttext"
+    imdb = "imdb"
+
+
+# labelled input (train-classifier, evaluate)
+DATA_FORMAT = typer.Option(DataFormat.auto, "--format", help="Input format: detected from the name and content, or tsv, csv, jsonl, fasttext (__label__x text), imdb (aclImdb folder or tarball).", rich_help_panel="Input")
+TEXT_COL = typer.Option(None, "--text-col", help="TSV/CSV/JSON lines: the field holding the text (default: 'text').", rich_help_panel="Input")
+LABEL_COL = typer.Option(None, "--label-col", help="TSV/CSV/JSON lines: the field holding the label (default: 'label').", rich_help_panel="Input")
 
 
 def normalize_options(lowercase: bool, html: bool, urls: UrlMode, numbers: NumberMode, punct: KeepDrop, symbols: KeepDrop):

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from seqkit.cli import common
+from seqkit.cli import common, options
 from seqkit.cli.output import emit_record, message
 
 app = typer.Typer()
@@ -21,17 +21,10 @@ def _show_stats(corpus, as_json: bool) -> None:
 
 
 @app.command("preprocess")
+@options.PREPROCESS.into("preprocess")
 def preprocess(
     inputs: List[str] = typer.Argument(..., help="Text files (plain, .gz, .bz2; one document per line), or '-' for stdin."),
     output: Path = typer.Option(..., "--output", "-o", help="Folder to write the encoded corpus to."),
-    lowercase: bool = common.LOWERCASE,
-    html: bool = common.HTML,
-    urls: common.UrlMode = common.URLS,
-    numbers: common.NumberMode = common.NUMBERS,
-    punct: common.KeepDrop = common.PUNCT,
-    symbols: common.KeepDrop = common.SYMBOLS,
-    column: Optional[str] = common.COLUMN,
-    max_doc_tokens: int = common.MAX_DOC_TOKENS,
     min_count: int = common.MIN_COUNT,
     max_vocab: Optional[int] = common.MAX_VOCAB,
     workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Tokenizing processes (default: all cores for inputs over 8 MB)."),
@@ -39,6 +32,7 @@ def preprocess(
     as_json: bool = common.JSON,
     force: bool = common.FORCE,
     quiet: bool = common.QUIET,
+    preprocess=None,  # PreprocessOptions (vocabulary limits from --min-count/--max-vocab), from @PREPROCESS
 ) -> None:
     """Turn raw text into an encoded corpus that training commands memory-map.
 
@@ -47,23 +41,19 @@ def preprocess(
 
     Example: seqkit preprocess reviews.txt.gz -o reviews.corpus --min-count 5 --stats
     """
+    from dataclasses import replace
+
     from seqkit.cli.progress import progress_bar
     from seqkit.text import preprocess as pp
 
-    options = pp.PreprocessOptions(
-        normalize=common.normalize_options(lowercase, html, urls, numbers, punct, symbols),
-        min_count=min_count,
-        max_vocab=max_vocab,
-        max_doc_tokens=max_doc_tokens,
-        column=column,
-    )
+    popts = replace(preprocess, min_count=min_count, max_vocab=max_vocab)
     with progress_bar(quiet, "{task.fields[tokens]:,} tokens") as bar:
         task = bar.add_task("preprocessing", total=None, tokens=0)
 
         def on_progress(done: int, total: int | None, tokens: int) -> None:
             bar.update(task, completed=done, total=total, tokens=tokens)
 
-        corpus = pp.preprocess(list(inputs), output, options, force=force, on_progress=on_progress, workers=workers)
+        corpus = pp.preprocess(list(inputs), output, popts, force=force, on_progress=on_progress, workers=workers)
     c = corpus.meta["counts"]
     if c["undecodable_bytes"]:
         message(f"[yellow]warning:[/yellow] {c['undecodable_bytes']} undecodable bytes were replaced by U+FFFD")

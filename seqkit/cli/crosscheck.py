@@ -8,7 +8,7 @@ from typing import Optional, Tuple
 
 import typer
 
-from seqkit.cli import common
+from seqkit.cli import common, options
 from seqkit.cli.output import emit_record, emit_rows, err, message
 
 app = typer.Typer()
@@ -24,38 +24,18 @@ def _corpus(path: str, popts):
 
 
 @app.command("crosscheck")
+@options.W2V_TRAINING.into("config")
+@options.PREPROCESS.into("preprocess")
 def crosscheck(
     corpus: str = typer.Argument(..., help="A text file (.gz/.bz2, '-' for stdin) or a folder from `seqkit preprocess`."),
-    model: common.W2vModel = common.W2V_MODEL,
-    loss: common.W2vLoss = common.W2V_LOSS,
-    dim: int = common.DIM,
-    window: int = common.WINDOW,
-    min_count: int = common.MIN_COUNT,
-    max_vocab: Optional[int] = common.MAX_VOCAB,
-    sample: float = common.SAMPLE,
-    negative: int = common.NEGATIVE,
-    ns_exponent: float = common.NS_EXPONENT,
-    alpha: float = common.ALPHA,
-    min_alpha: float = common.MIN_ALPHA,
-    epochs: int = common.EPOCHS,
-    threads: int = typer.Option(0, "--threads", min=0, help="Threads for both tools (0: all cores)."),
-    seed: int = typer.Option(1, "--seed", help="Random seed (both tools)."),
-    cbow_sum: bool = common.CBOW_SUM,
-    batch_negatives: bool = common.BATCH_NEGATIVES,
     tolerance: Tuple[float, float] = typer.Option((1.0, 0.02), "--tolerance", help="How far seqkit may trail gensim: POINTS of analogy accuracy and SPEARMAN (both word-pair sets)."),
     analogies: Optional[str] = typer.Option(None, "--analogies", help="Analogy questions (default: gensim's questions-words.txt)."),
     wordsim: Optional[str] = typer.Option(None, "--wordsim", help="Word pairs (default: gensim's wordsim353.tsv)."),
     simlex: Optional[str] = typer.Option(None, "--simlex", help="Word pairs (default: gensim's simlex999.txt)."),
-    lowercase: bool = common.LOWERCASE,
-    html: bool = common.HTML,
-    urls: common.UrlMode = common.URLS,
-    numbers: common.NumberMode = common.NUMBERS,
-    punct: common.KeepDrop = common.PUNCT,
-    symbols: common.KeepDrop = common.SYMBOLS,
-    column: Optional[str] = common.COLUMN,
-    max_doc_tokens: int = common.MAX_DOC_TOKENS,
     as_json: bool = common.JSON,
     quiet: bool = common.QUIET,
+    config=None,  # Word2VecConfig, from @W2V_TRAINING
+    preprocess=None,  # PreprocessOptions (vocabulary limits from config), from @PREPROCESS
 ) -> None:
     """Train seqkit and gensim on the very same token stream and compare them side by side.
 
@@ -67,23 +47,15 @@ def crosscheck(
 
     Example: seqkit crosscheck reviews.txt.gz --model cbow --epochs 1 --threads 2 --json
     """
+    from dataclasses import replace
+
     from seqkit.embed import crosscheck as cc
-    from seqkit.embed.trainer import Word2VecConfig
     from seqkit.errors import OptionError
-    from seqkit.text.preprocess import PreprocessOptions
 
     if tolerance[0] < 0 or tolerance[1] < 0:
         raise OptionError("--tolerance takes two non-negative numbers: analogy points and Spearman")
-    config = Word2VecConfig(
-        model=model.value, loss=loss.value, dim=dim, window=window, min_count=min_count, max_vocab=max_vocab,
-        sample=sample, negative=negative, ns_exponent=ns_exponent, alpha=alpha, min_alpha=min_alpha,
-        epochs=epochs, threads=threads or len(os.sched_getaffinity(0)), seed=seed, cbow_mean=not cbow_sum, batch_negatives=batch_negatives,
-    )
-    config.check()
-    popts = PreprocessOptions(
-        normalize=common.normalize_options(lowercase, html, urls, numbers, punct, symbols),
-        min_count=min_count, max_vocab=max_vocab, max_doc_tokens=max_doc_tokens, column=column,
-    )
+    config = replace(config, threads=config.threads or len(os.sched_getaffinity(0)))  # gensim needs a number
+    popts = replace(preprocess, min_count=config.min_count, max_vocab=config.max_vocab)
     text = _corpus(corpus, popts)
     on_step = None if quiet else (lambda what: message(f"{what} ..."))
     result = cc.crosscheck(text, config, cc.Tolerance(*tolerance), cc.EvalFiles(analogies, wordsim, simlex), on_step)

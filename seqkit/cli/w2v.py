@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from seqkit.cli import common
+from seqkit.cli import common, options
 from seqkit.cli.output import message
 
 app = typer.Typer()
@@ -40,58 +40,31 @@ def _load_corpus(corpus: Optional[str], demo: bool, popts, quiet: bool):
 
 
 @app.command("train-w2v")
+@options.W2V_TRAINING.into("config")
+@options.PREPROCESS.into("preprocess")
 def train_w2v(
     corpus: Optional[str] = typer.Argument(None, help="A text file (.gz/.bz2/'-' too), or a folder from `seqkit preprocess`."),
     output: Path = typer.Option(..., "--output", "-o", help="Model file to write."),
     demo: bool = typer.Option(False, "--demo", help="Train on a small built-in corpus (gensim's Lee background corpus)."),
-    model: common.W2vModel = common.W2V_MODEL,
-    loss: common.W2vLoss = common.W2V_LOSS,
-    dim: int = common.DIM,
-    window: int = common.WINDOW,
-    min_count: int = common.MIN_COUNT,
-    max_vocab: Optional[int] = common.MAX_VOCAB,
-    sample: float = common.SAMPLE,
-    negative: int = common.NEGATIVE,
-    ns_exponent: float = common.NS_EXPONENT,
-    alpha: float = common.ALPHA,
-    min_alpha: float = common.MIN_ALPHA,
-    epochs: int = common.EPOCHS,
-    threads: int = typer.Option(0, "--threads", help="Threads (0: all cores). Only --threads 1 is bit-reproducible for a --seed; more threads race (Hogwild)."),
-    seed: int = typer.Option(1, "--seed", help="Random seed."),
-    cbow_sum: bool = common.CBOW_SUM,
-    batch_negatives: bool = common.BATCH_NEGATIVES,
     init: Optional[Path] = typer.Option(None, "--init", help="Continue training this model (its vocabulary is kept)."),
     checkpoint: bool = typer.Option(False, "--checkpoint", help="Save the model after every epoch."),
     fmt: ModelFormat = typer.Option(ModelFormat.native, "--format", help="native (.npz, all weights), or word2vec-bin / word2vec-text (vectors only)."),
-    lowercase: bool = common.LOWERCASE,
-    html: bool = common.HTML,
-    urls: common.UrlMode = common.URLS,
-    numbers: common.NumberMode = common.NUMBERS,
-    punct: common.KeepDrop = common.PUNCT,
-    symbols: common.KeepDrop = common.SYMBOLS,
-    column: Optional[str] = common.COLUMN,
-    max_doc_tokens: int = common.MAX_DOC_TOKENS,
     quiet: bool = common.QUIET,
+    config=None,  # Word2VecConfig, from @W2V_TRAINING
+    preprocess=None,  # PreprocessOptions (vocabulary limits from config), from @PREPROCESS
 ) -> None:
     """Train word2vec vectors: skip-gram or CBOW, negative sampling or hierarchical softmax.
 
     Example: seqkit train-w2v reviews.txt.gz -o reviews.w2v --model cbow --epochs 5
     """
     from seqkit.cli.progress import progress_bar
-    from seqkit.embed.trainer import Word2VecConfig, Word2VecModel, train
-    from seqkit.text.preprocess import PreprocessOptions
+    from dataclasses import replace
 
-    config = Word2VecConfig(
-        model=model.value, loss=loss.value, dim=dim, window=window, min_count=min_count, max_vocab=max_vocab,
-        sample=sample, negative=negative, ns_exponent=ns_exponent, alpha=alpha, min_alpha=min_alpha,
-        epochs=epochs, threads=threads, seed=seed, cbow_mean=not cbow_sum, batch_negatives=batch_negatives,
-    )
-    config.check()  # before reading a large corpus
-    popts = PreprocessOptions(
-        normalize=common.normalize_options(lowercase, html, urls, numbers, punct, symbols),
-        min_count=min_count if init is None else 1, max_vocab=max_vocab if init is None else None,
-        max_doc_tokens=max_doc_tokens, column=column,
-    )
+    from seqkit.embed.trainer import Word2VecModel, train
+
+    # continued training keeps the model's vocabulary: every word of the corpus is read
+    popts = replace(preprocess, min_count=config.min_count, max_vocab=config.max_vocab) if init is None else replace(
+        preprocess, min_count=1, max_vocab=None)
     start_model = Word2VecModel.load(init) if init is not None else None
     text, popts_used = _load_corpus(corpus, demo, popts, quiet)
 

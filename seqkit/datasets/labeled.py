@@ -32,6 +32,18 @@ class LabeledData:
     format: str = ""
 
 
+@dataclass(frozen=True)
+class LabeledFormat:
+    """How to read a labelled file (`--format`, `--text-col`, `--label-col`)."""
+
+    format: str = "auto"  # detected from the name and first line, or one of FORMATS
+    text_col: str | None = None  # TSV/CSV/JSON lines field with the text; None: 'text'
+    label_col: str | None = None  # ... with the label; None: 'label'
+
+    def read(self, path: str) -> LabeledData:
+        return read_labeled(path, self.format, self.text_col, self.label_col)
+
+
 def _bare_name(path: str) -> str:
     name = path.lower()
     for ext in (".gz", ".bz2"):

@@ -25,8 +25,17 @@ POOLS = ("last", "mean", "max", "meanmax", "cls")
 
 @dataclass(frozen=True)
 class ClassifierConfig:
-    vocab_size: int  # rows of the embedding table, <pad> and <unk> included
-    n_classes: int  # outputs of the head (softmax over them)
+    """The architecture. The command line builds it (sizes from the data left 0); fit_classifier sets
+    vocab_size and n_classes once the data is read.
+
+    A new architecture plugs in here: its name in ARCHS (and `Arch` in cli/classify.py), its own options
+    as fields with defaults (old model files still load) plus an option line each in cli/classify.py's
+    ARCHITECTURE group (same name as the field), checks in __post_init__, and an encoder builder in
+    SequenceClassifier._encoder.
+    """
+
+    vocab_size: int = 0  # rows of the embedding table, <pad> and <unk> included (set from the data)
+    n_classes: int = 0  # outputs of the head (softmax over them) (set from the data)
     arch: Literal["rnn", "lstm", "gru", "transformer"] = "gru"  # the encoder
     embed_dim: int = 100  # token vector size (d_model for the transformer); 100 or 300 to match word2vec files
     hidden: int = 128  # recurrent state per direction
@@ -96,42 +105,30 @@ class SequenceClassifier(Module):
         # the transformer applies its own dropout to embeddings + positions
         p_embed = 0.0 if c.arch == "transformer" else c.dropout
         self.embed_drop = Dropout(p_embed, np.random.default_rng(rng.integers(2**63)))
-        if c.arch == "transformer":
-            tr = _transformer_module()
-            self.encoder = tr.TransformerEncoder(
-                tr.TransformerConfig(
-                    d_model=c.embed_dim,
-                    heads=c.heads,
-                    ffn=c.ffn,
-                    layers=c.layers,
-                    dropout=c.dropout,
-                    norm=c.norm,
-                    positional=c.positional,
-                    max_len=c.max_len,
-                    cls=c.pool == "cls",
-                ),
-                rng,
-            )
-            enc_dim = c.embed_dim
-        else:
-            from seqkit.nn.recurrent import RecurrentConfig, RecurrentEncoder
-
-            self.encoder = RecurrentEncoder(
-                RecurrentConfig(
-                    cell=c.arch,
-                    input_dim=c.embed_dim,
-                    hidden=c.hidden,
-                    layers=c.layers,
-                    bidirectional=c.bidirectional,
-                    dropout=c.dropout,
-                ),
-                rng,
-            )
-            enc_dim = self.encoder.output_dim
+        self.encoder, enc_dim = self._encoder(c, rng)
         kinds = ["mean", "max"] if c.pool == "meanmax" else ["last" if c.pool == "cls" else c.pool]
         self.pools = [Pool(k) for k in kinds]
         self.head_drop = Dropout(c.dropout, np.random.default_rng(rng.integers(2**63)))
         self.head = Linear(enc_dim * len(kinds), c.n_classes, rng)
+
+    @staticmethod
+    def _encoder(c: ClassifierConfig, rng: np.random.Generator):
+        """(encoder, its output width F) for the architecture: a new arch adds its branch here."""
+        if c.arch == "transformer":
+            tr = _transformer_module()
+            cfg = tr.TransformerConfig(
+                d_model=c.embed_dim, heads=c.heads, ffn=c.ffn, layers=c.layers, dropout=c.dropout, norm=c.norm,
+                positional=c.positional, max_len=c.max_len, cls=c.pool == "cls",
+            )
+            return tr.TransformerEncoder(cfg, rng), c.embed_dim
+        from seqkit.nn.recurrent import RecurrentConfig, RecurrentEncoder
+
+        cfg = RecurrentConfig(
+            cell=c.arch, input_dim=c.embed_dim, hidden=c.hidden, layers=c.layers, bidirectional=c.bidirectional,
+            dropout=c.dropout,
+        )
+        encoder = RecurrentEncoder(cfg, rng)
+        return encoder, encoder.output_dim
 
     @property
     def recurrent(self) -> bool:

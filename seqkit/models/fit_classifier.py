@@ -2,20 +2,24 @@
 data, split off validation, build the vocabulary, initialise embeddings, build the model and optimizer,
 train (or resume), and write the model and checkpoints atomically. Never prints: `notes` gets the
 messages, `callbacks` the progress.
+
+The command line builds a `ClassifierJob` (typed configs, once) and calls `run_training(job, callbacks)`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
 
+from seqkit.datasets.labeled import LabeledFormat
 from seqkit.errors import InputError, OptionError
 from seqkit.models.bundle import TrainedClassifier
 from seqkit.models.classifier import ClassifierConfig, SequenceClassifier
 from seqkit.models.data import (
     PAD_ID,
+    EncodedSet,
     TextEncoder,
     TextOptions,
     build_vocab,
@@ -24,56 +28,57 @@ from seqkit.models.data import (
     label_names,
 )
 from seqkit.models.io import default_checkpoint_path
-from seqkit.text.normalize import Normalizer, NormalizeOptions
-from seqkit.train import TrainConfig, TrainState, fit
+from seqkit.text.normalize import Normalizer
+from seqkit.train import Callbacks, CallbackList, Checkpoint, TrainConfig, TrainState, fit
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where the labelled texts come from and which words make the vocabulary."""
+
+    train: str  # labelled training data
+    valid: str | None = None  # labelled validation data; None: hold out valid_split of train
+    valid_split: float = 0.1  # fraction of train held out when valid is None (0: no validation)
+    input: LabeledFormat = field(default_factory=LabeledFormat)  # format and columns of train and valid
+    min_count: int = 2  # rarer training words map to <unk>
+    max_vocab: int | None = 50000  # the most frequent words kept (memory and speed of the embedding)
+    embeddings: str | None = None  # word-vector file that initialises the embedding rows
+
+
+@dataclass(frozen=True)
+class ClassifierJob:
+    """One `train-classifier` run: the typed configs the command line builds once."""
+
+    data: DataConfig
+    text: TextOptions  # tokenizing, cutting and padding (stored in the model file)
+    model: ClassifierConfig  # the architecture; vocab_size and n_classes are set from the data
+    train: TrainConfig  # the loop: optimizer, schedule, epochs, early stopping
+    output: str  # the model file; checkpoints go beside it
+    resume: str | None = None  # continue from this checkpoint (its configs win, but epochs)
+
+    def __post_init__(self):
+        # max_len and padding are text options; the model and the loop must agree with them
+        object.__setattr__(self, "model", replace(self.model, max_len=self.text.max_len, padding=self.text.padding))
+        object.__setattr__(self, "train", replace(self.train, padding=self.text.padding))
 
 
 @dataclass
-class TrainRequest:
-    """The command line's choices, one field per option (see `seqkit train-classifier --help`)."""
+class FitSummary:
+    """What `run_training` did, for the command line's last line or JSON record."""
 
-    train: str
-    output: str
-    valid: str | None = None
-    valid_split: float = 0.1
-    format: str = "auto"
-    text_col: str | None = None
-    label_col: str | None = None
-    normalize: NormalizeOptions = NormalizeOptions()
-    max_len: int = 400
-    truncate: str = "tail"
-    padding: str = "post"
-    min_count: int = 2
-    max_vocab: int | None = 50000
-    arch: str = "gru"
-    embed_dim: int = 100
-    hidden: int = 128
-    layers: int = 1
-    bidirectional: bool = False
-    dropout: float = 0.2
-    pool: str = "last"
-    heads: int = 4
-    ffn: int = 256
-    positional: str = "sinusoidal"
-    norm: str = "pre"
-    embeddings: str | None = None
-    freeze_embeddings: bool = False
-    optimizer: str = "adam"
-    lr: float = 1e-3
-    schedule: str = "constant"
-    batch_size: int = 32
-    epochs: int = 5
-    clip: float = 1.0
-    weight_decay: float = 0.0
-    patience: int = 2
-    seed: int = 0
-    resume: str | None = None
+    model: str  # the model file written
+    arch: str
+    epochs: int  # epochs completed
+    best_epoch: int
+    valid_accuracy: float | None  # of the best epoch; None without validation data
+    train_seconds: float
+    stopped: str  # completed, early_stopping or interrupted
+    saved: bool  # a model file was written (not when interrupted before the first epoch ended)
+    checkpoint: str  # where the checkpoint of the last epoch is
 
 
-def _read(path, r: TrainRequest, what: str):
-    from seqkit.datasets.labeled import read_labeled
-
-    data = read_labeled(path, format=r.format, text_col=r.text_col, label_col=r.label_col)
+def _read(path: str, fmt: LabeledFormat, what: str):
+    data = fmt.read(path)
     if len(data.texts) == 0:
         raise InputError(f"{what} {path} has no labelled texts")
     return list(data.texts), [str(x) for x in data.labels]
@@ -109,16 +114,16 @@ def _embedding_matrix(path: str, words: list[str], rng, notes) -> np.ndarray:
     return E
 
 
-def _schedule(name: str, lr: float, total_steps: int):
+def _schedule(tc: TrainConfig, total_steps: int):
     from seqkit.nn import optim
 
-    if name == "constant":
-        return lr
-    if name == "linear":
-        return optim.linear_decay(lr, total_steps)
-    if name == "warmup":
-        return optim.warmup_decay(lr, max(1, total_steps // 20), total_steps)
-    raise OptionError(f"--schedule must be constant, linear or warmup, got {name!r}")
+    if tc.schedule == "constant":
+        return tc.lr
+    if tc.schedule == "linear":
+        return optim.linear_decay(tc.lr, total_steps)
+    if tc.schedule == "warmup":
+        return optim.warmup_decay(tc.lr, max(1, int(total_steps * tc.warmup)), total_steps)
+    raise OptionError(f"--schedule must be constant, linear or warmup, got {tc.schedule!r}")
 
 
 def _make_optimizer(model, tc: TrainConfig, total_steps: int):
@@ -127,7 +132,7 @@ def _make_optimizer(model, tc: TrainConfig, total_steps: int):
     kw = {"weight_decay": tc.weight_decay}
     if tc.weight_decay:
         kw["decay_filter"] = optim.default_decay_filter
-    return optim.make_optimizer(tc.optimizer, model.parameters(), _schedule(tc.schedule, tc.lr, total_steps), **kw)
+    return optim.make_optimizer(tc.optimizer, model.parameters(), _schedule(tc, total_steps), **kw)
 
 
 def _split(n: int, fraction: float, rng) -> tuple[np.ndarray, np.ndarray]:
@@ -138,120 +143,126 @@ def _split(n: int, fraction: float, rng) -> tuple[np.ndarray, np.ndarray]:
     return np.sort(perm[n_valid:]), np.sort(perm[:n_valid])
 
 
-def run_training(r: TrainRequest, callbacks=None, notes: Callable[[str], None] | None = None) -> dict:
-    """Train (or resume) and save. Returns a summary dict (model, arch, epochs, best_epoch, valid_accuracy,
-    train_seconds, stopped, saved, checkpoint)."""
-    ckpt_path = default_checkpoint_path(r.output)
-    resumed = None
-    if r.resume:
-        clf, opt_state, state, tc_dict = TrainedClassifier.load_checkpoint(r.resume)
-        tc = TrainConfig(**{**tc_dict, "epochs": max(r.epochs, state.epoch)})
-        if state.epoch >= tc.epochs and notes:
-            notes(f"the checkpoint already has {state.epoch} epochs; pass a larger --epochs to train more")
-        resumed = (clf, opt_state, state)
-        text = clf.text
-    else:
-        tc = TrainConfig(
-            optimizer=r.optimizer, lr=r.lr, batch_size=r.batch_size, epochs=r.epochs, clip=r.clip,
-            weight_decay=r.weight_decay, schedule=r.schedule, patience=r.patience, seed=r.seed, padding=r.padding,
-        )
-        text = TextOptions(normalize=r.normalize, max_len=r.max_len, truncate=r.truncate, padding=r.padding)
-    rng = np.random.default_rng(tc.seed)
+@dataclass
+class _Start:
+    """The classifier, the loop's config and its state before the first new epoch."""
 
-    texts, labels = _read(r.train, r, "training data")
-    names = resumed[0].labels if resumed else label_names(labels, f"training data {r.train}")
+    clf: TrainedClassifier | None  # None: built once the vocabulary is known
+    train: TrainConfig
+    text: TextOptions
+    opt_state: dict | None = None
+    state: TrainState | None = None
+
+
+def _start(job: ClassifierJob, notes) -> _Start:
+    if not job.resume:
+        return _Start(None, job.train, job.text)
+    clf, opt_state, state, tc_dict = TrainedClassifier.load_checkpoint(job.resume)
+    tc = TrainConfig(**{**tc_dict, "epochs": max(job.train.epochs, state.epoch)})
+    if state.epoch >= tc.epochs and notes:
+        notes(f"the checkpoint already has {state.epoch} epochs; pass a larger --epochs to train more")
+    return _Start(clf, tc, clf.text, opt_state, state)
+
+
+def _new_classifier(job: ClassifierJob, tokens, names, rng, notes) -> TrainedClassifier:
+    """Vocabulary from the training tokens, embeddings (from a file or random), the model."""
+    words = build_vocab(tokens, job.data.min_count, job.data.max_vocab)
+    E = _embedding_matrix(job.data.embeddings, words, rng, notes) if job.data.embeddings else None  # (V, d)
+    if job.model.freeze_embeddings and E is None:
+        raise OptionError("--freeze-embeddings needs --embeddings FILE: frozen random vectors learn nothing")
+    config = replace(job.model, vocab_size=len(words), n_classes=len(names),
+                     embed_dim=E.shape[1] if E is not None else job.model.embed_dim)
+    return TrainedClassifier(SequenceClassifier(config, rng, embeddings=E), words, names, job.text)
+
+
+@dataclass
+class _Data:
+    tokens: list[list[str]]  # every training text, tokenized (held-out ones included)
+    labels: list[str]
+    train_idx: np.ndarray  # (N_train,) rows of tokens that train
+    valid_idx: np.ndarray | None  # (N_valid,) rows held out, or None with separate validation data
+    valid: tuple[list, list] | None  # (tokens, labels) of --valid
+
+
+def _load_data(d: DataConfig, text: TextOptions, rng, notes, new_model: bool) -> _Data:
+    texts, labels = _read(d.train, d.input, "training data")
+    if new_model:
+        label_names(labels, f"training data {d.train}")  # two classes or more, no empty label
     tokenize = Normalizer(text.normalize).tokenize
-    tokens = [tokenize(t) for t in texts]
-    tokens, labels = _drop_empty(tokens, labels, f"training data {r.train}", notes)
-    if r.valid:
-        v_texts, v_labels = _read(r.valid, r, "validation data")
-        v_tokens = [tokenize(t) for t in v_texts]
-        train_idx, valid_idx = np.arange(len(tokens)), None
-    else:
-        train_idx, valid_idx = _split(len(tokens), r.valid_split, rng)
-    train_tokens = [tokens[i] for i in train_idx]
-    train_labels = [labels[i] for i in train_idx]
-    if not resumed:
-        names = label_names(train_labels, f"training data {r.train}")
+    tokens, labels = _drop_empty([tokenize(t) for t in texts], labels, f"training data {d.train}", notes)
+    if d.valid:
+        v_texts, v_labels = _read(d.valid, d.input, "validation data")
+        return _Data(tokens, labels, np.arange(len(tokens)), None, ([tokenize(t) for t in v_texts], v_labels))
+    train_idx, valid_idx = _split(len(tokens), d.valid_split, rng)
+    return _Data(tokens, labels, train_idx, valid_idx, None)
 
-    if resumed:
-        clf = resumed[0]
-        model = clf.model
-    else:
-        words = build_vocab(train_tokens, r.min_count, r.max_vocab)
-        E = _embedding_matrix(r.embeddings, words, rng, notes) if r.embeddings else None
-        if r.freeze_embeddings and E is None:
-            raise OptionError("--freeze-embeddings needs --embeddings FILE: frozen random vectors learn nothing")
-        config = ClassifierConfig(
-            vocab_size=len(words), n_classes=len(names), arch=r.arch,
-            embed_dim=E.shape[1] if E is not None else r.embed_dim, hidden=r.hidden, layers=r.layers,
-            bidirectional=r.bidirectional, dropout=r.dropout, pool=r.pool, heads=r.heads, ffn=r.ffn,
-            positional=r.positional, norm=r.norm, max_len=r.max_len, freeze_embeddings=r.freeze_embeddings,
-            padding=r.padding,
-        )
-        model = SequenceClassifier(config, rng, embeddings=E)
-        clf = TrainedClassifier(model, words, names, text)
-    encoder: TextEncoder = clf.encoder
 
-    train_set = encode_set(encoder, train_tokens, label_ids(train_labels, names, r.train))
-    if r.valid:
-        v_tokens, v_labels = _drop_empty(v_tokens, v_labels, f"validation data {r.valid}", notes)
-        valid_set = encode_set(encoder, v_tokens, label_ids(v_labels, names, r.valid))
-    elif len(valid_idx):
-        valid_set = encode_set(
-            encoder, [tokens[i] for i in valid_idx], label_ids([labels[i] for i in valid_idx], names, r.train)
-        )
+def _encoded(encoder: TextEncoder, data: _Data, d: DataConfig, names, notes) -> tuple[EncodedSet, EncodedSet | None]:
+    """(training set, validation set or None) as id sequences."""
+    train_tokens = [data.tokens[i] for i in data.train_idx]
+    train_set = encode_set(encoder, train_tokens, label_ids([data.labels[i] for i in data.train_idx], names, d.train))
+    if data.valid is not None:
+        v_tokens, v_labels = _drop_empty(*data.valid, f"validation data {d.valid}", notes)
+        return train_set, encode_set(encoder, v_tokens, label_ids(v_labels, names, d.valid))
+    if len(data.valid_idx):
+        v_tokens = [data.tokens[i] for i in data.valid_idx]
+        return train_set, encode_set(encoder, v_tokens, label_ids([data.labels[i] for i in data.valid_idx], names, d.train))
+    return train_set, None
+
+
+def run_training(job: ClassifierJob, callbacks: Callbacks | None = None,
+                 notes: Callable[[str], None] | None = None) -> FitSummary:
+    """Train (or resume) and save: the model file holds the best epoch so far after every epoch, and a
+    checkpoint beside it the last one. ``callbacks`` get the loop's progress; ``notes`` the messages."""
+    start = _start(job, notes)
+    tc = start.train
+    rng = np.random.default_rng(tc.seed)
+    data = _load_data(job.data, start.text, rng, notes, new_model=start.clf is None)
+    if start.clf is None:
+        train_labels = [data.labels[i] for i in data.train_idx]
+        names = label_names(train_labels, f"training data {job.data.train}")
+        clf = _new_classifier(job, [data.tokens[i] for i in data.train_idx], names, rng, notes)
     else:
-        valid_set = None
+        clf, names = start.clf, start.clf.labels
+    train_set, valid_set = _encoded(clf.encoder, data, job.data, names, notes)
     if notes:
         notes(
             f"{len(train_set.seqs)} training texts, {0 if valid_set is None else len(valid_set.seqs)} validation, "
-            f"{len(names)} classes, vocabulary {len(encoder.words)}, {model.n_parameters():,} parameters; "
-            f"{train_set.n_truncated} texts cut to --max-len {text.max_len} (keeping the {text.truncate})"
+            f"{len(names)} classes, vocabulary {len(clf.encoder.words)}, {clf.model.n_parameters():,} parameters; "
+            f"{train_set.n_truncated} texts cut to --max-len {start.text.max_len} (keeping the {start.text.truncate})"
         )
 
     n_batches = -(-len(train_set.seqs) // tc.batch_size)
-    optimizer = _make_optimizer(model, tc, n_batches * tc.epochs)
-    state = None
-    if resumed:
-        optimizer.load_state_dict(resumed[1])
-        state = resumed[2]
-        rng = np.random.default_rng([tc.seed, state.epoch])  # fresh batches for the next epochs
+    optimizer = _make_optimizer(clf.model, tc, n_batches * tc.epochs)
+    if start.state is not None:
+        optimizer.load_state_dict(start.opt_state)
+        rng = np.random.default_rng([tc.seed, start.state.epoch])  # fresh batches for the next epochs
+    ckpt_path = default_checkpoint_path(job.output)
 
     def checkpoint(st: TrainState) -> None:
         clf.save_checkpoint(ckpt_path, optimizer, st, tc.to_dict())
         if st.best_epoch == st.epoch:  # the model file always holds the best model so far
-            clf.save(r.output)
+            clf.save(job.output)
 
-    if callbacks is not None:
-        callbacks.on_end = checkpoint
-    else:
-        from seqkit.train import NoCallbacks
+    hooks = CallbackList([Checkpoint(checkpoint)] + ([callbacks] if callbacks is not None else []))
+    result = fit(clf.model, train_set, valid_set, tc, optimizer, hooks, start.state, rng)
+    return _finish(clf, job, tc, result, valid_set is not None, str(ckpt_path))
 
-        class _C(NoCallbacks):
-            def on_epoch_end(self, s, st):
-                checkpoint(st)
 
-        callbacks = _C()
-
-    result = fit(model, train_set, valid_set, tc, optimizer, callbacks, state, rng)
+def _finish(clf: TrainedClassifier, job: ClassifierJob, tc: TrainConfig, result, validated: bool,
+            checkpoint: str) -> FitSummary:
+    """Write the best model with its training record; the summary of the run."""
     st = result.state
     saved = st.best_params is not None
     if saved:
         clf.info = {
             "epochs": st.epoch, "best_epoch": st.best_epoch, "train_seconds": round(st.train_seconds, 1),
-            "valid_accuracy": None if valid_set is None else st.best_score, "train": str(r.train),
+            "valid_accuracy": st.best_score if validated else None, "train": str(job.data.train),
             "train_config": tc.to_dict(), "history": st.history,
         }
-        clf.save(r.output)
-    return {
-        "model": r.output,
-        "arch": model.config.arch,
-        "epochs": st.epoch,
-        "best_epoch": st.best_epoch,
-        "valid_accuracy": None if valid_set is None else (float(st.best_score) if saved else None),
-        "train_seconds": round(st.train_seconds, 2),
-        "stopped": result.stopped,
-        "saved": saved,
-        "checkpoint": str(ckpt_path),
-    }
+        clf.save(job.output)
+    return FitSummary(
+        model=job.output, arch=clf.model.config.arch, epochs=st.epoch, best_epoch=st.best_epoch,
+        valid_accuracy=float(st.best_score) if validated and saved else None,
+        train_seconds=round(st.train_seconds, 2), stopped=result.stopped, saved=saved, checkpoint=checkpoint,
+    )

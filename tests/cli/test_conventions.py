@@ -135,3 +135,35 @@ def test_real_ctrl_c_with_worker_processes_is_one_line_and_leaves_nothing(tmp_pa
     assert proc.returncode == 130
     assert "Traceback" not in stderr and stderr.strip().startswith("interrupted")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt"]
+
+
+NORMALIZE_FLAGS = ("--lowercase", "--strip-html", "--urls", "--numbers", "--punct", "--symbols")
+
+
+@pytest.mark.parametrize("cmd", ["preprocess", "train-w2v", "crosscheck", "train-classifier"])
+def test_every_command_that_reads_text_takes_the_same_normalisation_options(cmd):
+    from seqkit.cli import options
+
+    r = run([cmd, "--help"], terminal_width=200)
+    assert r.exit_code == 0
+    for flag in NORMALIZE_FLAGS:
+        assert flag in r.stdout, (cmd, flag)
+    assert set(options.NORMALIZE.options) <= set(options.PREPROCESS.options)
+
+
+def test_an_option_group_hands_the_command_one_built_config():
+    import typer
+
+    from seqkit.cli import options
+
+    seen = {}
+    one = typer.Typer()
+
+    @one.command()
+    @options.NORMALIZE.into("normalize")
+    def show(word: str, normalize=None):
+        seen["word"], seen["normalize"] = word, normalize
+
+    r = CliRunner().invoke(one, ["x", "--keep-case", "--numbers", "token"])
+    assert r.exit_code == 0, r.output
+    assert seen["word"] == "x" and not seen["normalize"].lowercase and seen["normalize"].numbers == "token"
