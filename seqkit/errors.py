@@ -9,6 +9,10 @@ class InputError(SeqkitError):
     """An input file is missing, unreadable, empty or malformed."""
 
 
+class EmptyInputError(InputError):
+    """An input file, or stdin, holds no bytes at all."""
+
+
 class ModelFormatError(InputError):
     """A model or vector file is truncated, corrupted, of an unknown kind or of a newer format."""
 

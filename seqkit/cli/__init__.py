@@ -92,22 +92,13 @@ def _join(module) -> None:
     app.registered_commands.extend(module.app.registered_commands)
 
 
-from seqkit.cli import corpus as _corpus  # noqa: E402
+from seqkit.cli import catalog, classify, corpus, crosscheck, vectors, w2v  # noqa: E402
 
-_join(_corpus)
-app.add_typer(_corpus.corpus_app, name="corpus", help="List, fetch and inspect corpora.")
-
-for _name in ("catalog", "w2v", "vectors", "crosscheck", "classify"):
-    try:
-        _module = __import__(f"seqkit.cli.{_name}", fromlist=["app"])
-    except ModuleNotFoundError as _e:  # a part not written yet
-        if _e.name != f"seqkit.cli.{_name}":
-            raise
-        continue
-    if _name == "catalog":  # `seqkit corpus list|fetch`
-        _corpus.corpus_app.registered_commands.extend(_module.app.registered_commands)
-    else:
-        _join(_module)
+_join(corpus)
+app.add_typer(corpus.corpus_app, name="corpus", help="List, fetch and inspect corpora.")
+corpus.corpus_app.registered_commands.extend(catalog.app.registered_commands)  # `seqkit corpus list|fetch`
+for _module in (w2v, vectors, crosscheck, classify):
+    _join(_module)
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from seqkit.errors import InputError, OptionError
+from seqkit.errors import EmptyInputError, InputError, OptionError
 from seqkit.text.sources import open_text
 
 FORMATS = ("tsv", "csv", "jsonl", "fasttext", "imdb")
@@ -188,8 +188,8 @@ def iter_texts(path: str, format: str = "lines") -> Iterator[str]:
 def _lines(path: str) -> Iterator[str]:
     try:
         stream, _ = open_text(path)
-    except InputError as e:
-        if path == "-" and "no input" in str(e):
+    except EmptyInputError:
+        if path == "-":  # nothing piped in: no texts
             return
         raise
     with stream:

@@ -14,6 +14,7 @@ from typing import Literal
 import numpy as np
 
 from seqkit.embed.keyed import KeyedVectors
+from seqkit.errors import OptionError
 
 
 def document_vectors(
@@ -27,7 +28,7 @@ def document_vectors(
         n = len(documents)
         idf = {i: np.log((1.0 + n) / (1.0 + c)) + 1.0 for i, c in df.items()}
     elif weight != "mean":
-        raise ValueError(f"weight must be mean or tfidf, not {weight!r}")
+        raise OptionError(f"--weight must be mean or tfidf, not {weight!r}")
     out = np.zeros((len(documents), kv.dim), dtype=np.float32)  # (D, d)
     empty = 0
     for row, doc in enumerate(ids):

@@ -85,14 +85,6 @@ class ClassifierConfig:
         return cls(**d)
 
 
-def _transformer_module():
-    try:
-        from seqkit.nn import transformer
-    except ModuleNotFoundError as e:  # pragma: no cover - engine part missing
-        raise OptionError("this seqkit has no Transformer encoder yet; use --arch lstm|gru|rnn") from e
-    return transformer
-
-
 class SequenceClassifier(Module):
     """Token ids -> class logits. See the module docstring for the shapes."""
 
@@ -115,7 +107,8 @@ class SequenceClassifier(Module):
     def _encoder(c: ClassifierConfig, rng: np.random.Generator):
         """(encoder, its output width F) for the architecture: a new arch adds its branch here."""
         if c.arch == "transformer":
-            tr = _transformer_module()
+            from seqkit.nn import transformer as tr
+
             cfg = tr.TransformerConfig(
                 d_model=c.embed_dim, heads=c.heads, ffn=c.ffn, layers=c.layers, dropout=c.dropout, norm=c.norm,
                 positional=c.positional, max_len=c.max_len, cls=c.pool == "cls",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from seqkit.errors import OptionError
 from seqkit.nn import init
 from seqkit.nn.layers import Dropout
 from seqkit.nn.module import Module
@@ -25,7 +26,7 @@ class MultiHeadSelfAttention(Module):
         super().__init__()
         self.backend = backend
         if d_model % heads:
-            raise ValueError(f"d_model={d_model} is not divisible by heads={heads}")
+            raise OptionError(f"d_model={d_model} is not divisible by heads={heads}: each head takes d_model/heads dimensions")
         self.d_model, self.heads = d_model, heads
         self.add_param("W_qkv", init.xavier_uniform(rng, d_model, 3 * d_model))  # (D, 3D)
         self.add_param("b_qkv", np.zeros(3 * d_model, np.float32))

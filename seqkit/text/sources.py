@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from seqkit.errors import InputError
+from seqkit.errors import EmptyInputError, InputError
 from seqkit.fileio import check_readable_file
 
 _ERRORS = "seqkit-count-replace"
@@ -91,7 +91,7 @@ def _open_binary(path: str) -> tuple[io.BufferedReader, _HashingReader, str]:
     buffered = io.BufferedReader(hashing, buffer_size=1 << 16)
     head = buffered.peek(4)[:4]
     if not head:
-        raise InputError(f"{name} is empty" if path != "-" else "no input on stdin")
+        raise EmptyInputError(f"{name} is empty" if path != "-" else "no input on stdin")
     if head[:2] == b"\x1f\x8b":
         return io.BufferedReader(gzip.GzipFile(fileobj=buffered), 1 << 16), hashing, "gzip"
     if head[:3] == b"BZh":

@@ -8,9 +8,6 @@ from typer.testing import CliRunner
 
 from seqkit.cli import app
 
-# the labelled-data readers (seqkit/datasets/labeled.py) are a separate part; without them nothing here can run
-pytest.importorskip("seqkit.datasets.labeled")
-
 runner = CliRunner()
 
 POS = "good great excellent wonderful superb loved".split()
@@ -99,6 +96,8 @@ def test_predict_on_an_empty_file_prints_nothing(trained, tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("")
     r = run(["predict", model, empty])
+    assert r.exit_code == 0 and r.stdout == ""
+    r = run(["predict", model, "-"], input="")  # nothing piped in
     assert r.exit_code == 0 and r.stdout == ""
 
 

@@ -134,3 +134,10 @@ def test_split_matrix_products_match_numpy():
     A, B, C = r.standard_normal((1000, 7)), r.standard_normal((7, 5)), r.standard_normal((1000, 5))
     np.testing.assert_allclose(parallel.matmul(A, B), A @ B, atol=1e-12)
     np.testing.assert_allclose(parallel.matmul_tn(A, C), A.T @ C, atol=1e-10)
+
+
+def test_heads_that_do_not_divide_the_width_are_an_option_error():
+    from seqkit.errors import OptionError
+
+    with pytest.raises(OptionError, match="not divisible"):
+        MultiHeadSelfAttention(10, 3, np.random.default_rng(0))

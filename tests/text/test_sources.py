@@ -80,3 +80,12 @@ def test_truncated_gzip_is_an_input_error(tmp_path):
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(InputError):
         list(iter_documents(str(path)))
+
+
+def test_empty_input_has_its_own_error_class(tmp_path):
+    from seqkit.errors import EmptyInputError
+
+    empty = tmp_path / "e.txt"
+    empty.write_bytes(b"")
+    with pytest.raises(EmptyInputError, match="is empty"):
+        list(iter_documents(str(empty)))
