@@ -29,7 +29,7 @@ from seqkit.nn.module import Module
 from seqkit.nn.optim import Adam
 from seqkit.nn.recurrent import RecurrentConfig, RecurrentEncoder
 from seqkit.nn.transformer import TransformerConfig, TransformerEncoder
-from seqkit.nn import threads
+from seqkit import runtime
 
 VOCAB, EMB, HIDDEN, CLASSES = 20000, 100, 128, 2
 
@@ -144,8 +144,8 @@ def _child(tool: str, arch: str, threads_n: int, B: int, T: int, steps: int) -> 
 
         torch.set_num_threads(threads_n)
         return time_torch(arch, B, T, steps, warmup=1)
-    threads.configure(threads_n)
-    return time_seqkit(arch, B, T, steps, warmup=1)
+    with runtime.threads(threads_n, keep_freed_memory=True):
+        return time_seqkit(arch, B, T, steps, warmup=1)
 
 
 def main() -> None:

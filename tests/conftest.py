@@ -23,3 +23,19 @@ def shared_corpora() -> Path:
     if path is None:
         pytest.skip("real corpora not present (../shared/corpora); this is expected outside the project's CI")
     return path
+
+
+def _thread_settings():
+    from seqkit import runtime
+
+    return {"numba threads": runtime.numba_threads(), "numpy's BLAS threads": runtime.blas_threads("numpy")}
+
+
+@pytest.fixture(autouse=True)
+def _thread_settings_restored():
+    """A test that changes a process-wide thread count must restore it (`with seqkit.runtime.threads(n)`):
+    otherwise what later tests check depends on the order the tests run in."""
+    before = _thread_settings()
+    yield
+    after = _thread_settings()
+    assert after == before, f"the test left thread settings changed: {before} -> {after}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -205,13 +204,13 @@ def train_classifier(
 
     if output.exists() and not force and not resume:
         raise OptionError(f"{output} already exists: choose another -o or pass --force to replace it")
-    _set_threads(threads or os.cpu_count() or 1)
     data = DataConfig(train=train, valid=valid, valid_split=valid_split, input=labeled, min_count=min_count,
                       max_vocab=max_vocab, embeddings=embeddings)
     job = ClassifierJob(data=data, text=text, model=model, train=training, output=str(output), resume=resume)
     reporter = _Reporter(quiet)
     try:
-        result = run_training(job, reporter, notes=None if quiet else message)
+        with _threads(threads):
+            result = run_training(job, reporter, notes=None if quiet else message)
     finally:
         reporter.bar.stop()  # an interrupted epoch leaves its bar running
     if result.stopped == "interrupted":
@@ -233,10 +232,12 @@ def train_classifier(
             )
 
 
-def _set_threads(n: int) -> None:
-    from seqkit.nn.threads import configure
+def _threads(n: int | None = None):
+    """n threads (default: all cores) for the engine's kernels and split products, BLAS single-threaded,
+    freed memory kept for reuse; all restored when the command's work ends."""
+    from seqkit import runtime
 
-    configure(n)
+    return runtime.threads(n, keep_freed_memory=True)
 
 
 def _open_lines(path: str):
@@ -262,23 +263,26 @@ def predict(
     from seqkit.models.bundle import TrainedClassifier
 
     clf = TrainedClassifier.load(model)
-    _set_threads(os.cpu_count() or 1)
     names = clf.labels
     columns = ["label", "prob"] + ([f"p_{n}" for n in names] if probs and not as_json else [])
-    for chunk in _chunks(_open_lines(input), batch):
-        P = clf.predict_proba(chunk)  # (n, C)
-        rows = []
-        for p in P:
-            best = int(p.argmax())
-            if as_json:
-                rec = [names[best], round(float(p[best]), 6)]
-                if probs:
-                    rec.append({n: round(float(v), 6) for n, v in zip(names, p)})
-                rows.append(rec)
-            else:
-                rows.append([names[best], float(p[best])] + ([float(v) for v in p] if probs else []))
-        emit_rows(columns + (["probs"] if as_json and probs else []), rows, as_json)
-        sys.stdout.flush()
+    with _threads():
+        for chunk in _chunks(_open_lines(input), batch):
+            P = clf.predict_proba(chunk)  # (n, C)
+            emit_rows(columns + (["probs"] if as_json and probs else []), _rows(P, names, probs, as_json), as_json)
+            sys.stdout.flush()
+
+
+def _rows(P, names: list[str], probs: bool, as_json: bool) -> list[list]:
+    """Probabilities (n, C) -> one row per text: best label, its probability, and every class's with --probs."""
+    rows = []
+    for p in P:
+        best = int(p.argmax())
+        if as_json:
+            rows.append([names[best], round(float(p[best]), 6)]
+                        + ([{n: round(float(v), 6) for n, v in zip(names, p)}] if probs else []))
+        else:
+            rows.append([names[best], float(p[best])] + ([float(v) for v in p] if probs else []))
+    return rows
 
 
 def _chunks(it, n):
@@ -309,14 +313,14 @@ def evaluate(
     from seqkit.models.metrics import classification_report
 
     clf = TrainedClassifier.load(model)
-    _set_threads(os.cpu_count() or 1)
     data = labeled.read(test)
     if not data.texts:
         from seqkit.errors import InputError
 
         raise InputError(f"test data {test} has no labelled texts")
     y = label_ids(data.labels, clf.labels, test)
-    P = clf.predict_proba(data.texts)
+    with _threads():
+        P = clf.predict_proba(data.texts)  # (N, C)
     report = classification_report(y, P.argmax(axis=1), clf.labels)
     if as_json:
         print(json.dumps(report, ensure_ascii=False))

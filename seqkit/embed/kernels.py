@@ -19,7 +19,6 @@ Every function here is checked against the slow reference in tests/embed/test_ke
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numba import njit, prange
 
@@ -444,9 +443,3 @@ def _train_shard(train_document, t, syn0, syn1neg, syn1, ids, offsets, shards, t
     out_counts[t, 1] = kept
     out_counts[t, 2] = seen
 
-
-def set_threads(n: int) -> int:
-    """Use ``n`` threads (at most the cores numba was started with); returns the number in use."""
-    n = max(1, min(n, numba.config.NUMBA_NUM_THREADS))
-    numba.set_num_threads(n)
-    return n

@@ -154,6 +154,7 @@ def train(
     on_epoch: Callable[[int, Word2VecModel], None] | None = None,
 ) -> Word2VecModel:
     """Train word vectors on ``corpus``; with ``init``, continue from that model (its vocabulary kept)."""
+    from seqkit import runtime
     from seqkit.embed import kernels
     from seqkit.embed.huffman import huffman_codes
     from seqkit.embed.sampling import alias_table, keep_thresholds
@@ -198,46 +199,47 @@ def train(
         np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int32), np.zeros(1, np.int32))
     tables = (keep, alias_prob, alias_idx, codes, points, lengths)
 
-    threads = kernels.set_threads(config.threads or _cores())
-    hot = _hot_rows(config, threads, vocab.counts, keep, points, lengths)
-    ids = np.ascontiguousarray(corpus.ids, dtype=np.int32)
-    offsets = np.ascontiguousarray(corpus.offsets, dtype=np.int64)
-    max_len = int(np.diff(offsets).max()) if corpus.n_docs else 1
-    settings = (int(config.model == "skipgram"), int(hs), config.window, config.negative, int(config.cbow_mean), max(max_len, 1),
-                int(config.batch_negatives))
-    shards = _shards(offsets, config.chunk_words)
-    words_per_epoch = corpus.n_tokens
-    total = words_per_epoch * config.epochs
-    states = (np.uint64(config.seed) * np.uint64(1000003) + np.arange(threads, dtype=np.uint64) * np.uint64(7919) + np.uint64(1)).astype(np.uint64)
-    out_loss = np.zeros(threads, np.float64)
-    out_counts = np.zeros((threads, 3), np.int64)
-    loss_sum, examples, done = 0.0, 0, 0
-    start = time.perf_counter()
+    # one thread per shard; the count is restored when training ends (the process's other work keeps its own)
+    with runtime.threads(config.threads, blas=False) as threads:
+        hot = _hot_rows(config, threads, vocab.counts, keep, points, lengths)
+        ids = np.ascontiguousarray(corpus.ids, dtype=np.int32)
+        offsets = np.ascontiguousarray(corpus.offsets, dtype=np.int64)
+        max_len = int(np.diff(offsets).max()) if corpus.n_docs else 1
+        settings = (int(config.model == "skipgram"), int(hs), config.window, config.negative, int(config.cbow_mean), max(max_len, 1),
+                    int(config.batch_negatives))
+        shards = _shards(offsets, config.chunk_words)
+        words_per_epoch = corpus.n_tokens
+        total = words_per_epoch * config.epochs
+        states = (np.uint64(config.seed) * np.uint64(1000003) + np.arange(threads, dtype=np.uint64) * np.uint64(7919) + np.uint64(1)).astype(np.uint64)
+        out_loss = np.zeros(threads, np.float64)
+        out_counts = np.zeros((threads, 3), np.int64)
+        loss_sum, examples, done = 0.0, 0, 0
+        start = time.perf_counter()
 
-    def alpha_at(words: int) -> float:
-        return max(config.min_alpha, config.alpha - (config.alpha - config.min_alpha) * words / total)
+        def alpha_at(words: int) -> float:
+            return max(config.min_alpha, config.alpha - (config.alpha - config.min_alpha) * words / total)
 
-    model = Word2VecModel(vocab, syn0, syn1neg if ns else None, syn1 if hs else None, config.to_dict())
-    for epoch in range(config.epochs):
-        for first in range(0, len(shards), threads):
-            batch = shards[first : first + threads]
-            size = int(offsets[batch[-1, 1]] - offsets[batch[0, 0]])
-            alphas = np.tile([alpha_at(done), alpha_at(done + size)], (len(batch), 1))
-            kernels.train_shards(
-                syn0, syn1neg, syn1, ids, offsets, np.ascontiguousarray(batch), tables, hot, settings,
-                alphas, states[: len(batch)], out_loss[: len(batch)], out_counts[: len(batch)],
-            )
-            release_pages(corpus.ids, offsets[batch[-1, 1]])  # a large corpus streams through memory
-            loss_sum += float(out_loss[: len(batch)].sum())
-            examples += int(out_counts[: len(batch), 0].sum())
-            done += size
-            if on_progress is not None:
-                elapsed = time.perf_counter() - start
-                on_progress(Progress(done, total, epoch + 1, alpha_at(done), loss_sum / max(examples, 1),
-                                     done / elapsed if elapsed > 0 else 0.0))
-        if on_epoch is not None:
-            on_epoch(epoch + 1, model)
-    seconds = time.perf_counter() - start
+        model = Word2VecModel(vocab, syn0, syn1neg if ns else None, syn1 if hs else None, config.to_dict())
+        for epoch in range(config.epochs):
+            for first in range(0, len(shards), threads):
+                batch = shards[first : first + threads]
+                size = int(offsets[batch[-1, 1]] - offsets[batch[0, 0]])
+                alphas = np.tile([alpha_at(done), alpha_at(done + size)], (len(batch), 1))
+                kernels.train_shards(
+                    syn0, syn1neg, syn1, ids, offsets, np.ascontiguousarray(batch), tables, hot, settings,
+                    alphas, states[: len(batch)], out_loss[: len(batch)], out_counts[: len(batch)],
+                )
+                release_pages(corpus.ids, offsets[batch[-1, 1]])  # a large corpus streams through memory
+                loss_sum += float(out_loss[: len(batch)].sum())
+                examples += int(out_counts[: len(batch), 0].sum())
+                done += size
+                if on_progress is not None:
+                    elapsed = time.perf_counter() - start
+                    on_progress(Progress(done, total, epoch + 1, alpha_at(done), loss_sum / max(examples, 1),
+                                         done / elapsed if elapsed > 0 else 0.0))
+            if on_epoch is not None:
+                on_epoch(epoch + 1, model)
+        seconds = time.perf_counter() - start
     model.config = {
         **config.to_dict(),
         "threads": threads,
@@ -264,11 +266,3 @@ def _hot_rows(config: Word2VecConfig, threads: int, counts, keep, points, length
         return H.hot_rows(H.node_weights(kept, points, lengths))
     return H.hot_rows(H.noise_weights(kept, counts, config.ns_exponent, config.negative))
 
-
-def _cores() -> int:
-    import os
-
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1

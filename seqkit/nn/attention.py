@@ -88,7 +88,8 @@ class MultiHeadSelfAttention(Module):
         return (dqkv @ p["W_qkv"].T).reshape(B, T, D)
 
     def _forward_fused(self, x, train, mask):
-        from seqkit.nn import attention_kernels as ak, parallel, threads
+        from seqkit import runtime
+        from seqkit.nn import attention_kernels as ak, parallel
 
         p = self.params
         B, T, D = x.shape
@@ -102,7 +103,7 @@ class MultiHeadSelfAttention(Module):
         drop = self.attn_dropout
         seed, thr = (int(drop.rng.integers(2**62)), ak.drop_threshold(drop.p)) if train and drop.p > 0 else (0, 0)
         keep_scale = 1.0 / (1.0 - drop.p)
-        threads.single_thread_step_blas()
+        runtime.single_thread_step_blas()
         ak.attention_forward(qkv, self.heads, 1.0 / np.sqrt(D // self.heads), keys, n_keys, P, o, seed, thr, keep_scale)
         o2 = o.reshape(B * T, D)
         y = parallel.matmul(o2, p["W_o"])

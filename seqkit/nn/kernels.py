@@ -17,8 +17,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import get_num_threads, njit, prange, types
+from numba import njit, prange, types
 from numba.extending import overload
+
+from seqkit.runtime import numba_threads
 
 
 # Eigen's rational approximation of tanh for float32 (|error| < 1e-6 on the clamped range):
@@ -240,9 +242,9 @@ def _block(k, n_blocks, B):
 
 
 def _n_blocks(B: int) -> int:
-    """Threads for a batch of B rows: at least 8 rows each (get_num_threads is read here, in Python:
+    """Threads for a batch of B rows: at least 8 rows each (the thread count is read here, in Python:
     inside a cached kernel it would be a dynamic global and stop the caching)."""
-    return max(1, min(get_num_threads(), B // 8))
+    return max(1, min(numba_threads(), B // 8))
 
 
 @njit(cache=True, parallel=True)

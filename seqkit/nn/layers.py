@@ -140,14 +140,13 @@ class LayerNorm(Module):
 
     def backward(self, dy, cache):
         # dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)), dxhat = dy * gamma
-        from numba import get_num_threads
-
         from seqkit.nn.norm_kernels import layernorm_backward
+        from seqkit.runtime import numba_threads
 
         xhat, rstd, shape = cache
         D = shape[-1]
         dy2 = np.ascontiguousarray(dy, dtype=xhat.dtype).reshape(-1, D)
-        n_blocks = max(1, min(get_num_threads(), len(dy2) // 64))
+        n_blocks = max(1, min(numba_threads(), len(dy2) // 64))
         dx = np.empty_like(dy2)
         dgamma, dbeta = np.empty((n_blocks, D), dx.dtype), np.empty((n_blocks, D), dx.dtype)
         layernorm_backward(dy2, xhat, rstd, self.params["gamma"], dx, dgamma, dbeta)

@@ -9,7 +9,9 @@ Row blocks of the output are independent; for A.T @ B the blocks are partial sum
 from __future__ import annotations
 
 import numpy as np
-from numba import get_num_threads, njit, prange
+from numba import njit, prange
+
+from seqkit.runtime import numba_threads
 
 _MIN_ROWS = 256  # below this a product is not worth splitting
 
@@ -40,7 +42,7 @@ def _mm_tn_partial(A, B, parts):
 
 
 def _blocks(N: int) -> int:
-    return max(1, min(get_num_threads(), N // _MIN_ROWS))
+    return max(1, min(numba_threads(), N // _MIN_ROWS))
 
 
 def matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:

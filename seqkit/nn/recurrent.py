@@ -20,7 +20,8 @@ from typing import Literal
 import numpy as np
 
 from seqkit.errors import OptionError
-from seqkit.nn import init, kernels, parallel, recurrent_ref, threads
+from seqkit import runtime
+from seqkit.nn import init, kernels, parallel, recurrent_ref
 from seqkit.nn.layers import Dropout
 from seqkit.nn.module import Module
 
@@ -77,7 +78,7 @@ class RecurrentLayer(Module):
         xw += p["b"]
         Hs = np.zeros((T + 1, B, Hd), dt)  # states; see kernels.py for the indexing
         k = self._k
-        threads.single_thread_step_blas()
+        runtime.single_thread_step_blas()
         if self.cell == "lstm":
             Cs = np.zeros((T + 1, B, Hd), dt)
             gates = self.take_scratch("gates", (T, B, G), dt)

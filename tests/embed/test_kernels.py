@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from seqkit import runtime
 from seqkit.embed import kernels
 from seqkit.embed.hot_rows import hot_rows as hot_rows_for, no_hot_rows
 from seqkit.embed.huffman import huffman_codes
@@ -48,14 +49,14 @@ def test_kernel_matches_reference(skipgram, hs, cbow_mean, batch_neg, hot):
     ref_states = [int(states[0])]
     ref_loss, ref_examples = train_reference(*ref, ids, offsets, shards, tables, settings, alphas, ref_states)
 
-    kernels.set_threads(1)
     out_loss, out_counts = np.zeros(1), np.zeros((1, 3), np.int64)
     n_rows = v - 1 if hs else v
     weights = np.zeros(n_rows)
     weights[[0, 1, 2, -3, -2, -1]] = 1.0  # the most frequent words' rows; the nodes next to the Huffman root
     hot_rows = hot_rows_for(weights, hot) if hot else no_hot_rows(n_rows)
-    kernels.train_shards(syn0, syn1neg, syn1, ids, offsets, shards, tables, hot_rows, settings, alphas, states,
-                         out_loss, out_counts)
+    with runtime.threads(1, blas=False):
+        kernels.train_shards(syn0, syn1neg, syn1, ids, offsets, shards, tables, hot_rows, settings, alphas, states,
+                             out_loss, out_counts)
 
     assert out_counts[0, 0] == ref_examples > 0
     assert int(states[0]) == ref_states[0]  # the same random draws, in the same order
