@@ -59,9 +59,28 @@ def test_train_from_a_preprocessed_folder_and_continue(corpus_file, model, tmp_p
 
 
 def test_demo_trains(tmp_path):
+    """The demo corpus (gensim's Lee background news) trains into vectors that moved from their start,
+    with a loss below an untrained model's, and `similar` answers from its vocabulary."""
+    from seqkit.embed.trainer import Word2VecModel, init_weights
+
     out = tmp_path / "demo"
-    assert run(["train-w2v", "--demo", "-o", out, "--epochs", 1, "--quiet"]).exit_code == 0
-    assert run(["similar", out, "government", "-n", 3]).exit_code == 0
+    r = run(["train-w2v", "--demo", "-o", out, "--epochs", 1, "--quiet", "--threads", 1])
+    assert r.exit_code == 0, r.stderr
+    m = Word2VecModel.load(out)
+    V, dim = m.vectors.shape
+    assert dim == 100 and 1000 < V < 10000 and "government" in m.vocab.index
+    assert np.isfinite(m.vectors).all()
+    start = init_weights(V, dim, 1)  # the default --seed
+    moved = np.linalg.norm(m.vectors - start, axis=1) / np.linalg.norm(start, axis=1)  # (V,)
+    assert np.median(moved) > 1.0, np.median(moved)  # the typical word trained, not just a few
+    untrained = 6 * np.log(2.0)  # -log sigmoid(0) for the word and each of 5 noise words
+    assert 0 < m.config["mean_loss"] < 0.9 * untrained, m.config["mean_loss"]
+    r = run(["similar", out, "government", "-n", 3])
+    assert r.exit_code == 0, r.stderr
+    rows = [line.split("\t") for line in r.stdout.splitlines()]
+    assert len(rows) == 3 and all(w in m.vocab.index and w != "government" for w, _ in rows)
+    cosines = [float(c) for _, c in rows]
+    assert cosines == sorted(cosines, reverse=True) and -1 <= cosines[-1] <= cosines[0] <= 1
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ padding semantics, and outputs/gradients against torch.nn when torch is installe
 import numpy as np
 import pytest
 
+from seqkit import runtime
 from seqkit.nn import RecurrentConfig, RecurrentEncoder, RecurrentLayer, lengths_to_mask
 from seqkit.nn.gradcheck import check_layer
 
@@ -31,19 +32,29 @@ def test_gradients_single_layer_without_mask(cell):
 
 @pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_numba_loops_match_numpy_reference(cell, dtype):
+@pytest.mark.parametrize("threads", [1, 2])
+def test_numba_loops_match_numpy_reference(cell, dtype, threads):
+    """A batch of 19 rows: with 2 threads the kernels split it into uneven row blocks (10 and 9), each
+    thread running the whole time loop for its rows. One thread and two must match the NumPy reference."""
+    from seqkit.nn import kernels
+
+    B = 19
     r = np.random.default_rng(3)
-    x = r.standard_normal((6, 4, 3)).astype(dtype)
-    mask = lengths_to_mask(np.array([4, 6, 1, 3]), 6).T.astype(dtype)  # (T, B)
-    dy = r.standard_normal((6, 4, 5)).astype(dtype)
-    dlast = r.standard_normal((4, 5)).astype(dtype)
+    x = r.standard_normal((6, B, 3)).astype(dtype)
+    mask = lengths_to_mask(r.integers(1, 7, size=B), 6).T.astype(dtype)  # (T, B)
+    dy = r.standard_normal((6, B, 5)).astype(dtype)
+    dlast = r.standard_normal((B, 5)).astype(dtype)
     results = []
-    for backend in ["numba", "numpy"]:
-        for reverse in [False, True]:
-            layer = RecurrentLayer(cell, 3, 5, np.random.default_rng(0), reverse=reverse, backend=backend).astype(dtype)
-            (y, last), cache = layer.forward(x, mask=mask)
-            dx = layer.backward((dy, dlast), cache)
-            results.append([y, last, dx] + [g.copy() for g in layer.grads.values()])
+    with runtime.threads(threads):
+        if threads > 1 and runtime.numba_threads() < threads:
+            pytest.skip(f"Numba's pool has fewer than {threads} threads")
+        assert kernels._n_blocks(B) == threads
+        for backend in ["numba", "numpy"]:
+            for reverse in [False, True]:
+                layer = RecurrentLayer(cell, 3, 5, np.random.default_rng(0), reverse=reverse, backend=backend).astype(dtype)
+                (y, last), cache = layer.forward(x, mask=mask)
+                dx = layer.backward((dy, dlast), cache)
+                results.append([y, last, dx] + [g.copy() for g in layer.grads.values()])
     tol = 1e-5 if dtype == np.float32 else 1e-12
     for a, b in zip(results[:2], results[2:]):
         for u, v in zip(a, b):

@@ -127,13 +127,36 @@ def test_attention_dropout_gradients_and_rate():
     assert abs(np.mean(kept) - 0.7) < 0.02
 
 
-def test_split_matrix_products_match_numpy():
+@pytest.mark.parametrize("n_blocks", [1, 2, 3, 7])
+def test_split_matrix_product_kernels_match_numpy(n_blocks):
+    """The row-block kernels themselves, for block counts that do not divide the 1003 rows (whatever
+    the number of threads: prange runs every block)."""
     from seqkit.nn import parallel
 
     r = np.random.default_rng(7)
-    A, B, C = r.standard_normal((1000, 7)), r.standard_normal((7, 5)), r.standard_normal((1000, 5))
-    np.testing.assert_allclose(parallel.matmul(A, B), A @ B, atol=1e-12)
-    np.testing.assert_allclose(parallel.matmul_tn(A, C), A.T @ C, atol=1e-10)
+    A, B, C = r.standard_normal((1003, 7)), r.standard_normal((7, 5)), r.standard_normal((1003, 5))
+    out = np.full((1003, 5), np.nan)
+    parallel._mm_rows(A, B, out, n_blocks)
+    np.testing.assert_allclose(out, A @ B, atol=1e-12)
+    parts = np.full((n_blocks, 7, 5), np.nan)
+    parallel._mm_tn_partial(A, C, parts)
+    np.testing.assert_allclose(parts.sum(axis=0), A.T @ C, atol=1e-10)
+
+
+def test_split_matrix_products_take_the_split_path_and_match_numpy():
+    import numba
+
+    from seqkit import runtime
+    from seqkit.nn import parallel
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("Numba's pool has one thread: nothing to split")
+    r = np.random.default_rng(7)
+    A, B, C = r.standard_normal((1003, 7)), r.standard_normal((7, 5)), r.standard_normal((1003, 5))
+    with runtime.threads(2):
+        assert parallel._blocks(len(A)) == 2  # the products below really run split
+        np.testing.assert_allclose(parallel.matmul(A, B), A @ B, atol=1e-12)
+        np.testing.assert_allclose(parallel.matmul_tn(A, C), A.T @ C, atol=1e-10)
 
 
 def test_heads_that_do_not_divide_the_width_are_an_option_error():
