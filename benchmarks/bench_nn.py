@@ -23,13 +23,13 @@ import time
 
 import numpy as np
 
+from seqkit import runtime
 from seqkit.nn.layers import Embedding, Linear, Pool
 from seqkit.nn.losses import softmax_cross_entropy
 from seqkit.nn.module import Module
 from seqkit.nn.optim import Adam
 from seqkit.nn.recurrent import RecurrentConfig, RecurrentEncoder
 from seqkit.nn.transformer import TransformerConfig, TransformerEncoder
-from seqkit import runtime
 
 VOCAB, EMB, HIDDEN, CLASSES = 20000, 100, 128, 2
 
