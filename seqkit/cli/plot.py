@@ -66,7 +66,14 @@ def words(
     from seqkit.plot.data import word_map
 
     _check_output(output, [model], force, (".png", ".svg", ".pdf", ".html"))
-    m = word_map(load_vectors(model), list(seeds or []), top, neighbours, method.value, seed)
+    kv = load_vectors(model)
+    if method is Method.pca:
+        m = word_map(kv, list(seeds or []), top, neighbours, method.value, seed)
+    else:
+        from seqkit.cli.output import err
+
+        with err.status(f"{method.value}: placing the words (a minute or two for a few thousand)"):
+            m = word_map(kv, list(seeds or []), top, neighbours, method.value, seed)
     if output.suffix.lower() == ".html":
         from seqkit.plot.html import write_word_map_html
 
