@@ -110,9 +110,9 @@ def confusion(
     model: str = typer.Argument(..., help="A model from `seqkit train-classifier`."),
     data: str = typer.Argument(..., help="Labelled test data (same formats as `seqkit evaluate`)."),
     output: Path = OUTPUT,
-    fmt: str = typer.Option("auto", "--format", help="Input format: auto, tsv, csv, jsonl, fasttext or imdb (as `seqkit evaluate`)."),
-    text_col: Optional[str] = typer.Option(None, "--text-col", help="TSV/CSV/JSON lines: the field holding the text (default: 'text')."),
-    label_col: Optional[str] = typer.Option(None, "--label-col", help="TSV/CSV/JSON lines: the field holding the label (default: 'label')."),
+    fmt: common.DataFormat = common.DATA_FORMAT,
+    text_col: Optional[str] = common.TEXT_COL,
+    label_col: Optional[str] = common.LABEL_COL,
     force: bool = common.FORCE,
 ) -> None:
     """The confusion matrix of `seqkit evaluate` as a picture: each row normalised (colour and
@@ -124,6 +124,6 @@ def confusion(
     from seqkit.plot.figures import draw_confusion
 
     _check_output(output, [model, data], force, (".png", ".svg", ".pdf"))
-    c = evaluate_confusion(model, data, fmt, text_col, label_col)
+    c = evaluate_confusion(model, data, fmt.value, text_col, label_col)
     _save(draw_confusion(c), output)
     message(f"wrote {output}: {len(c.labels)} classes, {int(c.counts.sum()):,} texts")
