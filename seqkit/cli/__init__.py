@@ -37,9 +37,12 @@ class SeqkitGroup(TyperGroup):
         except SeqkitError as e:
             if _debugging():
                 raise
+            from rich.markup import escape
+
             from seqkit.cli.output import err
 
-            err.print(f"[red]error:[/red] {e}", soft_wrap=True, markup=True, highlight=False)
+            # escaped: a message may hold brackets ('seqkit[plot]', a file named [1].txt)
+            err.print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True, markup=True, highlight=False)
             raise typer.Exit(getattr(e, "exit_code", 1))
         except KeyboardInterrupt:
             if _debugging():

@@ -71,8 +71,11 @@ class History:
     title: str = ""
 
 
-def _column(points: list[dict], key: str) -> np.ndarray:
-    return np.array([np.nan if p.get(key) is None else float(p[key]) for p in points], dtype=np.float64)
+def _column(points: list[dict], key: str, path) -> np.ndarray:
+    try:
+        return np.array([np.nan if p.get(key) is None else float(p[key]) for p in points], dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ModelFormatError(f"{path}: its training history holds a {key!r} that is not a number") from None
 
 
 def _check_points(points, path) -> list[dict]:
@@ -104,7 +107,7 @@ def read_history(path) -> History:
             raise _no_history(path, "word vectors saved before histories were kept, or converted from another format")
         points = _check_points(points, path)
         keys = ("loss", "mean_loss", "alpha", "words_per_s")
-        return History("word2vec", _column(points, "epoch"), {k: _column(points, k) for k in keys},
+        return History("word2vec", _column(points, "epoch", path), {k: _column(points, k, path) for k in keys},
                        title=f"{name}: word2vec training")
     from seqkit.models import io
 
@@ -116,7 +119,7 @@ def read_history(path) -> History:
     points = _check_points(points, path)
     keys = ("train_loss", "valid_loss", "train_accuracy", "valid_accuracy")
     best = info.get("best_epoch")
-    return History("classifier", _column(points, "epoch"), {k: _column(points, k) for k in keys},
+    return History("classifier", _column(points, "epoch", path), {k: _column(points, k, path) for k in keys},
                    int(best) if isinstance(best, (int, float)) else None, f"{name}: classifier training")
 
 

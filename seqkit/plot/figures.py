@@ -20,8 +20,11 @@ PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e
 RC = {"svg.fonttype": "none", "pdf.fonttype": 42, "font.size": 9}  # words stay text in SVG and PDF
 
 
+def _matplotlib():
+    return require("matplotlib", "matplotlib", "a .png, .svg or .pdf picture")
+
+
 def _figure(width: float, height: float):
-    require("matplotlib", "matplotlib", "drawing a picture")
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), layout="constrained")
@@ -34,9 +37,7 @@ def group_colours(groups: list[str]) -> dict[str, str]:
 
 
 def draw_word_map(m: WordMap, labels: bool = True):
-    import matplotlib
-
-    with matplotlib.rc_context(RC):
+    with _matplotlib().rc_context(RC):
         fig = _figure(8, 6)
         ax = fig.add_subplot()
         colours = group_colours(m.groups)
@@ -59,9 +60,7 @@ def draw_word_map(m: WordMap, labels: bool = True):
 
 
 def draw_history(h: History):
-    import matplotlib
-
-    with matplotlib.rc_context(RC):
+    with _matplotlib().rc_context(RC):
         if h.kind == "word2vec":
             fig = _figure(8, 6.5)
             axes = fig.subplots(3, 1, sharex=True)
@@ -97,9 +96,7 @@ def draw_history(h: History):
 
 
 def draw_confusion(c: Confusion):
-    import matplotlib
-
-    with matplotlib.rc_context(RC):
+    with _matplotlib().rc_context(RC):
         n = len(c.labels)
         size = min(3 + 0.6 * n, 14)
         fig = _figure(size + 1, size)
@@ -130,10 +127,8 @@ def check_suffix(path, allowed=STATIC + (".html",)) -> str:
 
 def save_figure(fig, path, dpi: int = 110) -> None:
     """Write ``fig`` atomically; the suffix of ``path`` picks the format."""
-    import matplotlib
-
     suffix = check_suffix(path, STATIC)
-    with matplotlib.rc_context(RC), atomic_path(path) as tmp:
+    with _matplotlib().rc_context(RC), atomic_path(path) as tmp:
         fig.savefig(tmp, format=suffix[1:], dpi=dpi, metadata=_metadata(suffix))
 
 

@@ -75,3 +75,10 @@ def test_word2vec_files_have_zero_counts(tmp_path):
     assert r.exit_code == 0 and "no counts" in r.stderr
     assert (out / "metadata.tsv").read_text() == "word\tcount\na\t0\nb\t0\n"
     assert load_vectors(text).words == ["a", "b"]
+
+
+def test_top_applies_to_the_other_formats_too(tmp_path):
+    path, words, *_ = model(tmp_path)
+    out = tmp_path / "v.tsv"
+    assert run(["export", path, "-o", out, "--format", "tsv", "--top", "7"]).exit_code == 0
+    assert [line.split("\t")[0] for line in out.read_text().splitlines()] == words[:7]

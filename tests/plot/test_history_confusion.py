@@ -101,3 +101,19 @@ def test_confusion_matches_evaluate(classifier, tmp_path):
     r = run(["plot", "confusion", model, test, "-o", out])
     assert r.exit_code == 0, r.stderr
     assert png_size(out)[1] > 200
+
+
+def test_a_hostile_history_is_one_line(kv, tmp_path):
+    for history in ("oops", [{"epoch": "x", "loss": 1}], [1, 2]):
+        path = tmp_path / "h.w2v"
+        save_native(path, kv.words, kv.counts, {"vectors": kv.vectors}, {"training": {"history": history}})
+        r = run(["plot", "history", path, "-o", tmp_path / "h.png"])
+        assert r.exit_code == 1 and "history" in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_without_matplotlib_the_error_names_the_extra(model_file, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
+    r = run(["plot", "history", model_file, "-o", tmp_path / "h.png"])
+    assert r.exit_code == 1 and "pip install 'seqkit[plot]'" in r.stderr and "Traceback" not in r.stderr
