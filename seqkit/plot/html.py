@@ -18,7 +18,7 @@ from seqkit.plot.data import WordMap
 from seqkit.plot.extras import require
 from seqkit.plot.figures import group_colours
 
-MAX_LABELS = 300  # above this many words the labels go to hover only (a denser map is unreadable)
+MAX_LABELS = 150  # words labelled on the map (the first ones: seed words, or the most frequent); the rest on hover
 
 
 def hover_text(word: str, neighbours: list[str]) -> str:
@@ -31,13 +31,12 @@ def word_map_figure(m: WordMap):
     go = require("plotly.graph_objects", "plotly", "an .html map")
     colours = group_colours(m.groups)
     groups = np.array(m.groups)
-    labels = len(m.words) <= MAX_LABELS
     fig = go.Figure()
     for g, colour in colours.items():
         rows = np.flatnonzero(groups == g)
         fig.add_trace(go.Scatter(
-            x=m.xy[rows, 0].tolist(), y=m.xy[rows, 1].tolist(), mode="markers+text" if labels else "markers",
-            name=g or "words", text=[m.words[i] for i in rows], textposition="top center",
+            x=m.xy[rows, 0].tolist(), y=m.xy[rows, 1].tolist(), mode="markers+text",
+            name=g or "words", text=[m.words[i] if i < MAX_LABELS or m.words[i] == m.groups[i] else "" for i in rows], textposition="top center",
             hovertext=[hover_text(m.words[i], m.neighbours[i]) for i in rows], hoverinfo="text",
             marker={"size": 8, "color": colour, "opacity": 0.85}, textfont={"size": 11},
         ))
