@@ -97,3 +97,12 @@ def test_screenshot_is_not_blank(page, tmp_path):
     assert image.std() > 5  # not one flat colour
     colours = {tuple(int(v) for v in c) for c in image.reshape(-1, 3)[::7]}
     assert len(colours) > 20  # markers in several colours, labels, axes
+
+
+def test_large_maps_label_the_first_words_and_every_seed(kv, monkeypatch):
+    import seqkit.plot.html as H
+
+    monkeypatch.setattr(H, "MAX_LABELS", 3)
+    m = word_map(kv, ["good", "bad", "cat"], neighbours=3)
+    labelled = [t for trace in word_map_figure(m).data for t in trace.text if t]
+    assert labelled == m.words[:3] + ["bad", "cat"]
