@@ -120,10 +120,12 @@ def confusion(
 
     Example: seqkit plot confusion sentiment.npz test.tsv -o confusion.png
     """
+    from seqkit import runtime
     from seqkit.plot.data import evaluate_confusion
     from seqkit.plot.figures import draw_confusion
 
     _check_output(output, [model, data], force, (".png", ".svg", ".pdf"))
-    c = evaluate_confusion(model, data, fmt.value, text_col, label_col)
+    with runtime.threads(None, keep_freed_memory=True):  # as `seqkit evaluate` predicts
+        c = evaluate_confusion(model, data, fmt.value, text_col, label_col)
     _save(draw_confusion(c), output)
     message(f"wrote {output}: {len(c.labels)} classes, {int(c.counts.sum()):,} texts")
