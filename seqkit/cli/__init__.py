@@ -37,9 +37,12 @@ class SeqkitGroup(TyperGroup):
         except SeqkitError as e:
             if _debugging():
                 raise
+            from rich.markup import escape
+
             from seqkit.cli.output import err
 
-            err.print(f"[red]error:[/red] {e}", soft_wrap=True, markup=True, highlight=False)
+            # escaped: a message may hold brackets ('seqkit[plot]', a file named [1].txt)
+            err.print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True, markup=True, highlight=False)
             raise typer.Exit(getattr(e, "exit_code", 1))
         except KeyboardInterrupt:
             if _debugging():
@@ -58,12 +61,30 @@ class SeqkitGroup(TyperGroup):
             raise typer.Exit(0)
 
 
+def _no_flag_types() -> None:
+    """Typer 0.2x prints a type column for every option, `<bool>` beside plain flags (--quiet, --force):
+    noise for a flag, which takes no value. Show nothing there for flags; options with values keep theirs."""
+    from typer.core import TyperOption
+
+    original = getattr(TyperOption, "display_type_rich", None)
+    if original is None or getattr(original, "_seqkit", False):
+        return
+
+    def display_type_rich(self, ctx):
+        return None if getattr(self, "is_flag", False) and not getattr(self, "count", False) else original(self, ctx)
+
+    display_type_rich._seqkit = True
+    TyperOption.display_type_rich = display_type_rich
+
+
+_no_flag_types()
+
 app = typer.Typer(
     cls=SeqkitGroup,
     name="seqkit",
     help="Word vectors and sequence models from the shell.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion and --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -99,6 +120,11 @@ app.add_typer(corpus.corpus_app, name="corpus", help="List, fetch and inspect co
 corpus.corpus_app.registered_commands.extend(catalog.app.registered_commands)  # `seqkit corpus list|fetch`
 for _module in (w2v, vectors, crosscheck, classify):
     _join(_module)
+
+
+from seqkit.cli import plot as _plot  # noqa: E402
+
+app.add_typer(_plot.app, name="plot")
 
 
 def main() -> None:

@@ -37,6 +37,7 @@ class ExportFormat(str, Enum):
     tsv = "tsv"
     jsonl = "jsonl"
     npy = "npy"
+    projector = "projector"
 
 
 class Weight(str, Enum):
@@ -228,12 +229,16 @@ def export(
     model: str = MODEL,
     output: Path = typer.Option(..., "--output", "-o", help="File to write."),
     fmt: ExportFormat = typer.Option(ExportFormat.word2vec_bin, "--format", help="native (seqkit's .npz: the fastest to query; converts word2vec files), word2vec-bin, word2vec-text, tsv (word, then one column per dimension), jsonl, or npy (the matrix; its words go to NAME.words.txt beside it, one a line)."),
+    top: Optional[int] = typer.Option(None, "--top", min=0, help="Write only the N most frequent words (0: all). --format projector: 10,000 by default, the points its t-SNE uses."),
     force: bool = common.FORCE,
 ) -> None:
-    """Write the whole vocabulary's vectors in a format other tools read (gensim, word2vec.c, fastText, NumPy).
+    """Write the vocabulary's vectors in a format other tools read (gensim, word2vec.c, fastText, NumPy,
+    TensorBoard's Embedding Projector).
 
     Example: seqkit export model.w2v -o vectors.bin --format word2vec-bin
     Convert: seqkit export wiki.vec -o wiki.w2v --format native   (then queries start fast)
+    Project: seqkit export model.w2v -o proj --format projector   (vectors.tsv + metadata.tsv: load them
+             at projector.tensorflow.org, or run `tensorboard --logdir proj`)
     """
     from seqkit.embed.export import export as write
     from seqkit.errors import SeqkitError
@@ -241,6 +246,11 @@ def export(
     if output.exists() and not force:
         raise SeqkitError(f"{output} already exists: choose another output or pass --force to replace it")
     kv = _load(model)
+    if fmt is ExportFormat.projector:
+        _export_projector(kv, model, output, top, force)
+        return
+    if top:
+        kv = _top_words(kv, top)
     if fmt is ExportFormat.native:
         import numpy as np
 
@@ -253,6 +263,32 @@ def export(
     else:
         files = write(output, kv.words, kv.vectors, fmt.value)
     message(f"wrote {', '.join(map(str, files))}: {len(kv):,} words x {kv.dim} dims")
+
+
+def _top_words(kv, top: int):
+    """The ``top`` most frequent words of ``kv`` (files list them most frequent first)."""
+    from seqkit.embed.keyed import KeyedVectors
+
+    n = min(top, len(kv))
+    counts = kv.counts[:n] if kv.counts is not None else None
+    return KeyedVectors(kv.words[:n], kv.vectors[:n], counts, kv.meta, kv.source)
+
+
+def _export_projector(kv, model: str, output: Path, top: Optional[int], force: bool) -> None:
+    from seqkit.embed.projector import TSNE_SAMPLE, write_projector
+
+    top = TSNE_SAMPLE if top is None else top
+    if top > TSNE_SAMPLE or (top == 0 and len(kv) > TSNE_SAMPLE):
+        message(f"[yellow]note:[/yellow] the projector's t-SNE uses a random sample of {TSNE_SAMPLE:,} points "
+                f"(PCA 50,000); all {min(top or len(kv), len(kv)):,} are written")
+    if top:
+        kv = _top_words(kv, top)
+    if kv.counts is None:
+        message("[yellow]note:[/yellow] word2vec files store no counts: metadata.tsv has 0 in its count column")
+    files = write_projector(output, kv.words, kv.counts, kv.vectors, Path(model).name, force=force)
+    message(f"wrote {', '.join(map(str, files))}: {len(kv):,} words x {kv.dim} dims "
+            "(load vectors.tsv and metadata.tsv at projector.tensorflow.org, or `tensorboard --logdir "
+            f"{output}`)")
 
 
 @app.command("evaluate-w2v")

@@ -78,9 +78,12 @@ def train_w2v(
             write_word2vec(output, m.vocab.words, m.vectors, binary=fmt is ModelFormat.word2vec_bin)
 
     with progress_bar(quiet, "{task.fields[rate]} words/s  alpha {task.fields[alpha]}  loss {task.fields[loss]}") as bar:
-        task = bar.add_task("starting (a first run compiles the kernel, about 30 s)", total=None, rate="-", alpha="-", loss="-")
+        task = bar.add_task("starting", total=None, rate="-", alpha="-", loss="-")
 
         def on_progress(p) -> None:
+            if p.stage != "training":  # the kernel compiles before the first chunk: say so
+                bar.update(task, description=p.stage)
+                return
             bar.update(task, completed=p.words_done, total=p.words_total, rate=f"{p.words_per_s:,.0f}",
                        alpha=f"{p.alpha:.5f}", loss=f"{p.mean_loss:.4f}", description=f"epoch {p.epoch}/{config.epochs}")
 

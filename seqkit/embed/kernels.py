@@ -443,3 +443,22 @@ def _train_shard(train_document, t, syn0, syn1neg, syn1, ids, offsets, shards, t
     out_counts[t, 1] = kept
     out_counts[t, 2] = seen
 
+
+
+def _kernel(settings):
+    skipgram, batched = settings[0], settings[6]
+    return _shards_batched if skipgram and batched else _shards_skipgram if skipgram else _shards_cbow
+
+
+def is_ready(settings) -> bool:
+    """Whether this process already holds the machine code of the kernel that ``settings`` selects."""
+    return bool(_kernel(settings).signatures)
+
+
+def is_cached(settings) -> bool:
+    """Whether numba's on-disk cache has an entry for that kernel (then loading it takes about a second)."""
+    import os
+
+    cache = getattr(_kernel(settings), "_cache", None)
+    index = getattr(getattr(cache, "_cache_file", None), "_index_path", None)
+    return bool(index) and os.path.exists(index)

@@ -3,6 +3,11 @@
 The corpus is cut into shards of about `chunk_words` words; each kernel call trains one shard per
 thread, and between calls Python updates the learning rate, the progress callback and the
 running loss. The learning rate falls linearly from `alpha` to `min_alpha` over the whole run.
+
+Before the first chunk the kernel is compiled (or loaded from numba's cache) on an empty batch of
+shards, so that the words/s figures count training only. The run's curve is kept in the model's
+metadata as `history`: one point per kernel call, thinned to at most HISTORY_POINTS (plus the end of
+each epoch), so that even a one-epoch run draws a curve (`seqkit plot history`).
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import numpy as np
 from seqkit.errors import InputError, OptionError
 from seqkit.text.corpus import EncodedCorpus, release_pages
 from seqkit.text.vocab import Vocab
+
+HISTORY_POINTS = 200  # points of the training curve kept per run (about; epoch ends are always kept)
 
 
 @dataclass(frozen=True)
@@ -114,7 +121,8 @@ class Progress:
     epoch: int
     alpha: float
     mean_loss: float  # mean loss per trained example over the run so far
-    words_per_s: float
+    words_per_s: float  # training time only (the kernel's compilation is not counted)
+    stage: str = "training"  # or what happens before the first chunk, e.g. "compiling the skip-gram kernel"
 
 
 def reencode(corpus: EncodedCorpus, vocab: Vocab) -> EncodedCorpus:
@@ -214,6 +222,18 @@ def train(
         out_loss = np.zeros(threads, np.float64)
         out_counts = np.zeros((threads, 3), np.int64)
         loss_sum, examples, done = 0.0, 0, 0
+        family = "batched skip-gram" if config.batch_negatives else "skip-gram" if config.model == "skipgram" else "CBOW"
+        if on_progress is not None and not kernels.is_ready(settings):
+            stage = f"compiling the {family} kernel, first run only" if not kernels.is_cached(settings) else f"loading the {family} kernel"
+            on_progress(Progress(0, total, 1, config.alpha, float("nan"), 0.0, stage))
+        kernels.train_shards(  # no shards: compiles (or loads) the kernel and trains nothing
+            syn0, syn1neg, syn1, ids, offsets, np.zeros((0, 2), np.int64), tables, hot, settings,
+            np.zeros((0, 2), np.float64), states[:0], out_loss[:0], out_counts[:0],
+        )
+        n_calls = config.epochs * -(-len(shards) // threads)
+        every = max(1, n_calls // HISTORY_POINTS)  # kernel calls between two points of the curve
+        history: list[dict] = []
+        call = 0
         start = time.perf_counter()
 
         def alpha_at(words: int) -> float:
@@ -230,13 +250,21 @@ def train(
                     alphas, states[: len(batch)], out_loss[: len(batch)], out_counts[: len(batch)],
                 )
                 release_pages(corpus.ids, offsets[batch[-1, 1]])  # a large corpus streams through memory
-                loss_sum += float(out_loss[: len(batch)].sum())
-                examples += int(out_counts[: len(batch), 0].sum())
+                chunk_loss, chunk_examples = float(out_loss[: len(batch)].sum()), int(out_counts[: len(batch), 0].sum())
+                loss_sum += chunk_loss
+                examples += chunk_examples
                 done += size
+                call += 1
+                elapsed = time.perf_counter() - start
+                rate = done / elapsed if elapsed > 0 else 0.0
+                if call % every == 0 or first + threads >= len(shards):
+                    history.append({
+                        "words": done, "epoch": round(done / words_per_epoch, 4), "alpha": alpha_at(done),
+                        "loss": chunk_loss / max(chunk_examples, 1), "mean_loss": loss_sum / max(examples, 1),
+                        "words_per_s": round(rate, 1), "seconds": round(elapsed, 3),
+                    })
                 if on_progress is not None:
-                    elapsed = time.perf_counter() - start
-                    on_progress(Progress(done, total, epoch + 1, alpha_at(done), loss_sum / max(examples, 1),
-                                         done / elapsed if elapsed > 0 else 0.0))
+                    on_progress(Progress(done, total, epoch + 1, alpha_at(done), loss_sum / max(examples, 1), rate))
             if on_epoch is not None:
                 on_epoch(epoch + 1, model)
         seconds = time.perf_counter() - start
@@ -249,6 +277,7 @@ def train(
         "words_per_s": round(total / seconds, 1) if seconds > 0 else None,
         "mean_loss": loss_sum / max(examples, 1),
         "continued": init is not None,
+        "history": history,
     }
     return model
 

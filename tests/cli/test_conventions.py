@@ -23,14 +23,53 @@ def test_version_from_console_script_and_module():
     assert run(["--version"]).stdout.strip() == f"seqkit {__version__}"
 
 
-def test_help_imports_no_heavy_modules():
+HEAVY = ("numba", "gensim", "numpy", "matplotlib", "plotly", "sklearn", "umap", "scipy", "PIL")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["plot", "--help"], ["plot", "words", "--help"], ["export", "--help"]])
+def test_help_imports_no_heavy_modules(args):
     code = (
         "import sys; from seqkit.cli import app; from typer.testing import CliRunner; "
-        "r = CliRunner().invoke(app, ['--help']); assert r.exit_code == 0, r.stdout; "
-        "print(' '.join(m for m in ('numba', 'gensim', 'numpy') if m in sys.modules))"
+        f"r = CliRunner().invoke(app, {args!r}); assert r.exit_code == 0, r.stdout; "
+        f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def _all_commands(group, path=()):
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from _all_commands(command, path + (name,))
+        else:
+            yield path + (name,)
+
+
+def test_flags_show_no_type_in_help():
+    import typer
+
+    commands = list(_all_commands(typer.main.get_command(app)))
+    assert ("plot", "words") in commands and ("train-w2v",) in commands
+    for command in [()] + commands:
+        result = run([*command, "--help"], env={"COLUMNS": "160"})
+        assert result.exit_code == 0
+        assert "<bool>" not in result.stdout, command
+    assert "<int>" in run(["train-w2v", "--help"], env={"COLUMNS": "160"}).stdout  # options with values keep theirs
+
+
+def test_shell_completion_is_offered_and_completes_commands_and_options():
+    import os
+    from pathlib import Path
+
+    seqkit = str(Path(sys.executable).parent / "seqkit")  # the console script installed beside this Python
+    script = subprocess.run([seqkit, "--show-completion", "bash"], capture_output=True, text=True)
+    assert script.returncode == 0 and "complete -o default -F _seqkit_completion seqkit" in script.stdout
+    env = {**os.environ, "_SEQKIT_COMPLETE": "complete_bash"}
+    words = subprocess.run([seqkit], env={**env, "COMP_WORDS": "seqkit pl", "COMP_CWORD": "1"}, capture_output=True, text=True)
+    assert words.stdout.split() == ["plot"]
+    words = subprocess.run([seqkit], env={**env, "COMP_WORDS": "seqkit plot words m --me", "COMP_CWORD": "4"},
+                           capture_output=True, text=True)
+    assert words.stdout.split() == ["--method"]
 
 
 def test_user_mistake_is_one_red_line_on_stderr_exit_1(tmp_path):

@@ -123,7 +123,8 @@ def test_checkpoint_survives_ctrl_c_in_a_later_epoch(corpus_file, tmp_path, monk
     real, calls = kernels.train_shards, []
 
     def interrupt_in_epoch_two(*args):
-        calls.append(1)
+        if args[5].shape[0]:  # not the warm-up call on no shards, which only compiles the kernel
+            calls.append(1)
         if len(calls) > 1:  # the small corpus is one kernel call per epoch
             raise KeyboardInterrupt
         return real(*args)

@@ -1,0 +1,57 @@
+"""An interactive word map as one self-contained HTML page (plotly, with plotly.js embedded).
+
+plotly rather than bokeh: a plotly figure is one JSON-able object written by a single call with the
+JavaScript inlined (`include_plotlyjs=True`), zoom, pan and hover need no code of ours, and the page
+works offline from a file:// URL; bokeh's standalone pages need its resources inlined separately and
+custom hover text through a ColumnDataSource and a template. The page's size (about 4.6 MB) is
+plotly.js itself.
+"""
+
+from __future__ import annotations
+
+import html as _html
+
+import numpy as np
+
+from seqkit.fileio import atomic_open
+from seqkit.plot.data import WordMap
+from seqkit.plot.extras import require
+from seqkit.plot.figures import group_colours
+
+MAX_LABELS = 150  # words labelled on the map (the first ones: seed words, or the most frequent); the rest on hover
+
+
+def hover_text(word: str, neighbours: list[str]) -> str:
+    near = ", ".join(_html.escape(n) for n in neighbours)
+    return f"<b>{_html.escape(word)}</b><br>nearest: {near}" if near else f"<b>{_html.escape(word)}</b>"
+
+
+def word_map_figure(m: WordMap):
+    """A plotly Figure: one trace per seed word (one for a --top map), one marker per word."""
+    go = require("plotly.graph_objects", "plotly", "an .html map")
+    colours = group_colours(m.groups)
+    groups = np.array(m.groups)
+    fig = go.Figure()
+    for g, colour in colours.items():
+        rows = np.flatnonzero(groups == g)
+        fig.add_trace(go.Scatter(
+            x=m.xy[rows, 0].tolist(), y=m.xy[rows, 1].tolist(), mode="markers+text",
+            name=g or "words", text=[m.words[i] if i < MAX_LABELS or m.words[i] == m.groups[i] else "" for i in rows], textposition="top center",
+            hovertext=[hover_text(m.words[i], m.neighbours[i]) for i in rows], hoverinfo="text",
+            marker={"size": 8, "color": colour, "opacity": 0.85}, textfont={"size": 11},
+        ))
+    fig.update_layout(
+        title=m.title, template="plotly_white", showlegend=bool(any(m.groups)), hovermode="closest",
+        xaxis={"showticklabels": False, "zeroline": False}, yaxis={"showticklabels": False, "zeroline": False},
+        dragmode="pan", margin={"l": 20, "r": 20, "t": 50, "b": 20},
+    )
+    return fig
+
+
+def write_word_map_html(m: WordMap, path) -> None:
+    """The page, written atomically; it needs no network (plotly.js is inside)."""
+    page = word_map_figure(m).to_html(
+        include_plotlyjs=True, full_html=True, default_height="92vh", config={"scrollZoom": True, "displaylogo": False, "responsive": True},
+    )
+    with atomic_open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write(page)

@@ -1,0 +1,63 @@
+"""Word vectors in two dimensions: PCA (NumPy), t-SNE (scikit-learn) or UMAP (umap-learn)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from seqkit.errors import OptionError
+from seqkit.plot.extras import require
+
+Method = Literal["pca", "tsne", "umap"]
+METHODS = ("pca", "tsne", "umap")
+
+
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """(n, d) rows scaled to length 1: maps show cosine neighbourhoods, as the queries do."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)  # (n, 1)
+    return vectors / np.where(norms > 0, norms, 1)
+
+
+def pca(vectors: np.ndarray) -> np.ndarray:
+    """(n, 2) coordinates on the two principal axes; the sign of each axis fixed (largest |loading| > 0)."""
+    x = vectors.astype(np.float64) - vectors.mean(axis=0)  # (n, d)
+    if len(x) < 2:
+        return np.zeros((len(x), 2))
+    _, _, vt = np.linalg.svd(x, full_matrices=False)  # vt: (min(n, d), d)
+    axes = vt[:2]
+    if len(axes) < 2:
+        axes = np.vstack([axes, np.zeros_like(axes)])
+    signs = np.sign(axes[np.arange(len(axes)), np.abs(axes).argmax(axis=1)])
+    axes = axes * np.where(signs == 0, 1, signs)[:, None]
+    return x @ axes.T  # (n, 2)
+
+
+def tsne(vectors: np.ndarray, seed: int) -> np.ndarray:
+    manifold = require("sklearn.manifold", "scikit-learn", "--method tsne")
+    n = len(vectors)
+    if n < 3:
+        raise OptionError(f"--method tsne needs at least 3 words, not {n}")
+    perplexity = float(min(30, max(2, (n - 1) // 3)))  # must stay below n
+    model = manifold.TSNE(n_components=2, perplexity=perplexity, metric="cosine", init="pca", random_state=seed)
+    return model.fit_transform(vectors.astype(np.float64))
+
+
+def umap(vectors: np.ndarray, seed: int) -> np.ndarray:
+    n = len(vectors)
+    if n < 4:
+        raise OptionError(f"--method umap needs at least 4 words, not {n}")
+    module = require("umap", "umap-learn", "--method umap")
+    model = module.UMAP(n_components=2, n_neighbors=min(15, n - 1), metric="cosine", random_state=seed, n_jobs=1)
+    return np.asarray(model.fit_transform(vectors.astype(np.float32)), dtype=np.float64)
+
+
+def project(vectors: np.ndarray, method: str = "pca", seed: int = 0) -> np.ndarray:
+    """(n, 2) coordinates of the (n, d) ``vectors`` by ``method``."""
+    if method not in METHODS:
+        raise OptionError(f"--method must be one of {', '.join(METHODS)}, not {method!r}")
+    if method == "pca":
+        return pca(unit_rows(vectors))
+    if method == "tsne":
+        return tsne(vectors, seed)
+    return umap(vectors, seed)
