@@ -57,6 +57,7 @@ class ClassifierConfig:
     activation: Literal["relu", "sigmoid", "tanh"] = "relu"  # mlp: the hidden layers' nonlinearity
     batch_norm: bool = False  # mlp: normalise each hidden layer's pre-activations over the batch
     doc_weight: Literal["mean", "tfidf"] = "mean"  # mlp: a text's vector is the plain or tf-idf-weighted mean
+    tune_embeddings: bool = False  # mlp: train vectors from a file too (frozen by default: the mean of good vectors is the feature)
 
     def __post_init__(self):
         if self.arch not in ARCHS:
@@ -72,6 +73,10 @@ class ClassifierConfig:
             raise OptionError(f"--doc-weight must be one of {', '.join(DOC_WEIGHTS)}, got {self.doc_weight!r}")
         if self.batch_norm and self.arch != "mlp":
             raise OptionError("--batch-norm is for --arch mlp (the sequence encoders use --norm or none)")
+        if self.tune_embeddings and self.arch != "mlp":
+            raise OptionError("--tune-embeddings is for --arch mlp: the other architectures train their vectors unless --freeze-embeddings")
+        if self.tune_embeddings and self.freeze_embeddings:
+            raise OptionError("--tune-embeddings and --freeze-embeddings contradict each other: pass one")
         if not 0.0 <= self.dropout < 1.0:
             raise OptionError(f"--dropout must be in [0, 1), got {self.dropout}")
         if self.pool == "cls" and self.arch != "transformer":
