@@ -2,19 +2,23 @@
 reviews, print one JSON line per model: arch, accuracy, train_seconds, command.
 
     flock /tmp/seqkit-bench.lock python benchmarks/bench_imdb.py ../shared/corpora [--only gru,lstm] [--embeddings-effect]
+    flock /tmp/seqkit-bench.lock python benchmarks/bench_imdb.py ../shared/corpora --mlp [--vectors imdb.w2v]
 
 The training data are `imdb/train.tsv.gz` (25k reviews; 10% held out for validation), the test data
 `imdb/test.tsv.gz` (25k). First `seqkit train-w2v` makes word vectors from `imdb/unsup.txt.gz` (50k
 unlabelled reviews); every recipe starts from them. With --embeddings-effect it also reports the GRU
 without vectors and with vectors that gensim trained on the same text (`embeddings`: none | seqkit | gensim).
+With --mlp it runs the lecture notes' four MLPs over tf-idf-weighted mean vectors (sigmoid, ReLU, ReLU +
+batch norm, ReLU + dropout), with the vectors tuned and frozen, and prints a README table row for each.
 `train_seconds` is the time of the training epochs as the model file records it; `wall_seconds` the whole
-command (reading, tokenizing, validation, saving).
+command (reading, tokenizing, validation, saving), `cpu_seconds` its CPU time on all cores.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shlex
 import subprocess
 import sys
@@ -37,11 +41,38 @@ RECIPES = {
     "--dropout 0.3 --lr 2e-3 --epochs 4 --patience 1 " + COMMON,
 }
 
+# The lecture notes' four MLPs over tf-idf-weighted mean vectors (--mlp): sigmoid, ReLU, ReLU + batch norm,
+# ReLU + dropout, each with the vectors tuned (--tune-embeddings) and frozen (the notes' fixed features).
+# Whole reviews (--max-len 2000 cuts one text of the 22.5k); big batches, as each step updates the whole table.
+MLP_COMMON = ("--arch mlp --doc-weight tfidf --hidden 256 --max-len 2000 --batch-size 256 --embeddings {vectors} "
+              "--quiet")
+MLP_MODELS = {
+    "sigmoid": "--activation sigmoid --dropout 0",
+    "relu": "--activation relu --dropout 0",
+    "relu+batchnorm": "--activation relu --dropout 0 --batch-norm",
+    "relu+dropout": "--activation relu --dropout 0.5",
+}
+MLP_VECTORS = {
+    "tuned": "--tune-embeddings --lr 3e-3 --epochs 3 --patience 1",
+    "frozen": "--lr 1e-3 --epochs 15 --patience 3",
+}
+for _v, _train in MLP_VECTORS.items():
+    for _m, _opts in MLP_MODELS.items():
+        _name = f"mlp-{_m.replace('+', '-')}-{_v}"
+        RECIPES[_name] = f"seqkit train-classifier {{train}} -o {{out}}/{_name}.npz {MLP_COMMON} {_opts} {_train}"
+MLP_RECIPES = [n for n in RECIPES if n.startswith("mlp-")]
+
 
 def _run(cmd: str) -> float:
     t0 = time.perf_counter()
     subprocess.run(shlex.split(cmd), check=True)
     return time.perf_counter() - t0
+
+
+def _child_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes so far."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 def _evaluate(model: str, test: str) -> dict:
@@ -57,20 +88,34 @@ def _train_seconds(model: str) -> float | None:
 
 
 def bench(name: str, cmd: str, test: str, extra: dict | None = None) -> dict:
+    cpu0 = _child_cpu()
     wall = _run(cmd)
+    cpu = _child_cpu() - cpu0
     model = shlex.split(cmd)[shlex.split(cmd).index("-o") + 1]
     report = _evaluate(model, test)
     row = {
-        "arch": name.split("+")[0],
+        "arch": name.split("+")[0] if not name.startswith("mlp-") else name,
         "accuracy": round(report["accuracy"], 4),
         "macro_f1": round(report["macro_f1"], 4),
         "train_seconds": _train_seconds(model),
         "wall_seconds": round(wall, 1),
+        "cpu_seconds": round(cpu, 1),  # the whole command's, both cores: a figure a busy machine inflates less
         "command": cmd,
         **(extra or {}),
     }
     print(json.dumps(row), flush=True)
     return row
+
+
+MLP_LABELS = {"sigmoid": "sigmoid", "relu": "ReLU", "relu-batchnorm": "ReLU + batch norm", "relu-dropout": "ReLU + dropout 0.5"}
+
+
+def mlp_table_row(row: dict) -> str:
+    """A README table row: | model | vectors | test accuracy | macro F1 | training time |."""
+    _, rest = row["arch"].split("-", 1)
+    model, vectors = rest.rsplit("-", 1)
+    return (f"| MLP, {MLP_LABELS[model]} | {vectors} | {100 * row['accuracy']:.2f}% | {row['macro_f1']:.4f} "
+            f"| {row['train_seconds']:.0f} s |")
 
 
 def _gensim_vectors(corpora: Path, out: Path) -> str:
@@ -94,6 +139,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("corpora", type=Path)
     ap.add_argument("--only", default="gru,rnn,transformer,lstm")
+    ap.add_argument("--mlp", action="store_true", help="the notes' four MLPs, tuned and frozen vectors (instead of --only)")
     ap.add_argument("--vectors", default=None, help="reuse vectors made by the VECTORS command instead of training them")
     ap.add_argument("--embeddings-effect", action="store_true",
                     help="also the GRU without vectors and with gensim's vectors (the cross-check)")
@@ -101,15 +147,19 @@ def main() -> None:
     args = ap.parse_args()
     test = str(args.corpora / "imdb/test.tsv.gz")
     out = args.out or Path(tempfile.mkdtemp(prefix="bench-imdb-"))
+    out.mkdir(parents=True, exist_ok=True)
     fill = {"train": str(args.corpora / "imdb/train.tsv.gz"), "out": str(out), "unsup": str(args.corpora / "imdb/unsup.txt.gz")}
     fill["vectors"] = args.vectors or str(out / "imdb.w2v")
     if not args.vectors:
         cmd = VECTORS.format(**fill)
         t = _run(cmd)
         print(json.dumps({"vectors": "seqkit", "seconds": round(t, 1), "command": cmd}), flush=True)
-    for name in args.only.split(","):
+    rows = []
+    for name in MLP_RECIPES if args.mlp else args.only.split(","):
         if name:
-            bench(name, RECIPES[name].format(**fill) + " --force", test, {"embeddings": "seqkit"})
+            rows.append(bench(name, RECIPES[name].format(**fill) + " --force", test, {"embeddings": "seqkit"}))
+    if args.mlp:
+        print("\n".join(mlp_table_row(r) for r in rows), flush=True)
     if args.embeddings_effect:
         gru = RECIPES["gru"].format(**fill)
         bench("gru", gru.replace(f" --embeddings {fill['vectors']}", "").replace("gru.npz", "gru-none.npz") + " --force",

@@ -31,6 +31,7 @@ class TrainConfig:
     patience: int = 2  # stop after this many epochs without a better validation score (0 = never)
     seed: int = 0  # batches, dropout and initialisation are reproducible from it
     padding: Literal["pre", "post"] = "post"  # where pad tokens go in each batch
+    min_batch: int = 1  # smaller training batches are skipped: batch norm needs 2 texts (a bucket's last batch may hold 1)
 
     def __post_init__(self):
         if self.lr <= 0:
@@ -45,6 +46,11 @@ class TrainConfig:
             raise OptionError(f"--patience must be 0 (off) or positive, got {self.patience}")
         if not 0.0 <= self.warmup <= 1.0:
             raise OptionError(f"warmup must be a fraction of the steps in [0, 1], got {self.warmup}")
+        if self.batch_size < self.min_batch:
+            raise OptionError(
+                f"--batch-size {self.batch_size} is too small: this model needs at least {self.min_batch} texts per batch"
+                " (batch normalisation has no variance in a batch of one)"
+            )
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -181,6 +187,8 @@ def fit(
             t0 = time.perf_counter()
             loss_sum, correct, seen, tokens = 0.0, 0, 0, 0
             for b, (ids, lengths, labels, _) in enumerate(train.batches(config.batch_size, config.padding, rng), 1):
+                if len(labels) < config.min_batch:
+                    continue
                 model.zero_grad()
                 logits, cache = model.forward((ids, lengths), train=True)  # (B, C)
                 loss, dlogits = softmax_cross_entropy(logits, labels)

@@ -20,6 +20,18 @@ class Arch(str, Enum):
     lstm = "lstm"
     gru = "gru"
     transformer = "transformer"
+    mlp = "mlp"
+
+
+class Activation(str, Enum):
+    relu = "relu"
+    sigmoid = "sigmoid"
+    tanh = "tanh"
+
+
+class DocWeight(str, Enum):
+    mean = "mean"
+    tfidf = "tfidf"
 
 
 class Truncate(str, Enum):
@@ -99,18 +111,22 @@ def _architecture(**values):
 # Options named as ClassifierConfig's fields. A new architecture adds its options here (and the fields there).
 ARCHITECTURE = options.OptionGroup(
     {
-        "arch": (Arch, typer.Option(Arch.gru, "--arch", help="Encoder: Elman rnn, lstm, gru or transformer.", rich_help_panel=A)),
+        "arch": (Arch, typer.Option(Arch.gru, "--arch", help="Encoder: Elman rnn, lstm, gru or transformer; or mlp, a multi-layer perceptron over each text's mean word vector.", rich_help_panel=A)),
         "embed_dim": (int, typer.Option(100, "--embed-dim", min=1, help="Word vector size (taken from --embeddings when given).", rich_help_panel=A)),
-        "hidden": (int, typer.Option(128, "--hidden", min=1, help="Recurrent state size per direction.", rich_help_panel=A)),
-        "layers": (int, typer.Option(1, "--layers", min=1, help="Stacked recurrent layers or Transformer blocks.", rich_help_panel=A)),
+        "hidden": (int, typer.Option(128, "--hidden", min=1, help="Recurrent state size per direction; mlp: units per hidden layer.", rich_help_panel=A)),
+        "layers": (int, typer.Option(1, "--layers", min=1, help="Stacked recurrent layers, Transformer blocks or mlp hidden layers.", rich_help_panel=A)),
         "bidirectional": (bool, typer.Option(False, "--bidirectional/--unidirectional", help="Recurrent: read each text both ways.", rich_help_panel=A)),
-        "dropout": (float, typer.Option(0.2, "--dropout", min=0.0, max=0.95, help="Dropout on embeddings, between layers and before the output.", rich_help_panel=A)),
+        "dropout": (float, typer.Option(0.2, "--dropout", min=0.0, max=0.95, help="Dropout on embeddings, between layers and before the output (mlp: after each hidden layer).", rich_help_panel=A)),
         "pool": (PoolKind, typer.Option(PoolKind.last, "--pool", help="Text vector: last valid state, mean, max, meanmax (both), or cls (transformer).", rich_help_panel=A)),
         "heads": (int, typer.Option(4, "--heads", min=1, help="Transformer: attention heads.", rich_help_panel=A)),
         "ffn": (int, typer.Option(256, "--ffn", min=1, help="Transformer: feed-forward width.", rich_help_panel=A)),
         "positional": (Positional, typer.Option(Positional.sinusoidal, "--positional", help="Transformer: position encoding.", rich_help_panel=A)),
         "norm": (Norm, typer.Option(Norm.pre, "--norm", help="Transformer: LayerNorm before (pre) or after (post) each sub-layer.", rich_help_panel=A)),
         "freeze_embeddings": (bool, typer.Option(False, "--freeze-embeddings", help="Do not train the word vectors.", rich_help_panel=A)),
+        "doc_weight": (DocWeight, typer.Option(DocWeight.mean, "--doc-weight", help="mlp: a text is the plain mean or the tf-idf-weighted mean of its word vectors (as `seqkit vectors --docs --weight`; idf from TRAIN).", rich_help_panel=A)),
+        "activation": (Activation, typer.Option(Activation.relu, "--activation", help="mlp: nonlinearity of the hidden layers.", rich_help_panel=A)),
+        "batch_norm": (bool, typer.Option(False, "--batch-norm", help="mlp: batch normalisation before each activation (a training batch of one text is skipped).", rich_help_panel=A)),
+        "tune_embeddings": (bool, typer.Option(False, "--tune-embeddings", help="mlp: train the vectors from --embeddings too (they are frozen by default; without --embeddings they are always learned).", rich_help_panel=A)),
     },
     _architecture,
 )
@@ -194,9 +210,11 @@ def train_classifier(
     text=None,  # TextOptions, from @TEXT
     labeled=None,  # LabeledFormat, from @LABELED_INPUT
 ) -> None:
-    """Train a text classifier (RNN, LSTM, GRU or Transformer encoder) on labelled texts.
+    """Train a text classifier (RNN, LSTM, GRU or Transformer encoder, or an MLP over mean word vectors) on labelled texts.
 
     Example: seqkit train-classifier train.tsv -o sentiment.npz --arch gru --bidirectional --pool meanmax --epochs 3
+
+    Example: seqkit train-classifier train.tsv -o mlp.npz --arch mlp --embeddings reviews.w2v --doc-weight tfidf --batch-norm
     """
     from seqkit.cli.output import emit_record, message
     from seqkit.errors import OptionError

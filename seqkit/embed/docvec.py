@@ -1,44 +1,59 @@
 """Document vectors: the mean of a document's word vectors, plain or TF-IDF-weighted.
 
-TF-IDF weights come from the documents themselves: tf is a word's count in the document, idf is
-log((1 + N) / (1 + df)) + 1 over the N documents given (scikit-learn's smoothed idf), so words
-found in every document still count a little. Words the model does not know are left out; a
-document with no known word gets a zero vector.
+TF-IDF weights come from a set of documents: tf is a word's count in the document, idf is
+log((1 + N) / (1 + df)) + 1 over the N documents (scikit-learn's smoothed idf), so words found in
+every document still count a little. Words the model does not know are left out; a document with no
+known word gets a zero vector.
+
+The weighting is per word, so it is one (V,) table: `word_weights` gives 1 for every word ("mean") or
+its idf ("tfidf"). A document's vector is then sum_t w[t] v[t] / sum_t w[t] over its tokens t, which
+equals the tf * idf weighted mean over its distinct words. `seqkit vectors --docs` computes it here;
+the MLP classifier (seqkit/models/mlp.py) keeps the table of its training texts and computes the same
+mean inside the network (seqkit.nn.layers.WeightedMean), so it can train the vectors through it.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from typing import Literal
+from typing import Literal, Sequence
 
 import numpy as np
 
 from seqkit.embed.keyed import KeyedVectors
 from seqkit.errors import OptionError
 
+WEIGHTS = ("mean", "tfidf")
+
+
+def smoothed_idf(docs: Sequence[np.ndarray], n_words: int) -> np.ndarray:
+    """(V,) float64 log((1 + N) / (1 + df)) + 1 of each word id over the N documents (arrays of ids)."""
+    df = np.zeros(n_words, np.float64)  # (V,) documents holding each word
+    for doc in docs:
+        df[np.unique(doc)] += 1.0
+    return np.log((1.0 + len(docs)) / (1.0 + df)) + 1.0
+
+
+def word_weights(weight: Literal["mean", "tfidf"], docs: Sequence[np.ndarray], n_words: int) -> np.ndarray:
+    """(V,) float64 weight of each word id: 1 for "mean", the smoothed idf over `docs` for "tfidf"."""
+    if weight == "mean":
+        return np.ones(n_words, np.float64)
+    if weight == "tfidf":
+        return smoothed_idf(docs, n_words)
+    raise OptionError(f"--weight must be one of {', '.join(WEIGHTS)}, not {weight!r}")
+
 
 def document_vectors(
     kv: KeyedVectors, documents: list[list[str]], weight: Literal["mean", "tfidf"] = "mean"
 ) -> tuple[np.ndarray, int]:
-    """((D, d) float32 document vectors, number of documents without a known word)."""
-    ids = [[kv.index[t] for t in doc if t in kv.index] for doc in documents]
-    idf = None
-    if weight == "tfidf":
-        df = Counter(i for doc in ids for i in set(doc))
-        n = len(documents)
-        idf = {i: np.log((1.0 + n) / (1.0 + c)) + 1.0 for i, c in df.items()}
-    elif weight != "mean":
-        raise OptionError(f"--weight must be mean or tfidf, not {weight!r}")
+    """((D, d) float32 document vectors, number of documents without a known word); idf over `documents`."""
+    index = kv.index
+    ids = [np.fromiter((index[t] for t in doc if t in index), np.int64) for doc in documents]
+    w_of = word_weights(weight, ids, len(kv.vectors))  # (V,)
     out = np.zeros((len(documents), kv.dim), dtype=np.float32)  # (D, d)
     empty = 0
     for row, doc in enumerate(ids):
-        if not doc:
+        if not len(doc):
             empty += 1
             continue
-        tf = Counter(doc)
-        words = np.fromiter(tf.keys(), dtype=np.int64, count=len(tf))  # (u,)
-        w = np.fromiter(tf.values(), dtype=np.float64, count=len(tf))  # (u,) counts
-        if idf is not None:
-            w *= np.array([idf[i] for i in tf], dtype=np.float64)
-        out[row] = (w @ kv.vectors[words]) / w.sum()  # (d,)
+        w = w_of[doc]  # (n,) one weight per token
+        out[row] = (w @ kv.vectors[doc]) / w.sum()  # (d,)
     return out, empty

@@ -14,7 +14,7 @@ import numpy as np
 from seqkit import __version__
 from seqkit.errors import ModelFormatError
 from seqkit.models import io
-from seqkit.models.classifier import ClassifierConfig, SequenceClassifier
+from seqkit.models.classifier import ClassifierConfig, build_model
 from seqkit.models.data import TextEncoder, TextOptions, pad_batch
 from seqkit.train import TrainState
 
@@ -24,7 +24,7 @@ BEST_PREFIX = "best/"
 
 
 class TrainedClassifier:
-    def __init__(self, model: SequenceClassifier, words: list[str], labels: list[str], text: TextOptions, info: dict | None = None):
+    def __init__(self, model, words: list[str], labels: list[str], text: TextOptions, info: dict | None = None):
         self.model = model
         self.labels = labels  # label names; class i is labels[i]
         self.text = text
@@ -57,7 +57,7 @@ class TrainedClassifier:
             words, labels = list(meta["vocab"]), list(meta["labels"])
         except (KeyError, TypeError) as e:
             raise ModelFormatError(f"{path}: its metadata lacks {e}; train the model again") from None
-        model = SequenceClassifier(config, np.random.default_rng(0))
+        model = build_model(config, np.random.default_rng(0))
         state = {k[len(PARAM_PREFIX):]: v for k, v in arrays.items() if k.startswith(PARAM_PREFIX)}
         model.load_state_dict(state)
         return cls(model, words, labels, text, meta.get("info", {}))

@@ -2,6 +2,8 @@
 
     ids (B, T) -> emb (B, T, E) -> enc (B, T, F) -> feat (B, P) -> logits (B, C)
 
+`--arch mlp` (seqkit/models/mlp.py) shares the configuration and the file; `build_model` picks the class.
+
 The model is a `seqkit.nn.Module`, so its parameters are walked by name, saved with `state_dict()` and
 trained by any of the engine's optimizers. `forward` returns the logits and a cache; `backward` takes
 dlogits and fills the gradients.
@@ -19,8 +21,10 @@ from seqkit.nn.layers import Dropout, Embedding, Linear, Pool, lengths_to_mask
 from seqkit.nn.losses import softmax
 from seqkit.nn.module import Module
 
-ARCHS = ("rnn", "lstm", "gru", "transformer")
+ARCHS = ("rnn", "lstm", "gru", "transformer", "mlp")
 POOLS = ("last", "mean", "max", "meanmax", "cls")
+MLP_ACTIVATIONS = ("relu", "sigmoid", "tanh")
+DOC_WEIGHTS = ("mean", "tfidf")
 
 
 @dataclass(frozen=True)
@@ -31,12 +35,12 @@ class ClassifierConfig:
     A new architecture plugs in here: its name in ARCHS (and `Arch` in cli/classify.py), its own options
     as fields with defaults (old model files still load) plus an option line each in cli/classify.py's
     ARCHITECTURE group (same name as the field), checks in __post_init__, and an encoder builder in
-    SequenceClassifier._encoder.
+    SequenceClassifier._encoder; a model of another shape (mlp) is its own Module, picked by build_model.
     """
 
     vocab_size: int = 0  # rows of the embedding table, <pad> and <unk> included (set from the data)
     n_classes: int = 0  # outputs of the head (softmax over them) (set from the data)
-    arch: Literal["rnn", "lstm", "gru", "transformer"] = "gru"  # the encoder
+    arch: Literal["rnn", "lstm", "gru", "transformer", "mlp"] = "gru"  # the encoder (mlp: none, a text is its mean vector)
     embed_dim: int = 100  # token vector size (d_model for the transformer); 100 or 300 to match word2vec files
     hidden: int = 128  # recurrent state per direction
     layers: int = 1  # stacked recurrent layers or Transformer blocks
@@ -50,6 +54,10 @@ class ClassifierConfig:
     max_len: int = 400  # longest input; the learned positional table has this many rows
     freeze_embeddings: bool = False  # keep pretrained vectors fixed (fewer parameters to fit)
     padding: Literal["pre", "post"] = "post"  # where the pad tokens sit in each row
+    activation: Literal["relu", "sigmoid", "tanh"] = "relu"  # mlp: the hidden layers' nonlinearity
+    batch_norm: bool = False  # mlp: normalise each hidden layer's pre-activations over the batch
+    doc_weight: Literal["mean", "tfidf"] = "mean"  # mlp: a text's vector is the plain or tf-idf-weighted mean
+    tune_embeddings: bool = False  # mlp: train vectors from a file too (frozen by default: the mean of good vectors is the feature)
 
     def __post_init__(self):
         if self.arch not in ARCHS:
@@ -59,6 +67,16 @@ class ClassifierConfig:
         for name in ("embed_dim", "hidden", "layers", "heads", "ffn", "max_len"):
             if getattr(self, name) < 1:
                 raise OptionError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
+        if self.activation not in MLP_ACTIVATIONS:
+            raise OptionError(f"--activation must be one of {', '.join(MLP_ACTIVATIONS)}, got {self.activation!r}")
+        if self.doc_weight not in DOC_WEIGHTS:
+            raise OptionError(f"--doc-weight must be one of {', '.join(DOC_WEIGHTS)}, got {self.doc_weight!r}")
+        if self.batch_norm and self.arch != "mlp":
+            raise OptionError("--batch-norm is for --arch mlp (the sequence encoders use --norm or none)")
+        if self.tune_embeddings and self.arch != "mlp":
+            raise OptionError("--tune-embeddings is for --arch mlp: the other architectures train their vectors unless --freeze-embeddings")
+        if self.tune_embeddings and self.freeze_embeddings:
+            raise OptionError("--tune-embeddings and --freeze-embeddings contradict each other: pass one")
         if not 0.0 <= self.dropout < 1.0:
             raise OptionError(f"--dropout must be in [0, 1), got {self.dropout}")
         if self.pool == "cls" and self.arch != "transformer":
@@ -83,6 +101,15 @@ class ClassifierConfig:
         if unknown:
             raise ModelFormatError(f"unknown architecture fields {sorted(unknown)}: upgrade seqkit")
         return cls(**d)
+
+
+def build_model(config: ClassifierConfig, rng: np.random.Generator, embeddings: np.ndarray | None = None, **kw) -> Module:
+    """The network for a configuration: an MLPClassifier for arch "mlp" (kw: word_weight), else a SequenceClassifier."""
+    if config.arch == "mlp":
+        from seqkit.models.mlp import MLPClassifier
+
+        return MLPClassifier(config, rng, embeddings=embeddings, **kw)
+    return SequenceClassifier(config, rng, embeddings=embeddings)
 
 
 class SequenceClassifier(Module):

@@ -16,7 +16,7 @@ import numpy as np
 from seqkit.datasets.labeled import LabeledFormat
 from seqkit.errors import InputError, OptionError
 from seqkit.models.bundle import TrainedClassifier
-from seqkit.models.classifier import ClassifierConfig, SequenceClassifier
+from seqkit.models.classifier import ClassifierConfig, build_model
 from seqkit.models.data import (
     PAD_ID,
     EncodedSet,
@@ -59,7 +59,9 @@ class ClassifierJob:
     def __post_init__(self):
         # max_len and padding are text options; the model and the loop must agree with them
         object.__setattr__(self, "model", replace(self.model, max_len=self.text.max_len, padding=self.text.padding))
-        object.__setattr__(self, "train", replace(self.train, padding=self.text.padding))
+        # batch norm needs two texts per training batch: a smaller one (a bucket's last) is skipped
+        min_batch = 2 if self.model.batch_norm else 1
+        object.__setattr__(self, "train", replace(self.train, padding=self.text.padding, min_batch=min_batch))
 
 
 @dataclass
@@ -93,8 +95,9 @@ def _drop_empty(tokens, labels, what, notes):
     return [tokens[i] for i in keep], [labels[i] for i in keep]
 
 
-def _embedding_matrix(path: str, words: list[str], rng, notes) -> np.ndarray:
-    """(V, d) rows from a word-vector file for the vocabulary; unknown words random, <pad> zero."""
+def _embedding_matrix(path: str, words: list[str], rng, notes) -> tuple[np.ndarray, np.ndarray]:
+    """((V, d) rows from a word-vector file for the vocabulary, unknown words random, <pad> zero;
+    (V,) bool: the word is in the file)."""
     from seqkit.embed.keyed import load_vectors
 
     kv = load_vectors(path)
@@ -111,7 +114,7 @@ def _embedding_matrix(path: str, words: list[str], rng, notes) -> np.ndarray:
         raise InputError(
             f"no word of the training vocabulary is in {path}: were the vectors trained with the same preprocessing?"
         )
-    return E
+    return E, hit
 
 
 def _schedule(tc: TrainConfig, total_steps: int):
@@ -167,12 +170,27 @@ def _start(job: ClassifierJob, notes) -> _Start:
 def _new_classifier(job: ClassifierJob, tokens, names, rng, notes) -> TrainedClassifier:
     """Vocabulary from the training tokens, embeddings (from a file or random), the model."""
     words = build_vocab(tokens, job.data.min_count, job.data.max_vocab)
-    E = _embedding_matrix(job.data.embeddings, words, rng, notes) if job.data.embeddings else None  # (V, d)
+    E, known = _embedding_matrix(job.data.embeddings, words, rng, notes) if job.data.embeddings else (None, None)
     if job.model.freeze_embeddings and E is None:
         raise OptionError("--freeze-embeddings needs --embeddings FILE: frozen random vectors learn nothing")
     config = replace(job.model, vocab_size=len(words), n_classes=len(names),
                      embed_dim=E.shape[1] if E is not None else job.model.embed_dim)
-    return TrainedClassifier(SequenceClassifier(config, rng, embeddings=E), words, names, job.text)
+    kw = {}
+    if config.arch == "mlp":
+        config, kw["word_weight"] = _mlp_setup(config, tokens, words, E is not None, known)
+    return TrainedClassifier(build_model(config, rng, embeddings=E, **kw), words, names, job.text)
+
+
+def _mlp_setup(config: ClassifierConfig, tokens, words, pretrained: bool, known):
+    """The MLP's config (vectors from a file frozen unless --tune-embeddings) and its (V,) word weights:
+    idf over the training texts; words the frozen file lacks are left out of the mean."""
+    from seqkit.models.mlp import text_word_weights
+
+    frozen = pretrained and not config.tune_embeddings
+    config = replace(config, freeze_embeddings=frozen)
+    index = {w: i for i, w in enumerate(words)}
+    seqs = [np.fromiter((index[t] for t in doc if t in index), np.int64) for doc in tokens]
+    return config, text_word_weights(config, seqs, known if frozen else None)
 
 
 @dataclass

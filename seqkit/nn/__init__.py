@@ -7,7 +7,10 @@ float64 for gradient checks (`module.astype(np.float64)`).
 """
 
 from seqkit.nn.activations import ELU, GELU, LeakyReLU, ReLU, Sigmoid, Tanh, activation, sigmoid
-from seqkit.nn.layers import Dropout, Embedding, LayerNorm, Linear, Pool, last_valid_index, lengths_to_mask
+from seqkit.nn.batchnorm import BatchNorm
+from seqkit.nn.layers import (
+    Dropout, Embedding, LayerNorm, Linear, Pool, WeightedMean, last_valid_index, lengths_to_mask,
+)
 from seqkit.nn.losses import log_softmax, softmax, softmax_cross_entropy
 from seqkit.nn.module import Module, Sequential
 from seqkit.nn.optim import OPTIMIZERS, clip_grad_norm, linear_decay, make_optimizer, warmup_decay
@@ -16,7 +19,8 @@ from seqkit.nn.transformer import TransformerConfig, TransformerEncoder, sinusoi
 
 __all__ = [
     "ELU", "GELU", "LeakyReLU", "ReLU", "Sigmoid", "Tanh", "activation", "sigmoid",
-    "Dropout", "Embedding", "LayerNorm", "Linear", "Pool", "last_valid_index", "lengths_to_mask",
+    "BatchNorm", "Dropout", "Embedding", "LayerNorm", "Linear", "Pool", "WeightedMean", "last_valid_index",
+    "lengths_to_mask",
     "log_softmax", "softmax", "softmax_cross_entropy", "Module", "Sequential",
     "RecurrentConfig", "RecurrentEncoder", "RecurrentLayer", "OPTIMIZERS", "clip_grad_norm", "linear_decay",
     "make_optimizer", "warmup_decay", "TransformerConfig", "TransformerEncoder", "sinusoidal_table",

@@ -1,4 +1,4 @@
-"""Basic layers: Linear, Embedding, Dropout, LayerNorm, and pooling over time with a padding mask.
+"""Basic layers: Linear, Embedding, Dropout, LayerNorm, pooling over time with a padding mask, weighted means.
 
 Shapes: B batch, T time steps, D features. A mask is (B, T) bool, True at real (non-padding) tokens.
 """
@@ -202,3 +202,21 @@ class Pool(Module):
         dx = np.zeros(shape, dy.dtype)
         np.put_along_axis(dx, idx[:, None, :], dy[:, None, :], axis=1)
         return dx
+
+
+class WeightedMean(Module):
+    """Rows (B, T, D) and fixed weights (B, T) -> (B, D): sum_t w[b, t] x[b, t] / sum_t w[b, t].
+
+    The weights are inputs, not parameters (padding and left-out words have weight 0); a row whose
+    weights are all zero gives a zero vector and no gradient. Used for a text as the (tf-idf) weighted
+    mean of its word vectors (seqkit/embed/docvec.py)."""
+
+    def forward(self, x, train=False, weights=None):
+        total = weights.sum(axis=1, keepdims=True)  # (B, 1)
+        a = (weights / np.where(total > 0, total, 1.0)).astype(x.dtype, copy=False)  # (B, T) sums to 1 or 0
+        y = np.matmul(a[:, None, :], x)[:, 0]  # (B, D)
+        return y, a
+
+    def backward(self, dy, cache):
+        a = cache
+        return a[:, :, None] * dy[:, None, :]  # (B, T, D)

@@ -149,3 +149,15 @@ def test_sequential_gradients():
     r = rng()
     errors = check_layer(Sequential(Linear(3, 5, r), activation("gelu"), LayerNorm(5), Linear(5, 2, r)), r.standard_normal((4, 3)))
     assert max(errors.values()) < TOL, errors
+
+
+def test_weighted_mean_gradients_and_zero_weight_rows():
+    from seqkit.nn import WeightedMean
+
+    r = rng()
+    x = r.standard_normal((3, 4, 5))
+    w = np.array([[1.0, 2.0, 0.0, 0.5], [0.0, 0.0, 0.0, 0.0], [3.0, 1.0, 1.0, 1.0]])
+    errors = check_layer(WeightedMean(), x, {"weights": w})
+    assert errors["x"] < TOL, errors
+    y, _ = WeightedMean().forward(x, weights=w)
+    assert np.allclose(y[0], (x[0, 0] + 2 * x[0, 1] + 0.5 * x[0, 3]) / 3.5) and not y[1].any()
