@@ -61,7 +61,7 @@ def train_w2v(
     from seqkit.cli.progress import progress_bar
     from dataclasses import replace
 
-    from seqkit.embed.trainer import Word2VecModel, train
+    from seqkit.embed.trainer import Word2VecModel, check_init_counts, train
 
     # continued training keeps the model's vocabulary: every word of the corpus is read
     popts = replace(preprocess, min_count=config.min_count, max_vocab=config.max_vocab) if init is None else replace(
@@ -70,6 +70,8 @@ def train_w2v(
 
     check_output(output, [corpus, init], force=force)  # before training, not after
     start_model = Word2VecModel.load(init) if init is not None else None
+    if start_model is not None:
+        check_init_counts(start_model, str(init))  # before reading the corpus
     text, popts_used = _load_corpus(corpus, demo, popts, quiet)
 
     def save(m) -> None:
