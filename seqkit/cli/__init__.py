@@ -60,18 +60,10 @@ class SeqkitGroup(TyperGroup):
                 raise
             from seqkit.cli.output import error_line
 
-            where = f" ({e.filename})" if e.filename else (" (standard output)" if _stdout_failed() else "")
             _silence_stdout()
+            where = f" ({e.filename})" if e.filename else ""
             error_line(f"{e.strerror or e}{where}")
             raise typer.Exit(1)
-
-
-def _stdout_failed() -> bool:
-    try:
-        sys.stdout.flush()
-    except OSError:
-        return True
-    return False
 
 
 def _silence_stdout() -> None:

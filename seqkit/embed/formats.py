@@ -109,7 +109,7 @@ def _header(line: bytes, path, body_bytes: int) -> tuple[int, int]:
     a row takes at least 2d+1 bytes (a one-letter word and d one-digit numbers; binary rows 4d+2),
     so a header cannot make the reader allocate more than the file could hold."""
     parts = line.split()
-    if len(parts) != 2 or not all(p.isdigit() and len(p) <= 12 for p in parts):
+    if len(parts) != 2 or not all(p.isdigit() and len(p) <= 18 for p in parts):
         raise ModelFormatError(f"{path} is not a word-vector file: its first line is not 'count dim'")
     v, d = int(parts[0]), int(parts[1])
     if v < 1 or d < 1:
