@@ -239,6 +239,10 @@ def export(
     from seqkit.fileio import check_output
 
     check_output(output, [model], force=force)
+    if fmt is ExportFormat.npy:
+        from seqkit.embed.export import npy_words_path
+
+        check_output(npy_words_path(output), [model], force=force)  # the word list beside the matrix
     kv = _load(model)
     if fmt is ExportFormat.native:
         import numpy as np

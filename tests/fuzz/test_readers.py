@@ -291,6 +291,14 @@ def test_labelled_formats(case):
     check(_read_labelled("auto"), _write(f"auto.{fmt}", data))
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "tsv"])
+def test_labelled_extremes(fmt):
+    """What random bytes rarely reach: JSON nested 100,000 deep, a 1 MiB field, a line of NULs."""
+    for data in (b"[" * 100_000 + b"]" * 100_000 + b"\n", b'label,text\npos,"' + b"x" * (1 << 20) + b'"\n',
+                 b"label\ttext\n" + b"\0" * 4096 + b"\n"):
+        check(_read_labelled(fmt), _write(f"x.{fmt}", data))
+
+
 def _tarball(members: list[tuple[str, bytes]]) -> bytes:
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w:gz") as tar:
