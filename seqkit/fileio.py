@@ -17,12 +17,14 @@ import shutil
 import signal
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Iterator
 
 from seqkit.errors import InputError, OutputError
 
 STALE_AGE_S = 24 * 3600  # a temporary of seqkit's naming whose owner cannot be told is stale after this
+_STARTED = time.time()  # about when this process started (seqkit imports this module early)
 # seqkit's own temporaries: .NAME.PID-RANDOM(.ext).tmp or .old (mkstemp/mkdtemp's 8 random characters)
 _TEMP_NAME = re.compile(r"^\..+\.(\d+)-[a-z0-9_]{8}(?:\.[^.]*)?\.(?:tmp|old)$")
 
@@ -68,8 +70,8 @@ def _process_alive(pid: int) -> bool:
 
 def remove_stale_temps(folder: str | os.PathLike) -> list[Path]:
     """Remove the temporaries of seqkit's own naming in ``folder`` that a killed run left behind:
-    those whose process is gone (or was started after them: a reused PID), and any older than a day.
-    Nothing else is touched. Returns what was removed."""
+    those older than this process whose process is gone, and any older than a day (a PID reused by
+    another process). Nothing else is touched. Returns what was removed."""
     folder = Path(folder)
     removed = []
     try:
@@ -81,10 +83,11 @@ def remove_stale_temps(folder: str | os.PathLike) -> list[Path]:
         if not m or int(m[1]) == os.getpid():
             continue
         try:
-            age = _now() - entry.stat(follow_symlinks=False).st_mtime
+            mtime = entry.stat(follow_symlinks=False).st_mtime
         except OSError:
             continue
-        if _process_alive(int(m[1])) and age < STALE_AGE_S:
+        dead_owner = mtime < _STARTED and not _process_alive(int(m[1]))
+        if not dead_owner and time.time() - mtime < STALE_AGE_S:
             continue
         path = Path(entry.path)
         try:
@@ -96,12 +99,6 @@ def remove_stale_temps(folder: str | os.PathLike) -> list[Path]:
         except OSError:
             pass
     return removed
-
-
-def _now() -> float:
-    import time
-
-    return time.time()
 
 
 def write_error(target, e: OSError) -> OutputError:

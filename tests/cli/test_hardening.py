@@ -437,6 +437,7 @@ def test_dot_dot_in_a_failed_output_leaves_no_folder(tmp_path, monkeypatch):
 
 
 def test_stale_temporaries_are_removed_on_the_next_write(model, tmp_path):
+    from seqkit import fileio
     from seqkit.fileio import STALE_AGE_S
 
     alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
@@ -451,12 +452,17 @@ def test_stale_temporaries_are_removed_on_the_next_write(model, tmp_path):
         old = tmp_path / f".z.w2v.{alive.pid}-zzzzzzzz.tmp"  # a day old: stale whoever has the PID now
         old.write_text("old")
         os.utime(old, (0, os.path.getmtime(old) - STALE_AGE_S - 1))
+        new = tmp_path / ".n.w2v.999999999-abcdefgh.tmp"  # made after this process started: not yet stale
         others = [tmp_path / ".x.w2v.tmp", tmp_path / ".hidden", tmp_path / ".x.999999999-abc.tmp"]
         for p in others:
             p.write_text("not seqkit's")
+        started = fileio._STARTED
+        for p in (dead, dead_dir, running):
+            os.utime(p, (started - 10, started - 10))
+        new.write_text("new")
         assert run(["export", model, "-o", tmp_path / "v.bin"]).exit_code == 0
         assert not dead.exists() and not dead_dir.exists() and not old.exists()
-        assert running.exists() and all(p.exists() for p in others)
+        assert running.exists() and new.exists() and all(p.exists() for p in others)
     finally:
         alive.kill()
         alive.wait()
@@ -474,5 +480,5 @@ def test_sigkill_leftover_is_cleaned_by_the_next_run(text, tmp_path):
     assert r.returncode == -signal.SIGKILL
     left = [p for p in tmp_path.iterdir() if p.name.startswith(".a.")]
     assert len(left) == 1 and left[0].is_dir()
-    assert run(["preprocess", text, "-o", tmp_path / "b", "--min-count", "1", "--quiet"]).exit_code == 0
+    assert cli(["preprocess", text, "-o", tmp_path / "b", "--min-count", "1", "--quiet"]).returncode == 0
     assert not left[0].exists()
