@@ -29,3 +29,8 @@ class UnknownWordError(SeqkitError):
     def __init__(self, word: str, where: str = "the model"):
         super().__init__(f"'{word}' is not in the vocabulary of {where}")
         self.word = word
+
+
+class OutputError(SeqkitError):
+    """An output cannot be written: it exists (without --force), would replace an input, or its folder
+    is missing or unwritable, or the disk is full."""

@@ -1,21 +1,32 @@
 """Atomic writes: everything lands under a temporary name in the target's folder, then os.replace.
 
 An interrupted run (Ctrl-C, a crash, a full disk) leaves the previous file or folder intact
-and no half-written one behind.
+and no half-written one behind. `check_output` is the one overwrite policy every command applies
+before it starts work: an existing output is replaced only with --force, never an input, and the
+output's folder must exist and be writable. Temporaries are named `.NAME.PID-RANDOM[.ext].tmp`; those
+a killed process left behind are removed by the next write to the same folder (`remove_stale_temps`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
 import shutil
 import signal
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Iterator
 
-from seqkit.errors import InputError, SeqkitError
+from seqkit.errors import InputError, OutputError
+
+STALE_AGE_S = 24 * 3600  # a temporary of seqkit's naming whose owner cannot be told is stale after this
+_STARTED = time.time()  # about when this process started (seqkit imports this module early)
+# seqkit's own temporaries: .NAME.PID-RANDOM(.ext).tmp or .old (mkstemp/mkdtemp's 8 random characters)
+_TEMP_NAME = re.compile(r"^\..+\.(\d+)-[a-z0-9_]{8}(?:\.[^.]*)?\.(?:tmp|old)$")
 
 
 def _umask() -> int:
@@ -37,25 +48,97 @@ def _release(old) -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+def _temp_prefix(target: Path) -> str:
+    return f".{target.name}.{os.getpid()}-"
+
+
 def _temp_sibling(target: Path, suffix: str = "") -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix + ".tmp", dir=target.parent)
+    fd, name = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=suffix + ".tmp", dir=target.parent)
     os.close(fd)
     return Path(name)
 
 
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return pid < 2**22  # someone else's process, or a number no process can have
+    return True
+
+
+def remove_stale_temps(folder: str | os.PathLike) -> list[Path]:
+    """Remove the temporaries of seqkit's own naming in ``folder`` that a killed run left behind:
+    those older than this process whose process is gone, and any older than a day (a PID reused by
+    another process). Nothing else is touched. Returns what was removed."""
+    folder = Path(folder)
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _TEMP_NAME.match(entry.name)
+        if not m or int(m[1]) == os.getpid():
+            continue
+        try:
+            mtime = entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        dead_owner = mtime < _STARTED and not _process_alive(int(m[1]))
+        if not dead_owner and time.time() - mtime < STALE_AGE_S:
+            continue
+        path = Path(entry.path)
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            removed.append(path)
+        except OSError:
+            pass
+    return removed
+
+
+def write_error(target, e: OSError) -> OutputError:
+    """A full disk, a permission or an I/O error while writing ``target``, as one line for the user."""
+    what = e.strerror or str(e)
+    hint = " (disk full?)" if e.errno in (errno.ENOSPC, errno.EDQUOT) else ""
+    return OutputError(f"cannot write {target}: {what}{hint}; nothing was written")
+
+
+def _is_write_error(e: OSError, tmp: Path, target: Path) -> bool:
+    """An error of the file system while writing the output (not a network error, not an input's)."""
+    if e.errno is None or isinstance(e, ConnectionError):
+        return False
+    return e.filename is None or str(e.filename).startswith(str(tmp)) or Path(e.filename) == target
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; on success it replaces ``target`` in one step."""
+    """Yield a temporary path beside ``target``; on success it replaces ``target`` in one step.
+    An OSError while writing becomes an OutputError; the temporary is removed either way."""
     target = Path(target)
-    if not target.parent.exists():
-        raise SeqkitError(f"cannot write {target}: folder {target.parent} does not exist")
+    if not target.parent.is_dir():
+        raise OutputError(f"cannot write {target}: folder {target.parent} does not exist")
+    remove_stale_temps(target.parent)
     held = _hold_interrupts()
-    tmp = _temp_sibling(target, target.suffix)
+    try:
+        tmp = _temp_sibling(target, target.suffix)
+    except OSError as e:
+        _release(held)
+        raise write_error(target, e) from None
     try:
         _release(held)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; the result gets a normal file's mode
         yield tmp
         os.replace(tmp, target)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        if not _is_write_error(e, tmp, target):
+            raise  # not the output's: an input that failed to read, a network error; the caller reports it
+        raise write_error(target, e) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -77,29 +160,99 @@ def atomic_dir(target: str | os.PathLike, force: bool = False) -> Iterator[Path]
     after the new one is complete.
     """
     target = Path(target)
-    if target.exists() and not force:
-        raise SeqkitError(f"{target} already exists: choose another output or pass --force to replace it")
-    if target.exists() and not target.is_dir():
-        raise SeqkitError(f"{target} exists and is not a folder")
+    check_output(target, force=force, folder=True)
     parent = target.parent
-    if not parent.exists():
-        raise SeqkitError(f"cannot write {target}: folder {parent} does not exist")
+    remove_stale_temps(parent)
     held = _hold_interrupts()
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(target), suffix=".tmp", dir=parent))
+    except OSError as e:
+        _release(held)
+        raise write_error(target, e) from None
     try:  # from here on, an interrupt removes tmp
         _release(held)
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700
         yield tmp
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
+            old = Path(tempfile.mkdtemp(prefix=_temp_prefix(target), suffix=".old", dir=parent))
             os.replace(target, old / "x")
             os.replace(tmp, target)
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, target)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not _is_write_error(e, tmp, target):
+            raise
+        raise write_error(target, e) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _resolved(path) -> Path:
+    """An absolute path with '..' and symbolic links resolved as far as it exists."""
+    return Path(os.path.realpath(os.path.abspath(path)))
+
+
+def _same_or_nested(out: Path, inp: Path) -> str | None:
+    """How ``out`` overlaps ``inp`` (both resolved), or None."""
+    if out == inp:
+        return "is"
+    try:
+        if out.exists() and inp.exists() and os.path.samefile(out, inp):
+            return "is"
+    except OSError:
+        pass
+    if out in inp.parents:
+        return "holds"
+    if inp in out.parents:
+        return "lies inside"
+    return None
+
+
+def check_output(
+    path: str | os.PathLike,
+    inputs=(),
+    force: bool = False,
+    folder: bool = False,
+    make_parents: bool = False,
+) -> Path:
+    """The one overwrite policy, applied before any work starts. Returns the output's absolute
+    path ('..' resolved). OutputError (exit 1) when:
+
+    - it exists and ``force`` is not given (the same message in every command);
+    - it exists but is a folder where a file is written, or a file where a folder is;
+    - it is, holds or lies inside one of ``inputs`` (refused even with ``force``: an output
+      never replaces an input);
+    - its folder does not exist (unless ``make_parents``), is a file, or is not writable.
+    """
+    p = Path(path)
+    out = _resolved(p)
+    for inp in inputs:
+        if inp is None or str(inp) in ("", "-"):
+            continue
+        base = str(inp).rpartition("#")[0] if "#" in str(inp) and not Path(str(inp)).exists() else str(inp)
+        how = _same_or_nested(out, _resolved(base))
+        if how:
+            raise OutputError(f"output {p} {how} the input {inp}: choose another output (an input is never replaced)")
+    if os.path.lexists(p):
+        if p.is_dir() and not folder:
+            raise OutputError(f"output {p} is a folder: name a file to write")
+        if folder and not p.is_dir():
+            raise OutputError(f"output {p} exists and is not a folder")
+        if not force:
+            raise OutputError(f"{p} already exists: choose another output or pass --force to replace it")
+    parent = out.parent
+    while make_parents and not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.exists():
+        raise OutputError(f"cannot write {p}: folder {p.parent} does not exist")
+    if not parent.is_dir():
+        raise OutputError(f"cannot write {p}: {parent} is a file, not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write {p}: folder {parent} is not writable (permission denied)")
+    return out
 
 
 def check_readable_file(path: str | os.PathLike, what: str = "input") -> Path:

@@ -38,6 +38,10 @@ class TrainConfig:
             raise OptionError(f"--lr must be positive, got {self.lr}")
         if self.batch_size < 1:
             raise OptionError(f"--batch-size must be at least 1, got {self.batch_size}")
+        from seqkit.limits import MAX_BATCH, MAX_EPOCHS, check_range
+
+        check_range("--batch-size", self.batch_size, 1, MAX_BATCH)
+        check_range("--epochs", self.epochs, 1, MAX_EPOCHS)
         if self.epochs < 1:
             raise OptionError(f"--epochs must be at least 1, got {self.epochs}")
         if self.clip < 0:

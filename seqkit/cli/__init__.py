@@ -25,7 +25,8 @@ def _debugging() -> bool:
 
 class SeqkitGroup(TyperGroup):
     """Turns user mistakes into one red line on stderr and exit 1, a broken pipe into a quiet exit,
-    Ctrl-C into exit 130. `--debug` (or SEQKIT_DEBUG=1) lets the traceback through."""
+    Ctrl-C into exit 130, an OSError (a full disk, stdout to /dev/full) into one line and exit 1.
+    `--debug` (or SEQKIT_DEBUG=1) lets the traceback through."""
 
     def list_commands(self, ctx):  # keep the order in which commands were registered
         return list(self.commands)
@@ -33,32 +34,45 @@ class SeqkitGroup(TyperGroup):
     def invoke(self, ctx):
         _debug["on"] = False
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a full stdout fails here, inside the handler, not at exit
+            return result
         except SeqkitError as e:
             if _debugging():
                 raise
-            from rich.markup import escape
+            from seqkit.cli.output import error_line
 
-            from seqkit.cli.output import err
-
-            # escaped: a message may hold brackets ('seqkit[plot]', a file named [1].txt)
-            err.print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True, markup=True, highlight=False)
+            error_line(str(e))
             raise typer.Exit(getattr(e, "exit_code", 1))
         except KeyboardInterrupt:
             if _debugging():
                 raise
-            from seqkit.cli.output import err
+            from seqkit.cli.output import message
 
-            err.print("[yellow]interrupted[/yellow]: nothing half-written was left behind")
+            message(("interrupted", "yellow"), ": nothing half-written was left behind")
             raise typer.Exit(130)
         except BrokenPipeError:
             # The reader of our stdout went away (`| head`): stop quietly.
-            try:
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, sys.stdout.fileno())
-            except OSError:
-                pass
+            _silence_stdout()
             raise typer.Exit(0)
+        except OSError as e:  # the system refused a read or a write: one line, no traceback
+            if _debugging():
+                raise
+            from seqkit.cli.output import error_line
+
+            _silence_stdout()
+            where = f" ({e.filename})" if e.filename else ""
+            error_line(f"{e.strerror or e}{where}")
+            raise typer.Exit(1)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _no_flag_types() -> None:

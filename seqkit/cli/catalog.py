@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from seqkit.cli import common
-from seqkit.cli.output import emit_rows, message, stdout_is_terminal
+from seqkit.cli.output import emit_rows, message, stdout_is_terminal, warning
 
 app = typer.Typer()
 
@@ -104,15 +104,15 @@ def fetch_corpus(
             progress=_stage_progress(bar, entry),
         )
     for w in result.warnings:
-        message(f"[yellow]warning:[/yellow] {w}")
+        warning(w)
     checked = {
-        "sha256": "SHA-256 verified",
-        "size": "[yellow]size checked only[/yellow] (the catalog has no SHA-256 for it)",
-        "skipped": "[yellow]not verified[/yellow] (--no-verify)",
-        "none": "built in" if entry.kind == "builtin" else "[yellow]not verified[/yellow]",
+        "sha256": ("SHA-256 verified",),
+        "size": (("size checked only", "yellow"), " (the catalog has no SHA-256 for it)"),
+        "skipped": (("not verified", "yellow"), " (--no-verify)"),
+        "none": ("built in",) if entry.kind == "builtin" else (("not verified", "yellow"),),
     }[result.verified]
     summary = ", ".join(f.file + (f" ({f.rows:,} rows)" if f.rows is not None else "") for f in result.files)
-    message(f"wrote {out}: {summary} in {result.seconds:.1f} s; {checked}")
+    message(f"wrote {out}: {summary} in {result.seconds:.1f} s; ", *checked)
     message(f"licence: {entry.licence}; cite it as in {out / fetching.SOURCE_FILE}")
     if as_json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))

@@ -180,10 +180,10 @@ class _Reporter:
         from seqkit.cli.output import message
 
         valid = "" if s.valid_accuracy is None else f"  valid loss {s.valid_loss:.4f} acc {s.valid_accuracy:.4f}"
-        best = "  [green]best[/green]" if s.improved else ""
+        best = ("  best", "green") if s.improved else ""
         message(
             f"epoch {s.epoch}: train loss {s.train_loss:.4f} acc {s.train_accuracy:.4f}{valid}  "
-            f"{s.seconds:.0f}s {s.tokens_per_s:,.0f} tok/s{best}"
+            f"{s.seconds:.0f}s {s.tokens_per_s:,.0f} tok/s", best
         )
 
 
@@ -217,11 +217,10 @@ def train_classifier(
     Example: seqkit train-classifier train.tsv -o mlp.npz --arch mlp --embeddings reviews.w2v --doc-weight tfidf --batch-norm
     """
     from seqkit.cli.output import emit_record, message
-    from seqkit.errors import OptionError
+    from seqkit.fileio import check_output
     from seqkit.models.fit_classifier import ClassifierJob, DataConfig, run_training
 
-    if output.exists() and not force and not resume:
-        raise OptionError(f"{output} already exists: choose another -o or pass --force to replace it")
+    check_output(output, [train, valid, embeddings, resume], force=force or bool(resume))
     data = DataConfig(train=train, valid=valid, valid_split=valid_split, input=labeled, min_count=min_count,
                       max_vocab=max_vocab, embeddings=embeddings)
     job = ClassifierJob(data=data, text=text, model=model, train=training, output=str(output), resume=resume)
@@ -233,10 +232,10 @@ def train_classifier(
         reporter.bar.stop()  # an interrupted epoch leaves its bar running
     if result.stopped == "interrupted":
         if result.saved:
-            message(f"[yellow]interrupted[/yellow]: kept the best model so far (epoch {result.best_epoch}) in {output}; "
+            message(("interrupted", "yellow"), f": kept the best model so far (epoch {result.best_epoch}) in {output}; "
                     f"continue with --resume {result.checkpoint}")
         else:
-            message("[yellow]interrupted[/yellow] before the first epoch ended: no model written")
+            message(("interrupted", "yellow"), " before the first epoch ended: no model written")
         raise typer.Exit(130)
     if not quiet or as_json:
         record = {k: getattr(result, k) for k in ("model", "arch", "epochs", "best_epoch", "valid_accuracy", "train_seconds", "stopped")}

@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from seqkit.cli import common, options
-from seqkit.cli.output import emit_record, message
+from seqkit.cli.output import emit_record, message, warning
 
 app = typer.Typer()
 corpus_app = typer.Typer(no_args_is_help=True)
@@ -56,7 +56,7 @@ def preprocess(
         corpus = pp.preprocess(list(inputs), output, popts, force=force, on_progress=on_progress, workers=workers)
     c = corpus.meta["counts"]
     if c["undecodable_bytes"]:
-        message(f"[yellow]warning:[/yellow] {c['undecodable_bytes']} undecodable bytes were replaced by U+FFFD")
+        warning(f"{c['undecodable_bytes']} undecodable bytes were replaced by U+FFFD")
     message(
         f"wrote {output}: {c['documents']:,} documents, {c['tokens']:,} tokens, "
         f"vocabulary {c['vocab_size']:,} ({c['coverage']:.1%} of tokens) in {corpus.meta['seconds']:.1f} s"

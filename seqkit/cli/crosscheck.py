@@ -9,7 +9,7 @@ from typing import Optional, Tuple
 import typer
 
 from seqkit.cli import common, options
-from seqkit.cli.output import emit_record, emit_rows, err, message
+from seqkit.cli.output import emit_record, emit_rows, message
 
 app = typer.Typer()
 
@@ -71,6 +71,6 @@ def crosscheck(
                   title=f"{config.model} {config.loss}, {result['corpus_words']:,} words x {config.epochs} epochs, {config.threads} threads")
     if not result["passed"]:
         for line in result["shortfalls"]:
-            err.print(f"[red]seqkit trails gensim:[/red] {line}", soft_wrap=True, highlight=False)
+            message(("seqkit trails gensim:", "red"), f" {line}")
         raise typer.Exit(1)
     message(f"seqkit is within tolerance of gensim (analogy {tolerance[0]} points, Spearman {tolerance[1]})")

@@ -1,5 +1,9 @@
 """How commands print: data on stdout (a rich table on a terminal, TSV in a pipe, JSON lines with
---json), messages on stderr."""
+--json), messages on stderr.
+
+User text (words, paths, messages that quote them) is never read as rich markup: messages are
+assembled from plain strings and (text, style) pairs, table cells are plain Text.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +12,30 @@ import sys
 from typing import Any, Iterable, Sequence
 
 from rich.console import Console
+from rich.text import Text
 
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, emoji=False)
+
+Part = "str | tuple[str, str]"  # plain text, or (text, rich style)
 
 
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
-def message(text: str) -> None:
-    """A note for the user on stderr (never on stdout, which carries data)."""
-    err.print(text, soft_wrap=True)
+def message(*parts) -> None:
+    """A note for the user on stderr (never on stdout, which carries data). Each part is plain text
+    or a (text, style) pair: `message(("warning", "yellow"), ": ", text)`. Nothing is read as markup."""
+    err.print(Text.assemble(*parts), soft_wrap=True)
+
+
+def warning(text: str) -> None:
+    message(("warning:", "yellow"), " ", str(text))
+
+
+def error_line(text: str) -> None:
+    """The one way an error reaches the user: 'error: ' in red, then the text exactly as it is."""
+    message(("error:", "red"), " ", str(text))
 
 
 def _cell(value: Any) -> str:
@@ -41,12 +58,12 @@ def emit_rows(
     if stdout_is_terminal():
         from rich.table import Table
 
-        table = Table(title=title)
+        table = Table(title=None if title is None else Text(title))
         for c in columns:
-            table.add_column(c)
+            table.add_column(Text(c))
         for row in rows:
-            table.add_row(*(_cell(v) for v in row))
-        Console().print(table)
+            table.add_row(*(Text(_cell(v)) for v in row))
+        Console(emoji=False).print(table)
         return
     out = sys.stdout
     for row in rows:

@@ -16,7 +16,7 @@ from typing import List, Optional
 import typer
 
 from seqkit.cli import common
-from seqkit.cli.output import emit_record, emit_rows, err, message, stdout_is_terminal
+from seqkit.cli.output import emit_record, emit_rows, error_line, message, stdout_is_terminal, warning
 
 app = typer.Typer()
 
@@ -86,7 +86,7 @@ def _batch(lines, answer) -> None:
             answer(line)
         except SeqkitError as e:
             failed += 1
-            err.print(f"[red]error:[/red] query {line!r}: {e}", soft_wrap=True, highlight=False)
+            error_line(f"query {line!r}: {e}")
         sys.stdout.flush()
     if failed:
         raise typer.Exit(1)
@@ -199,7 +199,7 @@ def vectors(
         texts = [tokenize(t) for t in iter_documents(docs, column)]
         matrix, empty = document_vectors(kv, texts, weight.value)
         if empty:
-            message(f"[yellow]warning:[/yellow] {empty} of {len(texts)} documents have no known word: their vectors are zero")
+            warning(f"{empty} of {len(texts)} documents have no known word: their vectors are zero")
         names = [f"doc{i + 1}" for i in range(len(texts))]
     else:
         if words:
@@ -213,7 +213,7 @@ def vectors(
                     names.append(w)
                 else:
                     failed += 1
-                    err.print(f"[red]error:[/red] {UnknownWordError(w, kv.source)}", soft_wrap=True, highlight=False)
+                    error_line(str(UnknownWordError(w, kv.source)))
         matrix = kv.vectors[[kv.index[w] for w in names]] if names else np.zeros((0, kv.dim), np.float32)
     if fmt is VecFormat.npy:
         np.save(sys.stdout.buffer, np.ascontiguousarray(matrix, dtype=np.float32))
@@ -241,10 +241,13 @@ def export(
              at projector.tensorflow.org, or run `tensorboard --logdir proj`)
     """
     from seqkit.embed.export import export as write
-    from seqkit.errors import SeqkitError
+    from seqkit.fileio import check_output
 
-    if output.exists() and not force:
-        raise SeqkitError(f"{output} already exists: choose another output or pass --force to replace it")
+    check_output(output, [model], force=force)
+    if fmt is ExportFormat.npy:
+        from seqkit.embed.export import npy_words_path
+
+        check_output(npy_words_path(output), [model], force=force)  # the word list beside the matrix
     kv = _load(model)
     if fmt is ExportFormat.projector:
         _export_projector(kv, model, output, top, force)

@@ -49,6 +49,7 @@ def train_w2v(
     init: Optional[Path] = typer.Option(None, "--init", help="Continue training this model (its vocabulary is kept)."),
     checkpoint: bool = typer.Option(False, "--checkpoint", help="Save the model after every epoch."),
     fmt: ModelFormat = typer.Option(ModelFormat.native, "--format", help="native (.npz, all weights), or word2vec-bin / word2vec-text (vectors only)."),
+    force: bool = common.FORCE,
     quiet: bool = common.QUIET,
     config=None,  # Word2VecConfig, from @W2V_TRAINING
     preprocess=None,  # PreprocessOptions (vocabulary limits from config), from @PREPROCESS
@@ -60,12 +61,17 @@ def train_w2v(
     from seqkit.cli.progress import progress_bar
     from dataclasses import replace
 
-    from seqkit.embed.trainer import Word2VecModel, train
+    from seqkit.embed.trainer import Word2VecModel, check_init_counts, train
 
     # continued training keeps the model's vocabulary: every word of the corpus is read
     popts = replace(preprocess, min_count=config.min_count, max_vocab=config.max_vocab) if init is None else replace(
         preprocess, min_count=1, max_vocab=None)
+    from seqkit.fileio import check_output
+
+    check_output(output, [corpus, init], force=force)  # before training, not after
     start_model = Word2VecModel.load(init) if init is not None else None
+    if start_model is not None:
+        check_init_counts(start_model, str(init))  # before reading the corpus
     text, popts_used = _load_corpus(corpus, demo, popts, quiet)
 
     def save(m) -> None:

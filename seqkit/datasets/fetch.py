@@ -24,7 +24,7 @@ from seqkit import __version__
 from seqkit.datasets.catalog import Copy, Entry
 from seqkit.datasets.convert import OutputFile, convert, row_mismatches
 from seqkit.errors import InputError, OptionError, SeqkitError
-from seqkit.fileio import atomic_dir, atomic_open, atomic_path, check_readable_file
+from seqkit.fileio import atomic_dir, atomic_open, atomic_path, check_output, check_readable_file
 
 CHUNK = 1 << 20
 TIMEOUT = 60.0  # seconds without a byte before a download gives up
@@ -247,12 +247,8 @@ def fetch(
 
     if entry.kind == "builtin" and source is not None:
         raise OptionError(f"'{entry.name}' comes with an installed package: --from is for downloadable corpora")
-    if out.exists() and not force:
-        raise SeqkitError(f"{out} already exists: choose another --output or pass --force to replace it")
-    if out.exists() and not out.is_dir():
-        raise SeqkitError(f"{out} exists and is not a folder")
-    if source is not None and out.is_dir() and out.resolve() in (Path(source).resolve(), *Path(source).resolve().parents):
-        raise OptionError(f"{source} lies inside {out}, which the fetch would replace: choose another --output")
+    # '..' resolved first, so that `-o a/../b/x` never makes a folder a/ it does not need
+    target = check_output(out, [source], force=force, folder=True, make_parents=True)
     if entry.kind == "builtin":
         src = entry.builtin_file()
         result = FetchResult(entry.name, str(out), str(src), archive_bytes=src.stat().st_size)
@@ -276,9 +272,9 @@ def fetch(
         result = FetchResult(entry.name, str(out), entry.url or "")
 
     downloaded = src is None
-    created = _make_parents(out.parent)
+    created = _make_parents(target.parent)
     try:
-        with atomic_dir(out, force=force) as tmp:
+        with atomic_dir(target, force=force) as tmp:
             if downloaded:  # into the temporary folder
                 archive = tmp / (entry.archive_name or f"{entry.name}.download")
                 checked: dict = {}

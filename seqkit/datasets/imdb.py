@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import Iterator
 
 from seqkit.errors import InputError
+from seqkit.limits import MAX_IMDB_ID_DIGITS, MAX_IMDB_MEMBER
 
 SPLITS = ("train", "test")
 LABELS = ("pos", "neg", "unsup")
-_MEMBER = re.compile(r"(?:^|/)(train|test)/(pos|neg|unsup)/(\d+)_(\d+)\.txt$")
+# ids and ratings as ASCII digits of bounded length: a 5000-digit id is no review (and int() refuses it)
+_NAME = rf"([0-9]{{1,{MAX_IMDB_ID_DIGITS}}})_([0-9]{{1,2}})\.txt"
+_MEMBER = re.compile(rf"(?:^|/)(train|test)/(pos|neg|unsup)/{_NAME}$")
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,13 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", errors="replace").replace("\r\n", " ").replace("\n", " ").strip()
 
 
+def _read_review(name, size: int, read) -> bytes:
+    """A review's bytes; one larger than MAX_IMDB_MEMBER is no IMDB review and is refused unread."""
+    if size > MAX_IMDB_MEMBER:
+        raise InputError(f"{name} is {size:,} bytes: no IMDB review is over {MAX_IMDB_MEMBER:,} (not the IMDB dataset?)")
+    return read()
+
+
 def _iter_archive(path: Path) -> Iterator[Review]:
     try:
         with tarfile.open(path, "r|*") as tar:  # streaming: members in archive order
@@ -62,7 +72,7 @@ def _iter_archive(path: Path) -> Iterator[Review]:
                 if not m or not member.isfile():
                     continue
                 f = tar.extractfile(member)
-                yield Review(m[1], m[2], int(m[3]), int(m[4]), _decode(f.read()))
+                yield Review(m[1], m[2], int(m[3]), int(m[4]), _decode(_read_review(member.name, member.size, f.read)))
     except (tarfile.TarError, OSError, EOFError) as e:
         raise InputError(f"{path} is not a readable tar archive ({e}): download it again") from None
 
@@ -80,9 +90,9 @@ def _iter_folder(root: Path) -> Iterator[Review]:
             if not sub.is_dir():
                 continue
             for f in sorted(sub.iterdir(), key=lambda q: q.name):
-                m = re.fullmatch(r"(\d+)_(\d+)\.txt", f.name)
-                if m:
-                    yield Review(split, label, int(m[1]), int(m[2]), _decode(f.read_bytes()))
+                m = re.fullmatch(_NAME, f.name)
+                if m and f.is_file():
+                    yield Review(split, label, int(m[1]), int(m[2]), _decode(_read_review(f, f.stat().st_size, f.read_bytes)))
 
 
 def iter_reviews(path: str) -> Iterator[Review]:

@@ -121,6 +121,8 @@ def _rows_jsonl(stream, path: str, text_col, label_col, out: LabeledData) -> Non
             rec = json.loads(line)
         except json.JSONDecodeError as e:
             raise InputError(f"{path} line {n} is not valid JSON ({e.msg})") from None
+        except RecursionError:
+            raise InputError(f"{path} line {n} nests too deeply to be a record") from None
         if not isinstance(rec, dict):
             raise InputError(f"{path} line {n} is not a JSON object")
         for key, option in ((tk, "--text-col"), (lk, "--label-col")):

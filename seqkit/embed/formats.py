@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from seqkit.errors import ModelFormatError
+from seqkit.limits import MAX_DIM
 from seqkit.fileio import atomic_path, check_format_version, check_readable_file
+from seqkit.npzfile import load_npz
 
 FORMAT = "seqkit-w2v"
 FORMAT_VERSION = 1
@@ -48,18 +49,14 @@ def load_native(path) -> tuple[list[str], np.ndarray, dict[str, np.ndarray], dic
         if head[:1] == b"\x80":
             raise ModelFormatError(f"{path} is a Python pickle: seqkit never loads pickles (they can run code)")
         raise ModelFormatError(f"{path} is not a seqkit model (.npz): convert word2vec files with `seqkit export`")
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            arrays = {name: z[name] for name in z.files}
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as e:
-        raise ModelFormatError(f"{path} is not a readable seqkit model (truncated or corrupted?): {e}") from None
+    arrays = load_npz(p, "seqkit model")
     for name in ("vectors", "counts", "words", "meta"):
         if name not in arrays:
             raise ModelFormatError(f"{path} is not a seqkit model: it has no '{name}' array")
     try:
         meta = json.loads(arrays.pop("meta").tobytes().decode("utf-8"))
         text = arrays.pop("words").tobytes().decode("utf-8")
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise ModelFormatError(f"{path}: corrupted metadata: {e}") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelFormatError(f"{path} is an .npz file but not a seqkit word-vector model")
@@ -81,6 +78,8 @@ def load_native(path) -> tuple[list[str], np.ndarray, dict[str, np.ndarray], dic
             )
     if len(set(words)) != v:
         raise ModelFormatError(f"{path} is corrupted: its vocabulary has duplicate words")
+    if v and int(counts.min()) < 0:
+        raise ModelFormatError(f"{path} is corrupted: negative word counts")
     if not np.isfinite(vectors).all():
         raise ModelFormatError(f"{path} is corrupted: its vectors contain NaN or infinity")
     return words, counts, arrays, meta
@@ -105,24 +104,50 @@ def write_word2vec(path, words: list[str], vectors: np.ndarray, binary: bool) ->
                     f.write((w + " " + " ".join(f"{x:.9g}" for x in row.tolist()) + "\n").encode("utf-8"))
 
 
-def _header(line: bytes, path) -> tuple[int, int]:
+def _header(line: bytes, path, body_bytes: int) -> tuple[int, int]:
+    """(words, dim) of the header line, checked against the limits and the bytes that follow it:
+    a row takes at least 2d+1 bytes (a one-letter word and d one-digit numbers; binary rows 4d+2),
+    so a header cannot make the reader allocate more than the file could hold."""
     parts = line.split()
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+    if len(parts) != 2 or not all(p.isdigit() and len(p) <= 18 for p in parts):
         raise ModelFormatError(f"{path} is not a word-vector file: its first line is not 'count dim'")
     v, d = int(parts[0]), int(parts[1])
     if v < 1 or d < 1:
         raise ModelFormatError(f"{path}: header says {v} words of dimension {d}")
+    if d > MAX_DIM:
+        raise ModelFormatError(f"{path}: header says dimension {d:,}, over seqkit's limit of {MAX_DIM:,}")
+    if v * (2 * d + 1) > body_bytes + 1:
+        raise ModelFormatError(
+            f"{path}: header says {v:,} words of dimension {d} but the file is only {body_bytes:,} bytes after it "
+            "(truncated or not a word2vec file?)"
+        )
     return v, d
 
 
 def read_word2vec(path) -> tuple[list[str], np.ndarray]:
-    """Read word2vec text or binary (detected); a header that disagrees with the body is an error."""
+    """Read word2vec text or binary (detected); a header that disagrees with the body is an error, and
+    so are words that are not UTF-8, empty, or occur twice (a file seqkit reads it can also write)."""
+    size = Path(path).stat().st_size
     with open(path, "rb") as f:
-        v, d = _header(f.readline(), path)
+        line = f.readline(64)
+        v, d = _header(line, path, size - len(line))
         rest = f.read()
     if _first_row_is_text(rest, d):
-        return _read_text(rest, v, d, path)
-    return _read_binary(rest, v, d, path)
+        words, vectors = _read_text(rest, v, d, path)
+    else:
+        words, vectors = _read_binary(rest, v, d, path)
+    _check_words(words, path)
+    return words, vectors
+
+
+def _check_words(words: list[str], path) -> None:
+    seen: dict[str, int] = {}
+    for i, w in enumerate(words, 1):
+        if not w:
+            raise ModelFormatError(f"{path}: row {i} has no word")
+        first = seen.setdefault(w, i)
+        if first != i:
+            raise ModelFormatError(f"{path}: the word {w!r} occurs twice (rows {first} and {i}); keep one of them")
 
 
 def _first_row_is_text(body: bytes, d: int) -> bool:
@@ -139,7 +164,12 @@ def _first_row_is_text(body: bytes, d: int) -> bool:
 
 
 def _read_text(body: bytes, v: int, d: int, path) -> tuple[list[str], np.ndarray]:
-    lines = body.decode("utf-8", errors="replace").split("\n")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        row = body.count(b"\n", 0, e.start) + 1
+        raise ModelFormatError(f"{path}: row {row} is not valid UTF-8 (byte {e.start + 1} after the header)") from None
+    lines = text.split("\n")
     while lines and not lines[-1].strip():
         lines.pop()
     if len(lines) != v:
@@ -186,7 +216,13 @@ def _read_binary(body: bytes, v: int, d: int, path) -> tuple[list[str], np.ndarr
     vectors = np.frombuffer(packed, dtype="<f4").reshape(v, d).astype(np.float32)  # (v, d), writable copy
     if not np.isfinite(vectors).all():
         raise ModelFormatError(f"{path}: its vectors contain NaN or infinity (header wrong or file corrupted?)")
-    return [w.decode("utf-8", errors="replace") for w in raw_words], vectors
+    words = []
+    for i, w in enumerate(raw_words, 1):
+        try:
+            words.append(w.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise ModelFormatError(f"{path}: the word in row {i} is not valid UTF-8 ({w[:40]!r})") from None
+    return words, vectors
 
 
 def detect(path) -> str:

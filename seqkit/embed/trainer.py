@@ -78,6 +78,12 @@ class Word2VecConfig:
             bad("--batch-negatives is for --model skipgram (CBOW already trains one example per window)")
         if self.threads < 0:
             bad(f"--threads must be 0 (all cores) or more, not {self.threads}")
+        from seqkit import limits
+
+        limits.check_range("--dim", self.dim, 1, limits.MAX_DIM)
+        limits.check_range("--window", self.window, 1, limits.MAX_WINDOW)
+        limits.check_range("--negative", self.negative, 0, limits.MAX_NEGATIVE)
+        limits.check_range("--epochs", self.epochs, 1, limits.MAX_EPOCHS)
 
 
 @dataclass
@@ -123,6 +129,17 @@ class Progress:
     mean_loss: float  # mean loss per trained example over the run so far
     words_per_s: float  # training time only (the kernel's compilation is not counted)
     stage: str = "training"  # or what happens before the first chunk, e.g. "compiling the skip-gram kernel"
+
+
+def check_init_counts(init: "Word2VecModel", source: str = "the --init model") -> None:
+    """Continued training draws noise words and subsamples by the model's word counts: a model without
+    them (converted from a word2vec file, which stores none) is refused rather than trained on NaN tables."""
+    counts = init.vocab.counts
+    if len(counts) == 0 or int(counts.min()) <= 0:
+        raise InputError(
+            f"{source} has no word counts (it was converted from a word2vec file, which stores none), and "
+            "continued training samples words by their counts: --init needs a model written by `seqkit train-w2v`"
+        )
 
 
 def reencode(corpus: EncodedCorpus, vocab: Vocab) -> EncodedCorpus:
@@ -172,6 +189,7 @@ def train(
     source = corpus.meta.get("sources", [{}])
     name = ", ".join(s.get("path", "?") for s in source) if source else "the corpus"
     if init is not None:
+        check_init_counts(init)
         corpus = reencode(corpus, init.vocab)
         if init.vectors.shape[1] != config.dim:
             config = Word2VecConfig(**{**config.to_dict(), "dim": init.vectors.shape[1]})

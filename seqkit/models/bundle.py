@@ -12,7 +12,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from seqkit import __version__
-from seqkit.errors import ModelFormatError
+from seqkit.errors import ModelFormatError, OptionError
 from seqkit.models import io
 from seqkit.models.classifier import ClassifierConfig, build_model
 from seqkit.models.data import TextEncoder, TextOptions, pad_batch
@@ -21,6 +21,69 @@ from seqkit.train import TrainState
 PARAM_PREFIX = "param/"
 OPT_PREFIX = "optim/"
 BEST_PREFIX = "best/"
+
+
+def _strings(value) -> bool:
+    return isinstance(value, list) and all(isinstance(s, str) for s in value)
+
+
+def _check_contents(path, config: ClassifierConfig, words, labels, state: dict) -> None:
+    """ModelFormatError unless vocabulary, labels and arrays agree with the architecture."""
+    def bad(msg: str):
+        raise ModelFormatError(f"{path} is corrupted: {msg}; train the model again")
+
+    if not _strings(words) or len(words) != config.vocab_size:
+        bad(f"its vocabulary has {len(words) if isinstance(words, list) else 'no'} words, "
+            f"its embedding {config.vocab_size} rows")
+    if len(set(words)) != len(words) or words[:2] != ["<pad>", "<unk>"]:
+        bad("its vocabulary does not start with <pad>, <unk> or has duplicate words")
+    if not _strings(labels) or len(labels) != config.n_classes or len(set(labels)) != len(labels):
+        bad(f"its labels {labels!r} do not name its {config.n_classes} classes (distinct strings)")
+    held = sum(int(a.size) for a in state.values())
+    if held != config.state_size():
+        bad(f"its arrays hold {held:,} numbers, its architecture needs {config.state_size():,}")
+    if any(a.dtype.kind != "f" for a in state.values()):
+        bad("its parameters are not floating-point numbers")
+
+
+def _checkpoint_state(ck, model, opt: dict, best: dict | None) -> tuple[TrainState, dict]:
+    """The training state and train config a checkpoint records, every entry checked (TypeError,
+    KeyError or ValueError otherwise): the optimizer's slots and the best weights must have the
+    shapes of the model's parameters."""
+    from dataclasses import fields
+
+    from seqkit.train import TrainConfig
+
+    ts, tc = dict(ck["state"]), ck["train_config"]
+    TrainConfig(**tc)  # TypeError/OptionError for unknown or invalid entries
+    names = {f.name for f in fields(TrainState)} - {"best_params"}
+    if set(ts) != names:
+        raise KeyError(f"training state entries {sorted(ts)}")
+    for key in ("epoch", "step", "best_epoch", "bad_epochs"):
+        if isinstance(ts[key], bool) or not isinstance(ts[key], int) or ts[key] < 0:
+            raise TypeError(f"{key} is {ts[key]!r}")
+    for key in ("best_score", "train_seconds"):
+        if ts[key] is not None and (isinstance(ts[key], bool) or not isinstance(ts[key], (int, float))):
+            raise TypeError(f"{key} is {ts[key]!r}")
+    if not isinstance(ts["history"], list) or not all(isinstance(h, dict) for h in ts["history"]):
+        raise TypeError("history is not a list of records")
+    ts["best_score"] = -np.inf if ts["best_score"] is None else float(ts["best_score"])
+    ts["train_seconds"] = float(ts["train_seconds"] or 0.0)
+    shapes = {name: p.shape for name, p in model.state_dict().items()}
+    if best is not None and {k: v.shape for k, v in best.items()} != shapes:
+        raise ValueError("its best weights do not match the model")
+    params = {name: p.shape for name, p, _ in model.named_parameters()}
+    for key, value in opt.items():
+        if key == "t":
+            if value.size != 1 or value.dtype.kind not in "iuf":
+                raise ValueError("the optimizer's step count is not a number")
+            continue
+        name, _, slot = key.rpartition("/")
+        if params.get(name) != value.shape or value.dtype.kind != "f":
+            raise ValueError(f"optimizer slot {key} does not match the model")
+    if "t" not in opt:
+        raise KeyError("the optimizer's step count")
+    return TrainState(**ts, best_params=best), tc
 
 
 class TrainedClassifier:
@@ -51,16 +114,23 @@ class TrainedClassifier:
 
     @classmethod
     def _from(cls, arrays: dict, meta: dict, path) -> "TrainedClassifier":
+        """The classifier a file describes. Everything the metadata claims is checked against the
+        arrays actually present before the model is built, so a file cannot make it allocate more
+        than the file holds."""
         try:
             config = ClassifierConfig.from_dict(meta["architecture"])
             text = TextOptions.from_dict(meta["preprocessing"])
-            words, labels = list(meta["vocab"]), list(meta["labels"])
-        except (KeyError, TypeError) as e:
+            words, labels = meta["vocab"], meta["labels"]
+        except KeyError as e:
             raise ModelFormatError(f"{path}: its metadata lacks {e}; train the model again") from None
-        model = build_model(config, np.random.default_rng(0))
+        except ModelFormatError as e:
+            raise ModelFormatError(f"{path}: {e}; train the model again") from None
         state = {k[len(PARAM_PREFIX):]: v for k, v in arrays.items() if k.startswith(PARAM_PREFIX)}
+        _check_contents(path, config, words, labels, state)
+        model = build_model(config, np.random.default_rng(0))
         model.load_state_dict(state)
-        return cls(model, words, labels, text, meta.get("info", {}))
+        info = meta.get("info", {})
+        return cls(model, list(words), list(labels), text, info if isinstance(info, dict) else {})
 
     @classmethod
     def load(cls, path) -> "TrainedClassifier":
@@ -90,10 +160,11 @@ class TrainedClassifier:
         clf = cls._from(arrays, meta, path)
         opt = {k[len(OPT_PREFIX):]: v for k, v in arrays.items() if k.startswith(OPT_PREFIX)}
         best = {k[len(BEST_PREFIX):]: v for k, v in arrays.items() if k.startswith(BEST_PREFIX)} or None
-        ts = dict(meta["checkpoint"]["state"])
-        ts["best_score"] = -np.inf if ts["best_score"] is None else ts["best_score"]
-        state = TrainState(**ts, best_params=best)
-        return clf, opt, state, meta["checkpoint"]["train_config"]
+        try:
+            state, train_config = _checkpoint_state(meta["checkpoint"], clf.model, opt, best)
+        except (KeyError, TypeError, ValueError, OptionError) as e:
+            raise ModelFormatError(f"{path} is not a valid checkpoint ({e}); start the training again") from None
+        return clf, opt, state, train_config
 
     # -- prediction -------------------------------------------------------------------------------
     def predict_proba(self, texts: list[str], batch_size: int = 128) -> np.ndarray:

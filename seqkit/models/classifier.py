@@ -16,12 +16,16 @@ from typing import Literal
 
 import numpy as np
 
+from seqkit import limits
 from seqkit.errors import ModelFormatError, OptionError
 from seqkit.nn.layers import Dropout, Embedding, Linear, Pool, lengths_to_mask
 from seqkit.nn.losses import softmax
 from seqkit.nn.module import Module
 
 ARCHS = ("rnn", "lstm", "gru", "transformer", "mlp")
+_FIELD_TYPES = {"int": int, "bool": bool, "float": (int, float)}  # other fields are Literal strings
+_LIMITS = {"embed_dim": limits.MAX_DIM, "hidden": limits.MAX_HIDDEN, "layers": limits.MAX_LAYERS,
+           "heads": limits.MAX_HEADS, "ffn": limits.MAX_FFN, "max_len": limits.MAX_LEN}
 POOLS = ("last", "mean", "max", "meanmax", "cls")
 MLP_ACTIVATIONS = ("relu", "sigmoid", "tanh")
 DOC_WEIGHTS = ("mean", "tfidf")
@@ -67,6 +71,7 @@ class ClassifierConfig:
         for name in ("embed_dim", "hidden", "layers", "heads", "ffn", "max_len"):
             if getattr(self, name) < 1:
                 raise OptionError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
+            limits.check_range(f"--{name.replace('_', '-')}", getattr(self, name), 1, _LIMITS[name])
         if self.activation not in MLP_ACTIVATIONS:
             raise OptionError(f"--activation must be one of {', '.join(MLP_ACTIVATIONS)}, got {self.activation!r}")
         if self.doc_weight not in DOC_WEIGHTS:
@@ -96,11 +101,51 @@ class ClassifierConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "ClassifierConfig":
-        known = {f.name for f in fields(cls)}
-        unknown = set(d) - known
+        """The config a model file describes; ModelFormatError for a missing, unknown, mistyped or
+        out-of-range field."""
+        if not isinstance(d, dict):
+            raise ModelFormatError("its architecture is not a JSON object")
+        known = {f.name: f.type for f in fields(cls)}
+        unknown = set(d) - set(known)
         if unknown:
             raise ModelFormatError(f"unknown architecture fields {sorted(unknown)}: upgrade seqkit")
-        return cls(**d)
+        for name, value in d.items():
+            want = _FIELD_TYPES.get(known[name], str)
+            if isinstance(value, bool) != (want is bool) or not isinstance(value, want):
+                raise ModelFormatError(f"architecture field {name} is {value!r}, not a {known[name]}")
+        if d.get("vocab_size", 0) < 1 or d.get("n_classes", 0) < 1:
+            raise ModelFormatError(f"a classifier needs words and classes, not {d.get('vocab_size')} and {d.get('n_classes')}")
+        try:
+            return cls(**d)
+        except (TypeError, OptionError) as e:
+            raise ModelFormatError(f"invalid architecture ({e})") from None
+
+    def state_size(self) -> int:
+        """How many numbers the model's parameters and buffers hold (what its file must hold), computed
+        without building it: a file's claims are checked against its arrays before any allocation."""
+        E, H, C = self.embed_dim, self.hidden, self.n_classes
+        n = self.vocab_size * E
+        if self.arch == "mlp":  # + the (V,) word weights; per layer Linear (bias only without batch norm)
+            n += self.vocab_size  # or BatchNorm's gamma, beta and running mean and variance
+            widths = [E] + [H] * self.layers
+            for a, b in zip(widths, widths[1:]):
+                n += a * b + (4 * b if self.batch_norm else b)
+            return n + widths[-1] * C + C
+        if self.arch == "transformer":
+            F = self.ffn
+            n += (self.max_len + 1) * E + (E if self.pool == "cls" else 0)
+            n += self.layers * (E * 3 * E + 3 * E + E * E + E + 2 * E + E * F + F + F * E + E + 2 * E)
+            n += 2 * E if self.norm == "pre" else 0
+            enc = E
+        else:
+            gates = {"rnn": 1, "lstm": 4, "gru": 3}[self.arch] * H
+            dirs = 2 if self.bidirectional else 1
+            for layer in range(self.layers):
+                inp = E if layer == 0 else H * dirs
+                n += dirs * (inp * gates + H * gates + gates + (gates if self.arch == "gru" else 0))
+            enc = H * dirs
+        pooled = enc * (2 if self.pool == "meanmax" else 1)
+        return n + pooled * C + C
 
 
 def build_model(config: ClassifierConfig, rng: np.random.Generator, embeddings: np.ndarray | None = None, **kw) -> Module:

@@ -30,6 +30,9 @@ class TextOptions:
     def __post_init__(self):
         if self.max_len < 1:
             raise OptionError(f"--max-len must be at least 1, got {self.max_len}")
+        from seqkit.limits import MAX_LEN, check_range
+
+        check_range("--max-len", self.max_len, 1, MAX_LEN)
         if self.truncate not in ("head", "tail"):
             raise OptionError(f"--truncate must be head or tail, got {self.truncate!r}")
         if self.padding not in ("pre", "post"):
@@ -40,12 +43,17 @@ class TextOptions:
 
     @classmethod
     def from_dict(cls, d: dict) -> "TextOptions":
-        return cls(
-            normalize=NormalizeOptions(**d["normalize"]),
-            max_len=int(d["max_len"]),
-            truncate=d["truncate"],
-            padding=d["padding"],
-        )
+        """The options a model file records; ModelFormatError for anything malformed."""
+        from seqkit.errors import ModelFormatError
+
+        try:
+            max_len = d["max_len"]
+            if isinstance(max_len, bool) or not isinstance(max_len, int):
+                raise TypeError(f"max_len {max_len!r} is not an integer")
+            return cls(normalize=NormalizeOptions.from_dict(d["normalize"]), max_len=max_len,
+                       truncate=d["truncate"], padding=d["padding"])
+        except (KeyError, TypeError, OptionError) as e:
+            raise ModelFormatError(f"its preprocessing options are invalid ({e})") from None
 
 
 def build_vocab(token_lists: Iterable[list[str]], min_count: int = 1, max_vocab: int | None = None) -> list[str]:

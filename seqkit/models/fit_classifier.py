@@ -258,13 +258,19 @@ def run_training(job: ClassifierJob, callbacks: Callbacks | None = None,
     ckpt_path = default_checkpoint_path(job.output)
 
     def checkpoint(st: TrainState) -> None:
-        clf.save_checkpoint(ckpt_path, optimizer, st, tc.to_dict())
         if st.best_epoch == st.epoch:  # the model file always holds the best model so far
             clf.save(job.output)
+        clf.save_checkpoint(ckpt_path, optimizer, st, tc.to_dict())  # after the model: never one without it
 
     hooks = CallbackList([Checkpoint(checkpoint)] + ([callbacks] if callbacks is not None else []))
-    result = fit(clf.model, train_set, valid_set, tc, optimizer, hooks, start.state, rng)
-    return _finish(clf, job, tc, result, valid_set is not None, str(ckpt_path))
+    had_checkpoint = ckpt_path.exists()
+    try:
+        result = fit(clf.model, train_set, valid_set, tc, optimizer, hooks, start.state, rng)
+        return _finish(clf, job, tc, result, valid_set is not None, str(ckpt_path))
+    except Exception:  # a failed run (not Ctrl-C, which keeps the checkpoint to --resume) leaves none
+        if not had_checkpoint:
+            ckpt_path.unlink(missing_ok=True)
+        raise
 
 
 def _finish(clf: TrainedClassifier, job: ClassifierJob, tc: TrainConfig, result, validated: bool,

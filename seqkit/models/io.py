@@ -7,13 +7,13 @@ Written atomically (a temporary file beside the target, then os.replace); never 
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from seqkit.errors import ModelFormatError
 from seqkit.fileio import atomic_path, check_format_version, check_readable_file
+from seqkit.npzfile import load_npz
 
 KIND = "seqkit-classifier"
 FORMAT_VERSION = 1
@@ -37,20 +37,16 @@ def save_arrays(path, arrays: dict[str, np.ndarray], meta: dict) -> None:
 def load_arrays(path, what: str = "model", kind: str = KIND) -> tuple[dict[str, np.ndarray], dict]:
     """(arrays, meta) of a file written by save_arrays; ModelFormatError for anything else."""
     p = check_readable_file(path, what)
-    try:
-        with np.load(p, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
-        raise ModelFormatError(
-            f"{p} is not a seqkit classifier model (or is truncated): {e}; train one with `seqkit train-classifier`"
-        ) from None
+    arrays = load_npz(p, "seqkit classifier model")
     raw = arrays.pop(META_KEY, None)
     if raw is None:
         raise ModelFormatError(f"{p} has no seqkit metadata: it is not a model written by `seqkit train-classifier`")
     try:
         meta = json.loads(raw.tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise ModelFormatError(f"{p}: its metadata is corrupted ({e}); train the model again") from None
+    if not isinstance(meta, dict):
+        raise ModelFormatError(f"{p}: its metadata is not a JSON object; train the model again")
     if meta.get("kind") != kind:
         raise ModelFormatError(f"{p} holds a {meta.get('kind')!r}, not a {kind!r}")
     check_format_version(p, meta, FORMAT_VERSION, "model", ModelFormatError)

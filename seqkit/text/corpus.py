@@ -18,6 +18,7 @@ import numpy as np
 
 from seqkit.errors import InputError
 from seqkit.fileio import check_format_version
+from seqkit.npzfile import load_npy
 from seqkit.text.vocab import Vocab
 
 FORMAT = "seqkit-corpus"
@@ -54,22 +55,40 @@ class EncodedCorpus:
             raise InputError(f"{path} is not an encoded corpus (no meta.json): make one with `seqkit preprocess`")
         try:
             meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
             raise InputError(f"{path}/meta.json is corrupted: {e}") from None
-        if meta.get("format") != FORMAT:
+        except OSError as e:
+            raise InputError(f"{path}/meta.json cannot be read: {e.strerror or e}") from None
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             raise InputError(f"{path}/meta.json is not a seqkit corpus")
         check_format_version(path, meta, FORMAT_VERSION, "corpus")
         try:
             vocab = Vocab.load(path / "vocab.tsv")
-            ids = np.load(path / "ids.npy", mmap_mode="r", allow_pickle=False)
-            offsets = np.load(path / "offsets.npy", allow_pickle=False)
-        except (OSError, ValueError) as e:
-            raise InputError(f"{path} is incomplete or corrupted ({e}); preprocess it again") from None
-        if ids.dtype != np.int32 or offsets.dtype != np.int64 or len(offsets) < 1 or offsets[-1] != len(ids):
-            raise InputError(f"{path} is corrupted: ids and offsets disagree; preprocess it again")
-        if len(ids) and (int(ids.max()) >= len(vocab) or int(ids.min()) < 0):
-            raise InputError(f"{path} is corrupted: token ids outside the vocabulary")
+            ids = load_npy(path / "ids.npy", mmap=True, error=InputError)
+            offsets = load_npy(path / "offsets.npy", error=InputError)
+        except OSError as e:
+            raise InputError(f"{path} is incomplete or unreadable ({e.strerror or e}); preprocess it again") from None
+        _check_arrays(path, ids, offsets, len(vocab))
         return cls(path, vocab, ids, offsets, meta)
+
+
+def _check_arrays(path, ids: np.ndarray, offsets: np.ndarray, vocab_size: int) -> None:
+    """ids 1-D int32 in [0, vocab_size); offsets 1-D int64, non-decreasing from 0 to len(ids)."""
+    def bad(msg: str):
+        raise InputError(f"{path} is corrupted: {msg}; preprocess it again")
+
+    if ids.ndim != 1 or ids.dtype != np.int32:
+        bad(f"ids.npy is {ids.dtype} of shape {ids.shape}, not a 1-D int32 array")
+    if offsets.ndim != 1 or offsets.dtype != np.int64 or len(offsets) < 1:
+        bad(f"offsets.npy is {offsets.dtype} of shape {offsets.shape}, not a 1-D int64 array")
+    if offsets[0] != 0 or offsets[-1] != len(ids):
+        bad(f"offsets run from {offsets[0]} to {offsets[-1]}, not from 0 to the {len(ids)} token ids")
+    if len(offsets) > 1 and (np.diff(offsets) < 0).any():
+        bad("offsets go backwards")
+    for start in range(0, len(ids), 1 << 24):  # in pieces: ids is memory-mapped and may be large
+        part = ids[start : start + (1 << 24)]
+        if int(part.max()) >= vocab_size or int(part.min()) < 0:
+            bad("token ids outside the vocabulary")
 
 
 def restrict(corpus: EncodedCorpus, min_count: int = 1, max_vocab: int | None = None) -> EncodedCorpus:

@@ -41,6 +41,22 @@ class NormalizeOptions:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, d) -> "NormalizeOptions":
+        """Options as a file records them; TypeError for a missing, unknown or invalid entry."""
+        if not isinstance(d, dict):
+            raise TypeError("normalize is not a JSON object")
+        choices = {"urls": ("token", "drop", "keep"), "numbers": ("keep", "drop", "token"),
+                   "punct": ("drop", "keep"), "symbols": ("drop", "keep")}
+        unknown = set(d) - set(choices) - {"lowercase", "html"}
+        if unknown:
+            raise TypeError(f"unknown normalize entries {sorted(unknown)}")
+        for key, value in d.items():
+            ok = value in choices[key] if key in choices else isinstance(value, bool)
+            if not ok or not isinstance(value, (str, bool)):
+                raise TypeError(f"normalize entry {key} is {value!r}")
+        return cls(**d)
+
 
 def _is_punct(ch: str) -> bool:
     return unicodedata.category(ch).startswith("P") or ch == "_"

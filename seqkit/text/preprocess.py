@@ -21,7 +21,7 @@ import numpy as np
 
 from seqkit import __version__
 from seqkit.errors import InputError
-from seqkit.fileio import atomic_dir, check_readable_file
+from seqkit.fileio import atomic_dir, check_output, check_readable_file
 from seqkit.text.corpus import FORMAT, FORMAT_VERSION, EncodedCorpus
 from seqkit.text.normalize import Normalizer, NormalizeOptions
 from seqkit.text.sources import SourceInfo, input_size, iter_pieces
@@ -255,6 +255,7 @@ def preprocess(
     _check_options(options)
     _check_inputs(inputs)
     out_dir = Path(out_dir)
+    check_output(out_dir, inputs, force=force, folder=True)
     with atomic_dir(out_dir, force=force) as tmp:
         encoded = _stream_encode(inputs, options, on_progress, workers)
         vocab, ids, offsets, meta = _finish(encoded, inputs, options)

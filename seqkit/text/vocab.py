@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from seqkit.errors import InputError
+from seqkit.limits import MAX_COUNT_DIGITS
+
+_COUNT = re.compile(f"[0-9]{{1,{MAX_COUNT_DIGITS}}}")  # int64 holds any 18-digit count
 
 
 @dataclass
@@ -49,12 +53,19 @@ class Vocab:
 
     @classmethod
     def load(cls, path: str | Path) -> "Vocab":
+        """Words and counts of a vocab.tsv; InputError for a line that is not 'word<TAB>count' (a count
+        of at most MAX_COUNT_DIGITS ASCII digits), an empty or repeated word, or a file that is not UTF-8."""
         words, counts = [], []
-        with open(path, encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                parts = line.rstrip("\n").split("\t")
-                if len(parts) != 2 or not parts[1].isdigit():
-                    raise InputError(f"{path}:{n}: expected 'word<TAB>count', got {line[:60]!r}")
-                words.append(parts[0])
-                counts.append(int(parts[1]))
+        try:
+            with open(path, encoding="utf-8", newline="\n") as f:
+                for n, line in enumerate(f, 1):
+                    parts = line.rstrip("\n").split("\t")
+                    if len(parts) != 2 or not _COUNT.fullmatch(parts[1]) or not parts[0]:
+                        raise InputError(f"{path}:{n}: expected 'word<TAB>count', got {line[:60]!r}")
+                    words.append(parts[0])
+                    counts.append(int(parts[1]))
+        except UnicodeDecodeError as e:
+            raise InputError(f"{path} is not UTF-8 text ({e.reason} at byte {e.start})") from None
+        if len(set(words)) != len(words):
+            raise InputError(f"{path} lists a word twice; preprocess the corpus again")
         return cls(words, np.array(counts, dtype=np.int64))

@@ -109,7 +109,7 @@ def test_interrupted_training_keeps_the_previous_model(corpus_file, model, tmp_p
         raise KeyboardInterrupt
 
     monkeypatch.setattr(trainer, "train", interrupted)
-    result = run(["train-w2v", corpus_file, "-o", target, "--quiet"])
+    result = run(["train-w2v", corpus_file, "-o", target, "--quiet", "--force"])
     assert result.exit_code == 130
     assert target.read_bytes() == model.read_bytes()
 

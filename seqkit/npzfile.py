@@ -1,0 +1,111 @@
+"""Reading .npy and .npz files whose sizes are checked before anything is allocated.
+
+`np.load` trusts the header: an .npy that claims 10^12 x 16 floats, or a compressed .npz member that
+inflates a thousandfold, makes it allocate (and fill) whatever the header says. Here every member's
+header is read first and its shape and dtype must account exactly for the bytes the member holds;
+stored members must lie inside the file; compressed ones (seqkit never writes them) may inflate to
+at most MAX_INFLATE_RATIO times their size and MAX_INFLATED bytes in all. Object arrays (pickles) are
+refused. Any problem is one `error` (ModelFormatError by default) naming the file.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import struct
+import zipfile
+import zlib
+
+import numpy as np
+
+from seqkit.errors import ModelFormatError
+from seqkit.limits import MAX_INFLATE_RATIO, MAX_INFLATED
+
+_KINDS = "biufc"  # booleans and numbers; never objects, strings or records
+_BROKEN = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError,
+           ValueError, struct.error, UnicodeDecodeError, OverflowError, zlib.error, IndexError, KeyError)
+
+
+def _header(f, path, name, error):
+    """(shape, fortran_order, dtype, header length) of the .npy stream ``f``, validated."""
+    version = np.lib.format.read_magic(f)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+    elif version in ((2, 0), (3, 0)):
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+    else:
+        raise error(f"{path}: {name} is an .npy of unknown version {version}")
+    if dtype.kind not in _KINDS or dtype.hasobject or dtype.fields is not None:
+        raise error(f"{path}: {name} holds {dtype} values; seqkit reads only numbers (never pickled objects)")
+    if any(not isinstance(n, int) or n < 0 for n in shape):
+        raise error(f"{path}: {name} has an invalid shape {shape}")
+    return shape, fortran, dtype
+
+
+def _nbytes(shape, dtype) -> int:
+    return math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+
+
+def _read_exact(f, shape, fortran, dtype) -> np.ndarray:
+    out = np.empty(shape[::-1] if fortran else shape, dtype)
+    view = memoryview(out.reshape(-1).view(np.uint8))
+    got = 0
+    while got < len(view):
+        n = f.readinto(view[got:])
+        if not n:
+            raise EOFError("the member ends early")
+        got += n
+    return out.T if fortran else out
+
+
+def load_npz(path, what: str = "file", error: type = ModelFormatError) -> dict[str, np.ndarray]:
+    """Every member of the .npz at ``path`` as an array (names without '.npy')."""
+    size = os.path.getsize(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            inflated = 0
+            for info in infos:
+                if info.header_offset + info.compress_size > size:
+                    raise error(f"{path}: member {info.filename} lies beyond the end of the file (truncated?)")
+                if info.compress_type == zipfile.ZIP_STORED:
+                    if info.file_size != info.compress_size:
+                        raise error(f"{path}: member {info.filename} claims {info.file_size:,} bytes but stores "
+                                    f"{info.compress_size:,}")
+                else:
+                    inflated += info.file_size
+                    if info.file_size > MAX_INFLATE_RATIO * max(info.compress_size, 1) or inflated > MAX_INFLATED:
+                        raise error(
+                            f"{path}: compressed member {info.filename} would inflate from {info.compress_size:,} to "
+                            f"{info.file_size:,} bytes (limits: {MAX_INFLATE_RATIO}x, {MAX_INFLATED:,} bytes in all)"
+                        )
+            arrays = {}
+            for info in infos:
+                name = info.filename.removesuffix(".npy")
+                with zf.open(info) as f:
+                    shape, fortran, dtype = _header(f, path, name, error)
+                    data_bytes = info.file_size - f.tell()
+                    if _nbytes(shape, dtype) != data_bytes:
+                        raise error(f"{path}: {name} claims shape {shape} of {dtype} but holds {data_bytes:,} bytes")
+                    arrays[name] = _read_exact(f, shape, fortran, dtype)
+                    f.read(1)  # at the end: the CRC is checked here
+            return arrays
+    except _BROKEN as e:
+        raise error(f"{path} is not a {what} (or it is truncated or corrupted): {e}") from None
+
+
+def load_npy(path, mmap: bool = False, error: type = ModelFormatError) -> np.ndarray:
+    """The array in the .npy at ``path`` (memory-mapped with ``mmap``), its header checked against the
+    file's size first."""
+    size = os.path.getsize(path)
+    try:
+        with open(path, "rb") as f:
+            shape, fortran, dtype = _header(f, path, os.path.basename(path), error)
+            data_bytes = size - f.tell()
+            if _nbytes(shape, dtype) != data_bytes:
+                raise error(f"{path} claims shape {shape} of {dtype} but holds {data_bytes:,} bytes")
+            if not mmap:
+                return _read_exact(f, shape, fortran, dtype)
+        return np.load(path, mmap_mode="r", allow_pickle=False)
+    except _BROKEN as e:
+        raise error(f"{path} is not a readable array file (truncated or corrupted?): {e}") from None
