@@ -56,10 +56,25 @@ def _decode(buf, i):
 
 @njit(inline="always")
 def _class_at(buf, i, n, classes):
+    """Class of the character at buf[i] (OTHER past the end); ASCII without decoding."""
     if i >= n:
-        return OTHER, 0
-    cp, k = _decode(buf, i)
-    return classes[cp], k
+        return OTHER
+    if buf[i] < 0x80:
+        return np.int64(classes[buf[i]])
+    cp, _ = _decode(buf, i)
+    return np.int64(classes[cp])
+
+
+@njit(inline="always")
+def _char_len(buf, i):
+    b = buf[i]
+    if b < 0x80:
+        return 1
+    if b < 0xE0:
+        return 2
+    if b < 0xF0:
+        return 3
+    return 4
 
 
 @njit(inline="always")
@@ -79,25 +94,19 @@ def _special_end(buf, i, n):
 def _word_end(buf, i, n, classes):
     """End of the word starting at buf[i] (an alnum character), as the regex
     [^\\W_]+(?:(?:'[^\\W_]|[.,]\\d)[^\\W_]*)* of seqkit.text.normalize matches it."""
-    while True:
-        c, k = _class_at(buf, i, n, classes)
-        while c != OTHER:
-            i += k
-            c, k = _class_at(buf, i, n, classes)
-        if i >= n:
-            return i
+    while i < n:
+        if _class_at(buf, i, n, classes) != OTHER:
+            i += _char_len(buf, i)
+            continue
         b = buf[i]
-        if b == 39:  # an apostrophe followed by a letter or digit
-            c2, _ = _class_at(buf, i + 1, n, classes)
-            if c2 != OTHER:
-                i += 1
-                continue
-        elif b == 46 or b == 44:  # '.' or ',' followed by a digit
-            c2, _ = _class_at(buf, i + 1, n, classes)
-            if c2 == DIGIT:
-                i += 1
-                continue
+        if b == 39 and _class_at(buf, i + 1, n, classes) != OTHER:  # an apostrophe before a letter or digit
+            i += 1
+            continue
+        if (b == 46 or b == 44) and _class_at(buf, i + 1, n, classes) == DIGIT:  # '.' or ',' before a digit
+            i += 1
+            continue
         return i
+    return i
 
 
 @njit(inline="always")
@@ -169,7 +178,7 @@ def scan_tokens(buf, classes, known_keys, specials):
     while (1 << bits) < 2 * (n_known + 1024):
         bits += 1
     table_keys, table_ids = _insert_all(all_keys, n_known, bits)
-    ids = np.empty(max(16, n // 6), np.int32)
+    ids = np.empty(n // 2 + 2, np.int32)  # tokens are at least a byte and never touch: at most (n + 1) / 2
     offsets = np.empty(max(16, n // 512), np.int64)
     spans = np.empty((1024, 2), np.int64)
     h32s = np.empty(1024, np.int32)
@@ -190,9 +199,8 @@ def scan_tokens(buf, classes, known_keys, specials):
         if specials and buf[i] == 60:
             end = _special_end(buf, i, n)
         if end < 0:
-            c, k = _class_at(buf, i, n, classes)
-            if c == OTHER:
-                i += k
+            if _class_at(buf, i, n, classes) == OTHER:
+                i += _char_len(buf, i)
                 continue
             end = _word_end(buf, i, n, classes)
         h32, key = _hashes(buf, i, end)
@@ -215,7 +223,6 @@ def scan_tokens(buf, classes, known_keys, specials):
             if 2 * (wid + 1) > (1 << bits):  # keep the table at most half full
                 bits += 1
                 table_keys, table_ids = _insert_all(all_keys, wid + 1, bits)
-        ids = _grow(ids, n_tok + 1)
         ids[n_tok] = wid
         counts[wid] += 1
         n_tok += 1
@@ -247,6 +254,13 @@ def _feature_rows(ids, lo, hi, lookup, cfg, rows):
                     rows[n] = cfg.n_words + r
                     n += 1
     return n
+
+
+@njit(cache=True)
+def feature_rows_of(ids, lo, hi, lookup, cfg):
+    """The input rows of one text (for tests and inspection)."""
+    rows = np.empty(max(1, (hi - lo) * cfg.ngrams), np.int64)
+    return rows[: _feature_rows(ids, lo, hi, lookup, cfg, rows)].copy()
 
 
 @njit(cache=True)

@@ -42,6 +42,7 @@ class LinearClassifier:
     labels: list[str]
     label_counts: np.ndarray  # (C,) training texts per label (the Huffman tree)
     info: dict = field(default_factory=dict)
+    threads: int = 1  # prediction threads (Numba's pool must have as many)
     _bucket_row: np.ndarray | None = field(default=None, repr=False)
 
     # -- the kernels' view ------------------------------------------------------------------------------
@@ -74,11 +75,12 @@ class LinearClassifier:
             self._encoder = TextEncoder(self.config.normalize, self.word_keys)
         return self._encoder
 
-    def predict_proba(self, texts: list[str], threads: int = 1) -> np.ndarray:
+    def predict_proba(self, texts: list[str], threads: int | None = None) -> np.ndarray:
         """(N, C) label probabilities (softmax: they sum to 1; ova and hs: each label on its own scale for ova)."""
         from seqkit.models.linear import kernels
 
         texts = list(texts)
+        threads = threads or self.threads
         if len(texts) > PREDICT_CHUNK:  # bounded transient copies of the text
             return np.concatenate([self.predict_proba(texts[i: i + PREDICT_CHUNK], threads)
                                    for i in range(0, len(texts), PREDICT_CHUNK)])
@@ -92,7 +94,7 @@ class LinearClassifier:
         return kernels.predict_probs((e.ids, e.offsets), (row_of, hash_of, self.bucket_row()), self.tree(),
                                      (self.input, self.output), cfg)
 
-    def predict_stream(self, texts: Iterable[str], chunk: int = 2048, threads: int = 1) -> Iterator[tuple[list[str], np.ndarray]]:
+    def predict_stream(self, texts: Iterable[str], chunk: int = 2048, threads: int | None = None) -> Iterator[tuple[list[str], np.ndarray]]:
         """(texts, probabilities (n, C)) chunk by chunk: constant memory over any input."""
         buf: list[str] = []
         for t in texts:
@@ -109,7 +111,7 @@ class LinearClassifier:
             "input": self.input, "output": self.output, "word_hash32": self.word_hash32,
             "word_keys": self.word_keys, "bucket_ids": self.bucket_ids, "label_counts": self.label_counts,
         }
-        architecture = {"arch": ARCH, "loss": self.loss, **self.config.to_dict()}
+        architecture = {"arch": ARCH, **self.config.to_dict(), "loss": self.loss}  # the loss trained, never auto
         meta = {
             "seqkit_version": __version__, "architecture": architecture, "labels": self.labels,
             "vocab": self.words, "info": self.info,
@@ -125,7 +127,7 @@ class LinearClassifier:
             a = dict(meta["architecture"])
             if a.pop("arch") != ARCH:
                 raise ModelFormatError(f"{path} is not a linear model")
-            loss = a.pop("loss")
+            loss = a["loss"]
             a["normalize"] = NormalizeOptions(**a["normalize"])
             config = LinearConfig(**a)
             model = cls(config, loss, list(meta["vocab"]), arrays["word_hash32"], arrays["word_keys"],
