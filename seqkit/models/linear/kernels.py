@@ -452,3 +452,72 @@ def predict_probs(texts, lookup, tree, weights, cfg):
                 hidden[:] = 0.0
             _label_probs(hidden, Wo, tree, cfg, P[t])
     return P
+
+
+# -- prediction straight from bytes ---------------------------------------------------------------------
+@njit(cache=True)
+def vocab_table(keys):
+    """(table_keys, table_ids, bits): the open-addressing table of a vocabulary's 64-bit keys, built once."""
+    bits = 10
+    while (1 << bits) < 2 * keys.shape[0]:
+        bits += 1
+    table_keys, table_ids = _insert_all(keys, keys.shape[0], bits)
+    return table_keys, table_ids, bits
+
+
+@njit(inline="always")
+def _scan_text(buf, lo, hi, classes, specials, vocab, tok_rows, tok_hash):
+    """Tokens of buf[lo:hi] -> their word rows (-1: unknown) and fastText hashes; returns how many."""
+    table_keys, table_ids, bits, word_hash = vocab
+    m = 0
+    i = lo
+    while i < hi:
+        end = -1
+        if specials and buf[i] == 60:
+            end = _special_end(buf, i, hi)
+        if end < 0:
+            if _class_at(buf, i, hi, classes) == OTHER:
+                i += _char_len(buf, i)
+                continue
+            end = _word_end(buf, i, hi, classes)
+        h32, key = _hashes(buf, i, end)
+        wid = table_ids[_slot_of(table_keys, table_ids, key, bits)]
+        tok_rows[m] = wid
+        tok_hash[m] = h32 if wid < 0 else word_hash[wid]
+        m += 1
+        i = end
+    return m
+
+
+@njit(parallel=True, cache=True)
+def predict_bytes(text, vocab, bucket_row, tree, weights, cfg):
+    """(N, n_labels) probabilities of the N texts in UTF-8 `buf`, each ended by '\\n': tokenizing, hashing
+    and predicting in one pass, texts split among cfg.shards threads. text = (buf, ends, classes, specials)."""
+    buf, ends, classes, specials = text
+    W, Wo = weights
+    N = ends.shape[0]
+    P = np.empty((N, cfg.n_labels), np.float64)
+    for s in prange(cfg.shards):
+        cap = 1024
+        tok_rows = np.empty(cap, np.int32)
+        tok_hash = np.empty(cap, np.int32)
+        idx = np.arange(cap).astype(np.int32)
+        rows = np.empty(cap * cfg.ngrams, np.int64)
+        hidden = np.empty(cfg.dim, np.float32)
+        for t in range(s * N // cfg.shards, (s + 1) * N // cfg.shards):
+            lo = 0 if t == 0 else ends[t - 1] + 1
+            hi = ends[t]
+            if (hi - lo) // 2 + 2 > cap:
+                cap = (hi - lo) // 2 + 2
+                tok_rows = np.empty(cap, np.int32)
+                tok_hash = np.empty(cap, np.int32)
+                idx = np.arange(cap).astype(np.int32)
+                rows = np.empty(cap * cfg.ngrams, np.int64)
+            m = _scan_text(buf, lo, hi, classes, specials, vocab, tok_rows, tok_hash)
+            n = _feature_rows(idx, 0, m, (tok_rows, tok_hash, bucket_row), cfg, rows)
+            if n > 0:
+                _text_vector(W, rows, n, hidden)
+            else:
+                hidden[:] = 0.0
+            _label_probs(hidden, Wo, tree, cfg, P[t])
+    return P

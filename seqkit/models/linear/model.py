@@ -44,6 +44,7 @@ class LinearClassifier:
     info: dict = field(default_factory=dict)
     threads: int = 1  # prediction threads (Numba's pool must have as many)
     _bucket_row: np.ndarray | None = field(default=None, repr=False)
+    _table: tuple | None = field(default=None, repr=False)
 
     # -- the kernels' view ------------------------------------------------------------------------------
     def bucket_row(self) -> np.ndarray:
@@ -68,15 +69,19 @@ class LinearClassifier:
         return label_tree(self.loss, self.label_counts)
 
     # -- prediction -------------------------------------------------------------------------------------
-    def encoder(self):
-        from seqkit.models.linear.tokenize import TextEncoder
+    def _vocab(self):
+        """The tokenizer's view of the vocabulary (hash table of the words' keys), built on first use."""
+        if self._table is None:
+            from seqkit.models.linear.kernels import vocab_table
+            from seqkit.models.linear.tokenize import TextEncoder
 
-        if not hasattr(self, "_encoder"):
-            self._encoder = TextEncoder(self.config.normalize, self.word_keys)
-        return self._encoder
+            keys, ids, bits = vocab_table(self.word_keys)
+            self._table = (keys, ids, bits, self.word_hash32)
+            self._encoder = TextEncoder(self.config.normalize)
+        return self._table
 
     def predict_proba(self, texts: list[str], threads: int | None = None) -> np.ndarray:
-        """(N, C) label probabilities (softmax: they sum to 1; ova and hs: each label on its own scale for ova)."""
+        """(N, C) label probabilities: softmax and hs give a distribution; ova each label's own probability."""
         from seqkit.models.linear import kernels
 
         texts = list(texts)
@@ -86,13 +91,13 @@ class LinearClassifier:
                                    for i in range(0, len(texts), PREDICT_CHUNK)])
         if not texts:
             return np.zeros((0, len(self.labels)))
-        e = self.encoder().encode(texts)
-        V = len(self.words)
-        row_of = np.concatenate([np.arange(V, dtype=np.int32), np.full(len(e.new_words), -1, np.int32)])
-        hash_of = np.concatenate([self.word_hash32, e.new_hash32]).astype(np.int32)
+        vocab = self._vocab()
+        e = self._encoder
+        buf = e.text_bytes(texts)  # UTF-8, each text ended by a newline
+        ends = np.flatnonzero(buf == 10)  # (N,)
         cfg = self.kernel_config(shards=max(1, min(threads, len(texts))))
-        return kernels.predict_probs((e.ids, e.offsets), (row_of, hash_of, self.bucket_row()), self.tree(),
-                                     (self.input, self.output), cfg)
+        return kernels.predict_bytes((buf, ends, e.classes, e.specials and e.scanner), vocab, self.bucket_row(),
+                                     self.tree(), (self.input, self.output), cfg)
 
     def predict_stream(self, texts: Iterable[str], chunk: int = 2048, threads: int | None = None) -> Iterator[tuple[list[str], np.ndarray]]:
         """(texts, probabilities (n, C)) chunk by chunk: constant memory over any input."""

@@ -111,7 +111,7 @@ class TextEncoder:
         self.known_keys = np.zeros(0, np.int64) if known_keys is None else np.asarray(known_keys, np.int64)
         self._python = None if self.scanner else Normalizer(options).tokenize
 
-    def _bytes(self, texts: list[str]) -> np.ndarray:
+    def text_bytes(self, texts: list[str]) -> np.ndarray:
         if self.scanner:
             s = normalized_chunk(texts, self.options)
         else:
@@ -119,7 +119,7 @@ class TextEncoder:
         return np.frombuffer(s.encode("utf-8", "surrogatepass"), np.uint8)
 
     def encode(self, texts: list[str]) -> Encoded:
-        buf = self._bytes(texts)
+        buf = self.text_bytes(texts)
         ids, offsets, spans, h32, keys, counts = self._kernels.scan_tokens(
             buf, self.classes, self.known_keys, self.specials and self.scanner
         )

@@ -168,3 +168,18 @@ def test_damaged_files_are_model_format_errors(tmp_path):
     m.save(tmp_path / "bad.npz")
     with pytest.raises(ModelFormatError, match="do not fit"):
         LinearClassifier.load(tmp_path / "bad.npz")
+
+
+@pytest.mark.parametrize("options", [NormalizeOptions(), NormalizeOptions(punct="keep")])
+def test_prediction_from_bytes_equals_prediction_from_ids(options):
+    """predict_proba tokenizes and predicts in one kernel; it must equal encoding first, then predicting."""
+    from seqkit.models.linear import kernels
+
+    m = _fit(_sentiment(100, 0), word_ngrams=3, buckets=50, normalize=options)
+    texts = TRICKY + ["good film", "the awful plot was dull, it was!"]
+    e = TextEncoder(options, m.word_keys).encode(texts)
+    V = len(m.words)
+    lookup = (np.concatenate([np.arange(V, dtype=np.int32), np.full(len(e.new_words), -1, np.int32)]),
+              np.concatenate([m.word_hash32, e.new_hash32]).astype(np.int32), m.bucket_row())
+    want = kernels.predict_probs((e.ids, e.offsets), lookup, m.tree(), (m.input, m.output), m.kernel_config(1))
+    np.testing.assert_array_equal(m.predict_proba(texts, threads=2), want)
