@@ -42,7 +42,6 @@ class LinearClassifier:
     labels: list[str]
     label_counts: np.ndarray  # (C,) training texts per label (the Huffman tree)
     info: dict = field(default_factory=dict)
-    threads: int = 1  # prediction threads (Numba's pool must have as many)
     _bucket_row: np.ndarray | None = field(default=None, repr=False)
     _table: tuple | None = field(default=None, repr=False)
 
@@ -85,7 +84,10 @@ class LinearClassifier:
         from seqkit.models.linear import kernels
 
         texts = list(texts)
-        threads = threads or self.threads
+        if not threads:
+            from seqkit import runtime
+
+            threads = runtime.numba_threads()  # the caller sets them: `with runtime.threads(n)`
         if len(texts) > PREDICT_CHUNK:  # bounded transient copies of the text
             return np.concatenate([self.predict_proba(texts[i: i + PREDICT_CHUNK], threads)
                                    for i in range(0, len(texts), PREDICT_CHUNK)])
