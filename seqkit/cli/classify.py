@@ -144,7 +144,7 @@ def _training(**values):
 TRAINING = options.OptionGroup(
     {
         "optimizer": (Optim, typer.Option(Optim.adam, "--optimizer", help="Optimizer.", rich_help_panel=T)),
-        "lr": (float, typer.Option(1e-3, "--lr", min=0.0, help="Learning rate (peak with a schedule).", rich_help_panel=T)),
+        "lr": (float, typer.Option(1e-3, "--lr", min=0.0, help="Learning rate (peak with a schedule); --arch linear uses 0.1 unless this is given.", rich_help_panel=T)),
         "schedule": (Schedule, typer.Option(Schedule.constant, "--schedule", help="Learning rate over the run.", rich_help_panel=T)),
         "batch_size": (int, typer.Option(32, "--batch-size", min=1, help="Texts per step.", rich_help_panel=T)),
         "epochs": (int, typer.Option(5, "--epochs", min=1, help="Passes over TRAIN.", rich_help_panel=T)),
@@ -266,7 +266,7 @@ def train_classifier(
     output: Path = typer.Option(..., "--output", "-o", help="The model file to write (.npz)."),
     valid: Optional[str] = typer.Option(None, "--valid", help="Labelled validation data (same format as TRAIN); default: --valid-split of TRAIN.", rich_help_panel=T),
     valid_split: float = typer.Option(0.1, "--valid-split", min=0.0, max=0.5, help="Fraction of TRAIN held out for validation when --valid is not given (0: none).", rich_help_panel=T),
-    min_count: int = typer.Option(2, "--min-count", min=1, help="Drop words seen fewer times than this in TRAIN.", rich_help_panel="Vocabulary"),
+    min_count: int = typer.Option(2, "--min-count", min=1, help="Drop words seen fewer times than this in TRAIN (--arch linear: 1 unless given).", rich_help_panel="Vocabulary"),
     max_vocab: Optional[int] = typer.Option(50000, "--max-vocab", min=1, help="Keep at most this many of the most frequent words.", rich_help_panel="Vocabulary"),
     embeddings: Optional[str] = typer.Option(None, "--embeddings", help="Initialise word vectors from this file (seqkit model or word2vec text/binary, e.g. gensim's).", rich_help_panel=A),
     resume: Optional[str] = typer.Option(None, "--resume", help="Continue from a checkpoint (MODEL.ckpt, written after every epoch).", rich_help_panel=T),
