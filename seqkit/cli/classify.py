@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -21,6 +22,7 @@ class Arch(str, Enum):
     gru = "gru"
     transformer = "transformer"
     mlp = "mlp"
+    linear = "linear"
 
 
 class Activation(str, Enum):
@@ -32,6 +34,13 @@ class Activation(str, Enum):
 class DocWeight(str, Enum):
     mean = "mean"
     tfidf = "tfidf"
+
+
+class LinearLoss(str, Enum):
+    auto = "auto"
+    softmax = "softmax"
+    hs = "hs"
+    ova = "ova"
 
 
 class Truncate(str, Enum):
@@ -102,16 +111,25 @@ TEXT = options.OptionGroup(
 )
 
 
+@dataclass(frozen=True)
+class LinearArch:
+    """--arch linear: train_classifier builds a LinearConfig from this, the LINEAR group and the rest."""
+
+    embed_dim: int
+
+
 def _architecture(**values):
     from seqkit.models.classifier import ClassifierConfig
 
+    if values["arch"] is Arch.linear:
+        return LinearArch(values["embed_dim"])
     return ClassifierConfig(**{k: v.value if isinstance(v, Enum) else v for k, v in values.items()})
 
 
 # Options named as ClassifierConfig's fields. A new architecture adds its options here (and the fields there).
 ARCHITECTURE = options.OptionGroup(
     {
-        "arch": (Arch, typer.Option(Arch.gru, "--arch", help="Encoder: Elman rnn, lstm, gru or transformer; or mlp, a multi-layer perceptron over each text's mean word vector.", rich_help_panel=A)),
+        "arch": (Arch, typer.Option(Arch.gru, "--arch", help="Encoder: Elman rnn, lstm, gru or transformer; mlp, a multi-layer perceptron over each text's mean word vector; or linear, fastText-style bag of words and n-grams (seconds to train).", rich_help_panel=A)),
         "embed_dim": (int, typer.Option(100, "--embed-dim", min=1, help="Word vector size (taken from --embeddings when given).", rich_help_panel=A)),
         "hidden": (int, typer.Option(128, "--hidden", min=1, help="Recurrent state size per direction; mlp: units per hidden layer.", rich_help_panel=A)),
         "layers": (int, typer.Option(1, "--layers", min=1, help="Stacked recurrent layers, Transformer blocks or mlp hidden layers.", rich_help_panel=A)),
@@ -142,7 +160,7 @@ def _training(**values):
 TRAINING = options.OptionGroup(
     {
         "optimizer": (Optim, typer.Option(Optim.adam, "--optimizer", help="Optimizer.", rich_help_panel=T)),
-        "lr": (float, typer.Option(1e-3, "--lr", min=0.0, help="Learning rate (peak with a schedule).", rich_help_panel=T)),
+        "lr": (float, typer.Option(1e-3, "--lr", min=0.0, help="Learning rate (peak with a schedule); --arch linear uses 0.1 unless this is given.", rich_help_panel=T)),
         "schedule": (Schedule, typer.Option(Schedule.constant, "--schedule", help="Learning rate over the run.", rich_help_panel=T)),
         "batch_size": (int, typer.Option(32, "--batch-size", min=1, help="Texts per step.", rich_help_panel=T)),
         "epochs": (int, typer.Option(5, "--epochs", min=1, help="Passes over TRAIN.", rich_help_panel=T)),
@@ -153,6 +171,72 @@ TRAINING = options.OptionGroup(
     },
     _training,
 )
+
+
+L = "Linear (--arch linear)"
+
+# --arch linear only. Its other settings come from shared options with fastText's defaults where the
+# option is left at its default: --embed-dim 100, --epochs 5, --lr 0.1, --min-count 1, no --max-vocab.
+LINEAR = options.OptionGroup(
+    {
+        "word_ngrams": (int, typer.Option(1, "--word-ngrams", help="Longest word n-gram used as a feature (2: words and bigrams).", rich_help_panel=L)),
+        "buckets": (int, typer.Option(2_000_000, "--buckets", help="Hash buckets for the n-grams (only those seen in training take memory).", rich_help_panel=L)),
+        "loss": (LinearLoss, typer.Option(LinearLoss.auto, "--loss", help="softmax; hs: hierarchical softmax (thousands of labels); ova: one-vs-all (several labels per text); auto: ova for multi-label data, else softmax.", rich_help_panel=L)),
+    },
+    lambda **values: values,
+)
+# Options of the recurrent models that mean nothing to --arch linear: giving one is a usage error.
+_NOT_LINEAR = ("hidden", "layers", "bidirectional", "dropout", "pool", "heads", "ffn", "positional", "norm",
+               "freeze_embeddings", "optimizer", "schedule", "batch_size", "clip", "weight_decay", "patience",
+               "max_len", "truncate", "padding", "resume", "valid_split", "doc_weight", "activation", "batch_norm",
+               "tune_embeddings")
+_LINEAR_DEFAULTS = {"lr": 0.1, "min_count": 1}
+
+
+def _given(ctx, name: str) -> bool:
+    source = ctx.get_parameter_source(name)  # click's ParameterSource (Typer vendors click)
+    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
+
+
+def _train_linear(ctx, train, output, arch: LinearArch, linear: dict, training, text, labeled, valid, min_count,
+                  embeddings, threads, quiet, as_json) -> None:
+    from seqkit import runtime
+    from seqkit.cli.output import emit_record, message
+    from seqkit.errors import OptionError
+    from seqkit.models.linear.config import LinearConfig
+    from seqkit.models.linear.job import LinearJob, run_linear
+
+    for name in _NOT_LINEAR:
+        if _given(ctx, name):
+            raise OptionError(f"--{name.replace('_', '-')} does not apply to --arch linear")
+    if _given(ctx, "max_vocab"):
+        raise OptionError("--max-vocab does not apply to --arch linear: use --min-count")
+    config = LinearConfig(
+        dim=arch.embed_dim, word_ngrams=linear["word_ngrams"], buckets=linear["buckets"], loss=linear["loss"].value,
+        lr=training.lr if _given(ctx, "lr") else _LINEAR_DEFAULTS["lr"], epochs=training.epochs,
+        min_count=min_count if _given(ctx, "min_count") else _LINEAR_DEFAULTS["min_count"], threads=threads or runtime.cores(),
+        seed=training.seed, normalize=text.normalize,
+    )
+    job = LinearJob(train=train, output=str(output), config=config, input=labeled, valid=valid, embeddings=embeddings)
+    from seqkit.cli.progress import progress_bar
+
+    bar = progress_bar(quiet, "epoch {task.fields[epoch]} loss {task.fields[loss]}")
+    task = bar.add_task("training", total=1.0, epoch="-", loss="-")
+
+    def progress(epoch, done, loss):
+        bar.update(task, completed=done, epoch=epoch, loss=f"{loss:.4f}")
+
+    with bar, runtime.threads(config.threads, blas=False):  # only Numba's pool: no BLAS in the linear model
+        result = run_linear(job, progress, notes=None if quiet else message)
+    if as_json:
+        emit_record(result, True)
+    elif not quiet:
+        message(
+            f"wrote {output}: linear ({result['loss']}), {result['texts']} texts, {result['labels']} labels, "
+            f"{result['words']} words + {result['ngram_rows']} n-gram rows"
+            + ("" if result["valid_accuracy"] is None else f", validation accuracy {result['valid_accuracy']:.4f}")
+            + f", {result['train_seconds']:.1f}s of training"
+        )
 
 
 class _Reporter:
@@ -188,16 +272,18 @@ class _Reporter:
 
 
 @app.command("train-classifier")
+@LINEAR.into("linear")
 @ARCHITECTURE.into("model")
 @TRAINING.into("training")
 @TEXT.into("text")
 @options.LABELED_INPUT.into("labeled")
 def train_classifier(
+    ctx: typer.Context,
     train: str = typer.Argument(..., help="Labelled training data (TSV/CSV/JSON lines/fastText file, or an aclImdb folder or tarball)."),
     output: Path = typer.Option(..., "--output", "-o", help="The model file to write (.npz)."),
     valid: Optional[str] = typer.Option(None, "--valid", help="Labelled validation data (same format as TRAIN); default: --valid-split of TRAIN.", rich_help_panel=T),
     valid_split: float = typer.Option(0.1, "--valid-split", min=0.0, max=0.5, help="Fraction of TRAIN held out for validation when --valid is not given (0: none).", rich_help_panel=T),
-    min_count: int = typer.Option(2, "--min-count", min=1, help="Drop words seen fewer times than this in TRAIN.", rich_help_panel="Vocabulary"),
+    min_count: int = typer.Option(2, "--min-count", min=1, help="Drop words seen fewer times than this in TRAIN (--arch linear: 1 unless given).", rich_help_panel="Vocabulary"),
     max_vocab: Optional[int] = typer.Option(50000, "--max-vocab", min=1, help="Keep at most this many of the most frequent words.", rich_help_panel="Vocabulary"),
     embeddings: Optional[str] = typer.Option(None, "--embeddings", help="Initialise word vectors from this file (seqkit model or word2vec text/binary, e.g. gensim's).", rich_help_panel=A),
     resume: Optional[str] = typer.Option(None, "--resume", help="Continue from a checkpoint (MODEL.ckpt, written after every epoch).", rich_help_panel=T),
@@ -209,18 +295,25 @@ def train_classifier(
     training=None,  # TrainConfig, from @TRAINING
     text=None,  # TextOptions, from @TEXT
     labeled=None,  # LabeledFormat, from @LABELED_INPUT
+    linear=None,  # dict of --word-ngrams --buckets --loss, from @LINEAR
 ) -> None:
-    """Train a text classifier (RNN, LSTM, GRU or Transformer encoder, or an MLP over mean word vectors) on labelled texts.
+    """Train a text classifier (RNN, LSTM, GRU or Transformer encoder, an MLP over mean word vectors, or linear) on labelled texts.
 
     Example: seqkit train-classifier train.tsv -o sentiment.npz --arch gru --bidirectional --pool meanmax --epochs 3
 
     Example: seqkit train-classifier train.tsv -o mlp.npz --arch mlp --embeddings reviews.w2v --doc-weight tfidf --batch-norm
+
+    Example: seqkit train-classifier train.tsv -o fast.npz --arch linear --word-ngrams 2 --epochs 10
     """
     from seqkit.cli.output import emit_record, message
     from seqkit.fileio import check_output
     from seqkit.models.fit_classifier import ClassifierJob, DataConfig, run_training
 
     check_output(output, [train, valid, embeddings, resume], force=force or bool(resume))
+    if isinstance(model, LinearArch):
+        _train_linear(ctx, train, output, model, linear, training, text, labeled, valid, min_count, embeddings,
+                      threads, quiet, as_json)
+        return
     data = DataConfig(train=train, valid=valid, valid_split=valid_split, input=labeled, min_count=min_count,
                       max_vocab=max_vocab, embeddings=embeddings)
     job = ClassifierJob(data=data, text=text, model=model, train=training, output=str(output), resume=resume)
@@ -268,24 +361,33 @@ def _open_lines(path: str):
 def predict(
     model: str = typer.Argument(..., help="A model from `seqkit train-classifier`."),
     input: str = typer.Argument("-", help="Texts, one per line ('-' or nothing: stdin)."),
+    k: int = typer.Option(1, "--k", min=1, help="Print the K most probable labels of each text."),
+    threshold: float = typer.Option(0.0, "--threshold", min=0.0, max=1.0, help="Print only labels with at least this probability (a line may then be empty)."),
     probs: bool = typer.Option(False, "--probs", help="Print the probability of every class, not just the best one."),
-    batch: int = typer.Option(512, "--batch", min=1, help="Texts read and classified at a time."),
+    batch: int = typer.Option(2048, "--batch", min=1, help="Texts read and classified at a time."),
     as_json: bool = common.JSON,
 ) -> None:
-    """Classify texts, one per line: the label and its probability for each, streamed.
+    """Classify texts, one per line: the top label(s) and their probabilities for each, streamed.
+    With --k or --threshold each line holds label and probability pairs, tab-separated.
 
     Example: echo "a wonderful, moving film" | seqkit predict sentiment.npz -
+
+    Example: seqkit predict tags.npz posts.txt --k 3 --threshold 0.2
     """
     from seqkit.cli.output import emit_rows
-    from seqkit.models.bundle import TrainedClassifier
+    from seqkit.models.loading import load_classifier
 
-    clf = TrainedClassifier.load(model)
+    clf = load_classifier(model)
     names = clf.labels
+    top = k > 1 or threshold > 0
     columns = ["label", "prob"] + ([f"p_{n}" for n in names] if probs and not as_json else [])
-    with _threads():
+    with _threads_for(clf):
         for chunk in _chunks(_open_lines(input), batch):
             P = clf.predict_proba(chunk)  # (n, C)
-            emit_rows(columns + (["probs"] if as_json and probs else []), _rows(P, names, probs, as_json), as_json)
+            if top:
+                _emit_top(P, names, k, threshold, as_json)
+            else:
+                emit_rows(columns + (["probs"] if as_json and probs else []), _rows(P, names, probs, as_json), as_json)
             sys.stdout.flush()
 
 
@@ -300,6 +402,34 @@ def _rows(P, names: list[str], probs: bool, as_json: bool) -> list[list]:
         else:
             rows.append([names[best], float(p[best])] + ([float(v) for v in p] if probs else []))
     return rows
+
+
+def _threads_for(clf):
+    """The threads context for predicting with `clf`: the linear model needs only Numba's pool."""
+    from seqkit.models.linear.model import LinearClassifier
+
+    if isinstance(clf, LinearClassifier):
+        from seqkit import runtime
+
+        return runtime.threads(None, blas=False)
+    return _threads()
+
+
+def _top_labels(p, k: int, threshold: float) -> list[int]:
+    order = p.argsort()[::-1][:k]
+    return [int(j) for j in order if p[j] >= threshold]
+
+
+def _emit_top(P, names, k: int, threshold: float, as_json: bool) -> None:
+    out = sys.stdout
+    for p in P:
+        top = _top_labels(p, k, threshold)
+        if as_json:
+            out.write(json.dumps({"labels": [names[j] for j in top], "probs": [round(float(p[j]), 6) for j in top]},
+                                 ensure_ascii=False) + "\n")
+        else:
+            out.write("\t".join(f"{names[j]}\t{p[j]:.4f}" for j in top) + "\n")
+    out.flush()
 
 
 def _chunks(it, n):
@@ -318,27 +448,50 @@ def _chunks(it, n):
 def evaluate(
     model: str = typer.Argument(..., help="A model from `seqkit train-classifier`."),
     test: str = typer.Argument(..., help="Labelled test data (same formats as train-classifier)."),
+    k: int = typer.Option(1, "--k", min=1, help="Also report precision@K and recall@K (always reported for multi-label data)."),
     as_json: bool = common.JSON,
     labeled=None,  # LabeledFormat, from @LABELED_INPUT
 ) -> None:
-    """Accuracy, per-class and macro precision/recall/F1 and the confusion matrix on labelled texts.
+    """Accuracy, per-class and macro precision/recall/F1 and the confusion matrix on labelled texts;
+    precision@K and recall@K with --k or multi-label data (fastText lines with several __label__ tags).
 
     Example: seqkit evaluate sentiment.npz test.tsv --json
-    """
-    from seqkit.models.bundle import TrainedClassifier
-    from seqkit.models.data import label_ids
-    from seqkit.models.metrics import classification_report
 
-    clf = TrainedClassifier.load(model)
+    Example: seqkit evaluate tags.npz test.ft --k 3
+    """
+    from seqkit.models.data import label_ids
+    from seqkit.models.loading import load_classifier
+    from seqkit.models.metrics import classification_report, precision_recall_at_k
+
+    clf = load_classifier(model)
     data = labeled.read(test)
     if not data.texts:
         from seqkit.errors import InputError
 
         raise InputError(f"test data {test} has no labelled texts")
+    if data.label_sets:
+        known = set(clf.labels)
+        unknown = sorted({x for s in data.label_sets for x in s} - known)
+        if unknown:
+            from seqkit.errors import InputError
+
+            raise InputError(f"label {unknown[0]!r} in {test} was not seen in training (known labels: {', '.join(clf.labels)})")
+        with _threads_for(clf):
+            P = clf.predict_proba(data.texts)  # (N, C)
+        report = precision_recall_at_k(P, data.label_sets, clf.labels, k)
+        if as_json:
+            print(json.dumps(report, ensure_ascii=False))
+        else:
+            from seqkit.cli.output import emit_record
+
+            emit_record(report, False, title="evaluation (multi-label)")
+        return
     y = label_ids(data.labels, clf.labels, test)
-    with _threads():
+    with _threads_for(clf):
         P = clf.predict_proba(data.texts)  # (N, C)
     report = classification_report(y, P.argmax(axis=1), clf.labels)
+    if k > 1:
+        report.update(precision_recall_at_k(P, data.all_labels(), clf.labels, k))
     if as_json:
         print(json.dumps(report, ensure_ascii=False))
         return

@@ -3,7 +3,8 @@
 - tsv: a header, then tab-separated fields (no quoting: tabs and newlines never occur inside a field);
 - csv: a header, then RFC 4180 comma-separated fields (quotes allowed);
 - jsonl: one JSON object per line;
-- fasttext: `__label__pos some text` (the first label of a line counts);
+- fasttext: `__label__pos some text`; `labels` holds each line's first label, `label_sets` all of them
+  (filled when some line has several: multi-label data, for `--arch linear`);
 - imdb: the aclImdb folder or `aclImdb_v1.tar.gz` (`PATH#test` picks the test split; default train).
 
 Plain `.gz` and `.bz2` and stdin ('-') work for all but imdb. Errors name the file and line.
@@ -30,6 +31,11 @@ class LabeledData:
     labels: list[str] = field(default_factory=list)
     source: str = ""
     format: str = ""
+    label_sets: list[list[str]] = field(default_factory=list)  # fastText lines: every label of each text
+
+    def all_labels(self) -> list[list[str]]:
+        """Every label of each text (one each, except fastText lines with several)."""
+        return self.label_sets if self.label_sets else [[x] for x in self.labels]
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,7 @@ def _column(fields: list[str], wanted: str | None, default: str, option: str, pa
     return fields.index(name)
 
 
-def _rows_delimited(stream, path: str, fmt: str, text_col, label_col, out: LabeledData) -> None:
+def _rows_delimited(stream, path: str, fmt: str, text_col, label_col) -> Iterator[tuple[str, list[str]]]:
     if fmt == "csv":
         reader = csv.reader(stream)
         rows = ((reader.line_num, row) for row in reader)
@@ -106,13 +112,12 @@ def _rows_delimited(stream, path: str, fmt: str, text_col, label_col, out: Label
                 continue
             if len(row) <= need:
                 raise InputError(f"{path} line {n}: {len(row)} fields, but the header has {len(header)}")
-            out.texts.append(row[ti])
-            out.labels.append(row[li].strip())
+            yield row[ti], [row[li].strip()]
     except csv.Error as e:
         raise InputError(f"{path}: not valid CSV ({e})") from None
 
 
-def _rows_jsonl(stream, path: str, text_col, label_col, out: LabeledData) -> None:
+def _rows_jsonl(stream, path: str, text_col, label_col) -> Iterator[tuple[str, list[str]]]:
     tk, lk = text_col or "text", label_col or "label"
     for n, line in enumerate(stream, 1):
         if not line.strip():
@@ -130,45 +135,67 @@ def _rows_jsonl(stream, path: str, text_col, label_col, out: LabeledData) -> Non
                 raise InputError(f"{path} line {n} has no field '{key}' (choose one with {option}); "
                                  f"it has: {', '.join(map(str, rec)) or '(none)'}")
         label = rec[lk]
-        out.texts.append("" if rec[tk] is None else str(rec[tk]))
-        out.labels.append("" if label is None else str(label).strip())
+        yield ("" if rec[tk] is None else str(rec[tk])), ["" if label is None else str(label).strip()]
 
 
-def _rows_fasttext(stream, path: str, out: LabeledData) -> None:
+def _rows_fasttext(stream, path: str) -> Iterator[tuple[str, list[str]]]:
     for n, line in enumerate(stream, 1):
         words = line.split()
         if not words:
             continue
-        labels = [w for w in words if w.startswith(FASTTEXT_PREFIX)]
+        labels = [w[len(FASTTEXT_PREFIX):] for w in words if w.startswith(FASTTEXT_PREFIX)]
         if not labels:
             raise InputError(f"{path} line {n} has no {FASTTEXT_PREFIX}LABEL")
-        out.labels.append(labels[0][len(FASTTEXT_PREFIX):])
-        out.texts.append(" ".join(w for w in words if not w.startswith(FASTTEXT_PREFIX)))
+        yield " ".join(w for w in words if not w.startswith(FASTTEXT_PREFIX)), list(dict.fromkeys(labels))
+
+
+def _check_format(format: str) -> None:
+    if format not in ("auto", *FORMATS):
+        raise OptionError(f"--format must be auto or one of {', '.join(FORMATS)}, got {format!r}")
+
+
+def iter_labeled(path: str, format: str = "auto", text_col: str | None = None,
+                 label_col: str | None = None) -> Iterator[tuple[str, list[str]]]:
+    """(text, labels) of each labelled text, streamed: one label, or several on fastText lines."""
+    path = str(path)
+    _check_format(format)
+    from seqkit.datasets import imdb
+
+    if format == "imdb" or (format == "auto" and path != "-" and imdb.looks_like_imdb(path)):
+        for r in imdb.read_split(path):
+            yield r.text, [r.label]
+        return
+    stream, _ = open_text(path)
+    with stream:
+        first = stream.readline()
+        fmt = detect_format(path, first) if format == "auto" else format
+        lines = _chain(first, stream)
+        if fmt in ("tsv", "csv"):
+            yield from _rows_delimited(lines, path, fmt, text_col, label_col)
+        elif fmt == "jsonl":
+            yield from _rows_jsonl(lines, path, text_col, label_col)
+        else:
+            yield from _rows_fasttext(lines, path)
 
 
 def read_labeled(path: str, format: str = "auto", text_col: str | None = None,
                  label_col: str | None = None) -> LabeledData:
     """Every (text, label) of a file; labels as strings, stripped; texts as they are."""
     path = str(path)
-    if format not in ("auto", *FORMATS):
-        raise OptionError(f"--format must be auto or one of {', '.join(FORMATS)}, got {format!r}")
+    _check_format(format)
     from seqkit.datasets import imdb
 
     if format == "imdb" or (format == "auto" and path != "-" and imdb.looks_like_imdb(path)):
         reviews = imdb.read_split(path)
         return LabeledData([r.text for r in reviews], [r.label for r in reviews], path, "imdb")
-    stream, _ = open_text(path)
-    with stream:
-        first = stream.readline()
-        fmt = detect_format(path, first) if format == "auto" else format
-        out = LabeledData(source=path, format=fmt)
-        lines = _chain(first, stream)
-        if fmt in ("tsv", "csv"):
-            _rows_delimited(lines, path, fmt, text_col, label_col, out)
-        elif fmt == "jsonl":
-            _rows_jsonl(lines, path, text_col, label_col, out)
-        else:
-            _rows_fasttext(lines, path, out)
+    out = LabeledData(source=path, format=format)
+    for text, labels in iter_labeled(path, format, text_col, label_col):
+        out.texts.append(text)
+        out.labels.append(labels[0])
+        if len(labels) > 1 or out.label_sets:
+            if not out.label_sets:
+                out.label_sets = [[x] for x in out.labels[:-1]]
+            out.label_sets.append(labels)
     return out
 
 

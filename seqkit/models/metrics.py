@@ -41,3 +41,15 @@ def classification_report(y_true: np.ndarray, y_pred: np.ndarray, names: list[st
         "per_class": per_class,
         "confusion": {"labels": list(names), "matrix": cm.tolist()},
     }
+
+
+def precision_recall_at_k(P: np.ndarray, gold: list[list[str]], names: list[str], k: int) -> dict:
+    """{'n', 'k', 'precision_at_k', 'recall_at_k'}: of the K most probable labels of each text, the share that
+    are right (over n*K) and the share of the right labels found (over all right labels), as fastText's test."""
+    index = {n: i for i, n in enumerate(names)}
+    k = min(k, len(names))
+    top = np.argsort(-P, axis=1, kind="stable")[:, :k]  # (N, k)
+    hits = sum(len(set(row.tolist()) & {index[x] for x in g if x in index}) for row, g in zip(top, gold))
+    n_gold = sum(len(g) for g in gold)
+    n = len(gold)
+    return {"n": n, "k": k, "precision_at_k": hits / max(1, n * k), "recall_at_k": hits / max(1, n_gold)}

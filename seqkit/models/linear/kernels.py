@@ -1,0 +1,523 @@
+"""The linear classifier's hot loops, in Numba: tokenizing bytes, hashing word n-grams, training
+(Hogwild SGD over shards, as fastText does) and predicting. The only module of seqkit.models.linear
+that imports numba; every function is checked against tests/models/linear/reference_linear.py.
+
+Arithmetic, chosen so a slow reference can repeat it exactly: weights and the text vector are float32
+and updated element by element; dot products and probabilities are float64, summed in order.
+With one thread a run is bit-reproducible; with more, shards race on shared rows (Hogwild).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit, prange
+
+SOFTMAX, HIERARCHICAL, ONE_VS_ALL = 0, 1, 2
+
+FNV32_OFFSET, FNV32_PRIME = np.uint32(2166136261), np.uint32(16777619)
+FNV64_OFFSET, FNV64_PRIME = np.uint64(14695981039346656037), np.uint64(1099511628211)
+NGRAM_MUL = np.uint64(116049371)  # fastText's word n-gram hash multiplier
+
+
+class KernelConfig(NamedTuple):
+    """The scalars the kernels need; built by seqkit.models.linear.model from LinearConfig."""
+
+    dim: int
+    n_words: int  # input rows [0, n_words) are words; n-gram rows follow
+    buckets: int  # n-gram hash space (fastText's -bucket)
+    ngrams: int  # longest word n-gram (1: words only)
+    loss: int  # SOFTMAX, HIERARCHICAL or ONE_VS_ALL
+    n_labels: int
+    lr: float
+    total_tokens: float  # words over all epochs: the learning rate reaches 0 there
+    shards: int  # texts of one chunk are cut into this many shards, one per thread
+
+
+# -- tokenizing -------------------------------------------------------------------------------------
+# Character classes of a code point (table built in tokenize.py from Python's own regex classes).
+OTHER, ALNUM, DIGIT = 0, 1, 2
+
+
+@njit(inline="always")
+def _decode(buf, i):
+    """(code point, byte length) of the UTF-8 character at buf[i] (buf is valid UTF-8)."""
+    b = np.int64(buf[i])
+    if b < 0x80:
+        return b, 1
+    if b < 0xE0:
+        return ((b & 0x1F) << 6) | (np.int64(buf[i + 1]) & 0x3F), 2
+    if b < 0xF0:
+        return ((b & 0x0F) << 12) | ((np.int64(buf[i + 1]) & 0x3F) << 6) | (np.int64(buf[i + 2]) & 0x3F), 3
+    return (((b & 0x07) << 18) | ((np.int64(buf[i + 1]) & 0x3F) << 12) | ((np.int64(buf[i + 2]) & 0x3F) << 6)
+            | (np.int64(buf[i + 3]) & 0x3F)), 4
+
+
+@njit(inline="always")
+def _class_at(buf, i, n, classes):
+    """Class of the character at buf[i] (OTHER past the end); ASCII without decoding."""
+    if i >= n:
+        return OTHER
+    if buf[i] < 0x80:
+        return np.int64(classes[buf[i]])
+    cp, _ = _decode(buf, i)
+    return np.int64(classes[cp])
+
+
+@njit(inline="always")
+def _char_len(buf, i):
+    b = buf[i]
+    if b < 0x80:
+        return 1
+    if b < 0xE0:
+        return 2
+    if b < 0xF0:
+        return 3
+    return 4
+
+
+@njit(inline="always")
+def _special_end(buf, i, n):
+    """End of a <url>, <email> or <num> token starting at buf[i] == '<', else -1."""
+    if i + 4 < n and buf[i + 1] == 117 and buf[i + 2] == 114 and buf[i + 3] == 108 and buf[i + 4] == 62:
+        return i + 5
+    if i + 4 < n and buf[i + 1] == 110 and buf[i + 2] == 117 and buf[i + 3] == 109 and buf[i + 4] == 62:
+        return i + 5
+    if (i + 6 < n and buf[i + 1] == 101 and buf[i + 2] == 109 and buf[i + 3] == 97 and buf[i + 4] == 105
+            and buf[i + 5] == 108 and buf[i + 6] == 62):
+        return i + 7
+    return -1
+
+
+@njit(inline="always")
+def _word_end(buf, i, n, classes):
+    """End of the word starting at buf[i] (an alnum character), as the regex
+    [^\\W_]+(?:(?:'[^\\W_]|[.,]\\d)[^\\W_]*)* of seqkit.text.normalize matches it."""
+    while i < n:
+        if _class_at(buf, i, n, classes) != OTHER:
+            i += _char_len(buf, i)
+            continue
+        b = buf[i]
+        if b == 39 and _class_at(buf, i + 1, n, classes) != OTHER:  # an apostrophe before a letter or digit
+            i += 1
+            continue
+        if (b == 46 or b == 44) and _class_at(buf, i + 1, n, classes) == DIGIT:  # '.' or ',' before a digit
+            i += 1
+            continue
+        return i
+    return i
+
+
+@njit(inline="always")
+def _hashes(buf, lo, hi):
+    """(fastText's 32-bit FNV-1a of the bytes, as int32 with signed-char xor; a 64-bit FNV-1a key)."""
+    h32 = FNV32_OFFSET
+    h64 = FNV64_OFFSET
+    for j in range(lo, hi):
+        b = buf[j]
+        h32 = (h32 ^ np.uint32(np.int32(np.int8(b)))) * FNV32_PRIME
+        h64 = (h64 ^ np.uint64(b)) * FNV64_PRIME
+    return np.int32(h32), np.int64(h64)
+
+
+@njit(inline="always")
+def _grow(a, need):
+    if need <= a.shape[0]:
+        return a
+    b = np.empty(max(need, 2 * a.shape[0]), a.dtype)
+    b[: a.shape[0]] = a
+    return b
+
+
+@njit(inline="always")
+def _grow2(a, need):
+    if need <= a.shape[0]:
+        return a
+    b = np.empty((max(need, 2 * a.shape[0]), a.shape[1]), a.dtype)
+    b[: a.shape[0]] = a
+    return b
+
+
+HASH_MUL = np.uint64(0x9E3779B97F4A7C15)
+
+
+@njit(inline="always")
+def _slot_of(table_keys, table_ids, key, bits):
+    """Open addressing, linear probing: the slot holding `key`, or the empty slot where it would go."""
+    mask = (1 << bits) - 1
+    s = np.int64((np.uint64(key) * HASH_MUL) >> np.uint64(64 - bits))
+    while table_ids[s] >= 0 and table_keys[s] != key:
+        s = (s + 1) & mask
+    return s
+
+
+@njit(inline="always")
+def _insert_all(keys, n, bits):
+    table_keys = np.zeros(1 << bits, np.int64)
+    table_ids = np.full(1 << bits, -1, np.int32)
+    for i in range(n):
+        s = _slot_of(table_keys, table_ids, keys[i], bits)
+        table_keys[s] = keys[i]
+        table_ids[s] = i
+    return table_keys, table_ids
+
+
+@njit(cache=True)
+def scan_tokens(buf, classes, known_keys, specials):
+    """Tokens of the texts in UTF-8 `buf`, each ended by '\\n', as ids: known_keys[i] (64-bit keys of a
+    vocabulary) get id i, new words ids from len(known_keys) on, in order of first sight.
+
+    Returns (ids (T,) int32, offsets (texts+1,) int64, new_spans (M, 2) byte ranges of each new word's
+    first occurrence, new_hash32 (M,) int32, new_keys (M,) int64, counts (len(known)+M,) int64)."""
+    n = buf.shape[0]
+    n_known = known_keys.shape[0]
+    all_keys = np.empty(n_known + 1024, np.int64)
+    all_keys[:n_known] = known_keys
+    bits = 10
+    while (1 << bits) < 2 * (n_known + 1024):
+        bits += 1
+    table_keys, table_ids = _insert_all(all_keys, n_known, bits)
+    ids = np.empty(n // 2 + 2, np.int32)  # tokens are at least a byte and never touch: at most (n + 1) / 2
+    offsets = np.empty(max(16, n // 512), np.int64)
+    spans = np.empty((1024, 2), np.int64)
+    h32s = np.empty(1024, np.int32)
+    counts = np.zeros(n_known + 1024, np.int64)
+    n_tok = 0
+    n_new = 0
+    n_text = 0
+    offsets[0] = 0
+    i = 0
+    while i < n:
+        if buf[i] == 10:  # end of a text
+            n_text += 1
+            offsets = _grow(offsets, n_text + 1)
+            offsets[n_text] = n_tok
+            i += 1
+            continue
+        end = -1
+        if specials and buf[i] == 60:
+            end = _special_end(buf, i, n)
+        if end < 0:
+            if _class_at(buf, i, n, classes) == OTHER:
+                i += _char_len(buf, i)
+                continue
+            end = _word_end(buf, i, n, classes)
+        h32, key = _hashes(buf, i, end)
+        s = _slot_of(table_keys, table_ids, key, bits)
+        wid = table_ids[s]
+        if wid < 0:
+            wid = np.int32(n_known + n_new)
+            table_keys[s] = key
+            table_ids[s] = wid
+            all_keys = _grow(all_keys, wid + 1)
+            all_keys[wid] = key
+            spans = _grow2(spans, n_new + 1)
+            h32s = _grow(h32s, n_new + 1)
+            counts = _grow(counts, wid + 1)
+            spans[n_new, 0] = i
+            spans[n_new, 1] = end
+            h32s[n_new] = h32
+            counts[wid] = 0
+            n_new += 1
+            if 2 * (wid + 1) > (1 << bits):  # keep the table at most half full
+                bits += 1
+                table_keys, table_ids = _insert_all(all_keys, wid + 1, bits)
+        ids[n_tok] = wid
+        counts[wid] += 1
+        n_tok += 1
+        i = end
+    # copies: slices would keep the over-allocated buffers alive
+    return (ids[:n_tok].copy(), offsets[: n_text + 1].copy(), spans[:n_new].copy(), h32s[:n_new].copy(),
+            all_keys[n_known: n_known + n_new].copy(), counts[: n_known + n_new].copy())
+
+
+# -- features of one text -----------------------------------------------------------------------------
+@njit(inline="always")
+def _feature_rows(ids, lo, hi, lookup, cfg, rows):
+    """Input rows of text ids[lo:hi] into `rows`; returns how many. Words first (those with a row), then
+    each word n-gram (2..ngrams) hashed as fastText does, kept where its bucket has a row."""
+    row_of, hash_of, bucket_row = lookup
+    n = 0
+    for i in range(lo, hi):
+        r = row_of[ids[i]]
+        if r >= 0:
+            rows[n] = r
+            n += 1
+    if cfg.ngrams > 1:
+        for i in range(lo, hi):
+            h = np.uint64(np.int64(hash_of[ids[i]]))  # sign-extended, as fastText's int32 -> uint64
+            for j in range(i + 1, min(hi, i + cfg.ngrams)):
+                h = h * NGRAM_MUL + np.uint64(np.int64(hash_of[ids[j]]))
+                r = bucket_row[np.int64(h % np.uint64(cfg.buckets))]
+                if r >= 0:
+                    rows[n] = cfg.n_words + r
+                    n += 1
+    return n
+
+
+@njit(cache=True)
+def feature_rows_of(ids, lo, hi, lookup, cfg):
+    """The input rows of one text (for tests and inspection)."""
+    rows = np.empty(max(1, (hi - lo) * cfg.ngrams), np.int64)
+    return rows[: _feature_rows(ids, lo, hi, lookup, cfg, rows)].copy()
+
+
+@njit(cache=True)
+def used_buckets(ids, offsets, hash_of, buckets, ngrams):
+    """(buckets,) bool: the n-gram buckets that occur in the texts."""
+    used = np.zeros(buckets, np.bool_)
+    for t in range(offsets.shape[0] - 1):
+        lo, hi = offsets[t], offsets[t + 1]
+        for i in range(lo, hi):
+            h = np.uint64(np.int64(hash_of[ids[i]]))
+            for j in range(i + 1, min(hi, i + ngrams)):
+                h = h * NGRAM_MUL + np.uint64(np.int64(hash_of[ids[j]]))
+                used[np.int64(h % np.uint64(buckets))] = True
+    return used
+
+
+@njit(inline="always")
+def _text_vector(W, rows, n, hidden):
+    """hidden = mean of W[rows[:n]] (float32, rows added in order)."""
+    hidden[:] = 0.0
+    for k in range(n):
+        r = rows[k]
+        for d in range(hidden.shape[0]):
+            hidden[d] += W[r, d]
+    inv = np.float32(1.0) / np.float32(n)
+    for d in range(hidden.shape[0]):
+        hidden[d] *= inv
+
+
+@njit(inline="always")
+def _dot(a, W, r):
+    s = 0.0
+    for d in range(a.shape[0]):
+        s += np.float64(a[d]) * np.float64(W[r, d])
+    return s
+
+
+@njit(inline="always")
+def _sigmoid(f):
+    return 1.0 / (1.0 + np.exp(-f))
+
+
+@njit(inline="always")
+def _output_step(hidden, grad, Wo, r, alpha):
+    """grad += alpha * Wo[r] (before the row changes), then Wo[r] += alpha * hidden."""
+    a = np.float32(alpha)
+    for d in range(hidden.shape[0]):
+        grad[d] += a * Wo[r, d]
+        Wo[r, d] += a * hidden[d]
+
+
+@njit(inline="always")
+def _logistic_step(hidden, grad, Wo, r, positive, lr):
+    """One binary logistic output: returns its loss."""
+    p = _sigmoid(_dot(hidden, Wo, r))
+    _output_step(hidden, grad, Wo, r, lr * ((1.0 if positive else 0.0) - p))
+    return -np.log(max(p if positive else 1.0 - p, 1e-12))
+
+
+@njit(inline="always")
+def _softmax(hidden, Wo, probs):
+    m = -np.inf
+    for c in range(probs.shape[0]):
+        probs[c] = _dot(hidden, Wo, c)
+        m = max(m, probs[c])
+    z = 0.0
+    for c in range(probs.shape[0]):
+        probs[c] = np.exp(probs[c] - m)
+        z += probs[c]
+    for c in range(probs.shape[0]):
+        probs[c] /= z
+
+
+@njit(inline="always")
+def _text_step(hidden, grad, probs, Wo, labels, lo, hi, tree, cfg, lr):
+    """Output layer forward and backward for one text with labels[lo:hi]; returns the loss.
+    Softmax with k labels takes 1/k as each one's target; HS follows each label's path."""
+    codes, points, lengths = tree
+    loss = 0.0
+    k = hi - lo
+    if cfg.loss == SOFTMAX:
+        _softmax(hidden, Wo, probs)
+        for j in range(lo, hi):
+            loss -= np.log(max(probs[labels[j]], 1e-12)) / k
+        for c in range(cfg.n_labels):
+            target = 0.0
+            for j in range(lo, hi):
+                if labels[j] == c:
+                    target += 1.0 / k
+            _output_step(hidden, grad, Wo, c, lr * (target - probs[c]))
+    elif cfg.loss == HIERARCHICAL:
+        for j in range(lo, hi):
+            y = labels[j]
+            for s in range(lengths[y]):
+                loss += _logistic_step(hidden, grad, Wo, points[y, s], codes[y, s] == 1, lr)
+    else:
+        for c in range(cfg.n_labels):
+            positive = False
+            for j in range(lo, hi):
+                positive = positive or labels[j] == c
+            loss += _logistic_step(hidden, grad, Wo, c, positive, lr)
+    return loss
+
+
+@njit(inline="always")
+def _train_shard(texts, labels, lookup, tree, order, lo, hi, weights, cfg, done, stride, out):
+    ids, offsets = texts
+    label_ptr, label_ids = labels
+    W, Wo = weights
+    rows = np.empty(1024, np.int64)
+    hidden = np.empty(cfg.dim, np.float32)
+    grad = np.empty(cfg.dim, np.float32)
+    probs = np.empty(cfg.n_labels, np.float64)
+    loss = 0.0
+    seen = 0
+    for q in range(lo, hi):
+        t = order[q]
+        a, b = offsets[t], offsets[t + 1]
+        need = (b - a) * cfg.ngrams
+        if need > rows.shape[0]:
+            rows = np.empty(2 * need, np.int64)
+        n = _feature_rows(ids, a, b, lookup, cfg, rows)
+        if n > 0:
+            lr = cfg.lr * max(0.0, 1.0 - (done + seen * stride) / cfg.total_tokens)
+            _text_vector(W, rows, n, hidden)
+            grad[:] = 0.0
+            loss += _text_step(hidden, grad, probs, Wo, label_ids, label_ptr[t], label_ptr[t + 1], tree, cfg, lr)
+            inv = np.float32(1.0) / np.float32(n)
+            for d in range(cfg.dim):
+                grad[d] *= inv
+            for k in range(n):
+                r = rows[k]
+                for d in range(cfg.dim):
+                    W[r, d] += grad[d]
+        seen += b - a
+    out[0] = loss
+    out[1] = seen
+
+
+@njit(parallel=True, cache=True)
+def train_chunk(texts, labels, lookup, tree, order, weights, cfg, done):
+    """Train on texts order[:] cut into cfg.shards contiguous shards, one per thread, lock-free.
+    `done`: words trained before this chunk (for the learning-rate decay). Returns (loss sum, words)."""
+    m = order.shape[0]
+    out = np.zeros((cfg.shards, 2), np.float64)
+    for s in prange(cfg.shards):
+        lo = s * m // cfg.shards
+        hi = (s + 1) * m // cfg.shards
+        _train_shard(texts, labels, lookup, tree, order, lo, hi, weights, cfg, done, cfg.shards, out[s])
+    return out[:, 0].sum(), out[:, 1].sum()
+
+
+@njit(inline="always")
+def _label_probs(hidden, Wo, tree, cfg, probs):
+    codes, points, lengths = tree
+    if cfg.loss == SOFTMAX:
+        _softmax(hidden, Wo, probs)
+    elif cfg.loss == HIERARCHICAL:
+        for y in range(cfg.n_labels):
+            p = 1.0
+            for s in range(lengths[y]):
+                f = _sigmoid(_dot(hidden, Wo, points[y, s]))
+                p *= f if codes[y, s] == 1 else 1.0 - f
+            probs[y] = p
+    else:
+        for c in range(cfg.n_labels):
+            probs[c] = _sigmoid(_dot(hidden, Wo, c))
+
+
+@njit(parallel=True, cache=True)
+def predict_probs(texts, lookup, tree, weights, cfg):
+    """(N, n_labels) label probabilities; a text with no known word or n-gram gets the empty vector's."""
+    ids, offsets = texts
+    W, Wo = weights
+    N = offsets.shape[0] - 1
+    P = np.empty((N, cfg.n_labels), np.float64)
+    for s in prange(cfg.shards):
+        rows = np.empty(1024, np.int64)
+        hidden = np.empty(cfg.dim, np.float32)
+        for t in range(s * N // cfg.shards, (s + 1) * N // cfg.shards):
+            a, b = offsets[t], offsets[t + 1]
+            need = (b - a) * cfg.ngrams
+            if need > rows.shape[0]:
+                rows = np.empty(2 * need, np.int64)
+            n = _feature_rows(ids, a, b, lookup, cfg, rows)
+            if n > 0:
+                _text_vector(W, rows, n, hidden)
+            else:
+                hidden[:] = 0.0
+            _label_probs(hidden, Wo, tree, cfg, P[t])
+    return P
+
+
+# -- prediction straight from bytes ---------------------------------------------------------------------
+@njit(cache=True)
+def vocab_table(keys):
+    """(table_keys, table_ids, bits): the open-addressing table of a vocabulary's 64-bit keys, built once."""
+    bits = 10
+    while (1 << bits) < 2 * keys.shape[0]:
+        bits += 1
+    table_keys, table_ids = _insert_all(keys, keys.shape[0], bits)
+    return table_keys, table_ids, bits
+
+
+@njit(inline="always")
+def _scan_text(buf, lo, hi, classes, specials, vocab, tok_rows, tok_hash):
+    """Tokens of buf[lo:hi] -> their word rows (-1: unknown) and fastText hashes; returns how many."""
+    table_keys, table_ids, bits, word_hash = vocab
+    m = 0
+    i = lo
+    while i < hi:
+        end = -1
+        if specials and buf[i] == 60:
+            end = _special_end(buf, i, hi)
+        if end < 0:
+            if _class_at(buf, i, hi, classes) == OTHER:
+                i += _char_len(buf, i)
+                continue
+            end = _word_end(buf, i, hi, classes)
+        h32, key = _hashes(buf, i, end)
+        wid = table_ids[_slot_of(table_keys, table_ids, key, bits)]
+        tok_rows[m] = wid
+        tok_hash[m] = h32 if wid < 0 else word_hash[wid]
+        m += 1
+        i = end
+    return m
+
+
+@njit(parallel=True, cache=True)
+def predict_bytes(text, vocab, bucket_row, tree, weights, cfg):
+    """(N, n_labels) probabilities of the N texts in UTF-8 `buf`, each ended by '\\n': tokenizing, hashing
+    and predicting in one pass, texts split among cfg.shards threads. text = (buf, ends, classes, specials)."""
+    buf, ends, classes, specials = text
+    W, Wo = weights
+    N = ends.shape[0]
+    P = np.empty((N, cfg.n_labels), np.float64)
+    for s in prange(cfg.shards):
+        cap = 1024
+        tok_rows = np.empty(cap, np.int32)
+        tok_hash = np.empty(cap, np.int32)
+        idx = np.arange(cap).astype(np.int32)
+        rows = np.empty(cap * cfg.ngrams, np.int64)
+        hidden = np.empty(cfg.dim, np.float32)
+        for t in range(s * N // cfg.shards, (s + 1) * N // cfg.shards):
+            lo = 0 if t == 0 else ends[t - 1] + 1
+            hi = ends[t]
+            if (hi - lo) // 2 + 2 > cap:
+                cap = (hi - lo) // 2 + 2
+                tok_rows = np.empty(cap, np.int32)
+                tok_hash = np.empty(cap, np.int32)
+                idx = np.arange(cap).astype(np.int32)
+                rows = np.empty(cap * cfg.ngrams, np.int64)
+            m = _scan_text(buf, lo, hi, classes, specials, vocab, tok_rows, tok_hash)
+            n = _feature_rows(idx, 0, m, (tok_rows, tok_hash, bucket_row), cfg, rows)
+            if n > 0:
+                _text_vector(W, rows, n, hidden)
+            else:
+                hidden[:] = 0.0
+            _label_probs(hidden, Wo, tree, cfg, P[t])
+    return P

@@ -1,0 +1,17 @@
+"""Loading any classifier file: the recurrent/Transformer bundle or the linear model, by its metadata."""
+
+from __future__ import annotations
+
+
+def load_classifier(path):
+    """A TrainedClassifier or a LinearClassifier; both have `.labels` and `.predict_proba(texts)`."""
+    from seqkit.models.linear.files import read_meta
+
+    meta = read_meta(path)
+    if (meta.get("architecture") or {}).get("arch") == "linear":
+        from seqkit.models.linear.model import LinearClassifier
+
+        return LinearClassifier.load(path)
+    from seqkit.models.bundle import TrainedClassifier
+
+    return TrainedClassifier.load(path)

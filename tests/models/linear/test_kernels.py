@@ -1,0 +1,83 @@
+"""The linear classifier's Numba kernels against the slow reference: one thread, exact match."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from seqkit.models.linear import kernels
+from seqkit.models.linear.config import LinearConfig
+from seqkit.models.linear.model import LOSS_CODES, label_tree
+from seqkit.models.linear.train import encode_corpus
+from tests.models.linear.reference_linear import feature_rows, predict_reference, train_reference
+
+TEXTS = [
+    ("a good film with a great cast", ["pos"]),
+    ("bad plot, awful acting and a bad end", ["neg"]),
+    ("great, great fun", ["pos", "fun"]),
+    ("dull and bad", ["neg"]),
+    ("fun film", ["fun"]),
+    ("the cast was good but the plot dull", ["neg", "pos"]),
+]
+
+
+def _setup(loss: str, ngrams: int, buckets: int = 37, dim: int = 6):
+    config = LinearConfig(dim=dim, word_ngrams=ngrams, buckets=buckets, loss=loss)
+    c = encode_corpus(TEXTS, config, "test")
+    rng = np.random.default_rng(1)
+    V = len(c.seen)
+    row_of = np.arange(V, dtype=np.int32)
+    row_of[::5] = -1  # some words without a row: their n-grams still count
+    bucket_row = np.full(buckets, -1, np.int32)
+    used = rng.choice(buckets, size=buckets // 2, replace=False)
+    bucket_row[used] = np.arange(len(used), dtype=np.int32)
+    n_rows = V + len(used)
+    W = rng.uniform(-0.5, 0.5, (n_rows, dim)).astype(np.float32)
+    counts = np.bincount(c.label_ids, minlength=len(c.labels))
+    n_out = len(c.labels) - 1 if loss == "hs" else len(c.labels)
+    Wo = rng.uniform(-0.5, 0.5, (n_out, dim)).astype(np.float32)
+    cfg = kernels.KernelConfig(dim=dim, n_words=V, buckets=buckets, ngrams=ngrams, loss=LOSS_CODES[loss],
+                               n_labels=len(c.labels), lr=0.3, total_tokens=float(len(c.ids) * 3), shards=1)
+    lookup = (row_of, c.hash32.astype(np.int32), bucket_row)
+    return c, lookup, label_tree(loss, counts), W, Wo, cfg
+
+
+@pytest.mark.parametrize("loss", ["softmax", "hs", "ova"])
+@pytest.mark.parametrize("ngrams", [1, 3])
+def test_train_chunk_matches_reference_exactly(loss, ngrams):
+    c, lookup, tree, W, Wo, cfg = _setup(loss, ngrams)
+    Wr, Wor = W.copy(), Wo.copy()
+    order = np.array([3, 0, 5, 1, 2, 4, 0, 2], np.int64)
+    done = 5.0
+    loss_k, seen_k = kernels.train_chunk((c.ids, c.offsets), (c.label_ptr, c.label_ids), lookup, tree, order, (W, Wo), cfg, done)
+    loss_r, seen_r = train_reference((c.ids, c.offsets), (c.label_ptr, c.label_ids), lookup, tree, order, Wr, Wor, cfg, done)
+    assert seen_k == seen_r
+    assert np.array_equal(W, Wr), np.abs(W - Wr).max()
+    assert np.array_equal(Wo, Wor), np.abs(Wo - Wor).max()
+    assert loss_k == pytest.approx(loss_r, rel=1e-12)
+    assert not np.array_equal(Wo, _setup(loss, ngrams)[4])  # something was trained
+
+
+@pytest.mark.parametrize("loss", ["softmax", "hs", "ova"])
+def test_predict_matches_reference(loss):
+    c, lookup, tree, W, Wo, cfg = _setup(loss, 2)
+    P = kernels.predict_probs((c.ids, c.offsets), lookup, tree, (W, Wo), cfg._replace(shards=2))
+    R = predict_reference((c.ids, c.offsets), lookup, tree, W, Wo, cfg)
+    np.testing.assert_allclose(P, R, rtol=1e-12, atol=0)
+    if loss != "ova":  # softmax and the Huffman tree's leaves each make a distribution
+        np.testing.assert_allclose(P.sum(axis=1), 1.0, rtol=1e-9)
+
+
+def test_feature_rows_hash_ngrams_as_fasttext():
+    """The kernel's rows for a text equal the reference's uint64 hashing; bigram buckets follow the word
+    hashes (fastText: h = h * 116049371 + hash(next word), sign-extended int32 hashes)."""
+    c, lookup, tree, W, Wo, cfg = _setup("softmax", 3, buckets=1_000_003)
+    lookup = (lookup[0], lookup[1], np.arange(1_000_003, dtype=np.int32))
+    for t in range(len(c.offsets) - 1):
+        a, b = c.offsets[t], c.offsets[t + 1]
+        want = feature_rows(c.ids[a:b], *lookup, cfg.n_words, cfg.buckets, cfg.ngrams)
+        assert kernels.feature_rows_of(c.ids, a, b, lookup, cfg).tolist() == want
+    # fastText's hash of a known bigram, worked by hand from its definition
+    h_a, h_b = -1, 7  # int32 word hashes
+    h = ((h_a & ((1 << 64) - 1)) * 116049371 + h_b) & ((1 << 64) - 1)
+    assert h % 1_000_003 == feature_rows([0, 1], np.full(2, -1), np.array([h_a, h_b]), np.arange(1_000_003), 0, 1_000_003, 2)[0]
