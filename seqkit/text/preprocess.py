@@ -22,7 +22,7 @@ import numpy as np
 from seqkit import __version__
 from seqkit.errors import InputError
 from seqkit.fileio import atomic_dir, check_readable_file
-from seqkit.text.corpus import FORMAT, FORMAT_VERSION, EncodedCorpus
+from seqkit.text.corpus import FORMAT, FORMAT_VERSION, EncodedCorpus, shard_entry
 from seqkit.text.normalize import Normalizer, NormalizeOptions
 from seqkit.text.sources import SourceInfo, input_size, iter_pieces
 from seqkit.text.vocab import Vocab
@@ -157,6 +157,26 @@ def _stream_encode(
     return _Encoded(list(index), ids, np.frombuffer(offsets, dtype=np.int64), sources, time.perf_counter() - start)
 
 
+def encode_pieces(pieces, tokenize: Callable[[str], list[str]], cap: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(text, ends_document) pieces -> (words in first-seen order, (N,) int32 ids into them,
+    (D+1,) int64 offsets of the non-empty documents, cut every ``cap`` tokens): what
+    `_stream_encode` computes, for one part of the input (a worker's byte range)."""
+    index: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+    lookup = index.__getitem__
+    ids = array("i")
+    offsets = array("q", [0])
+    for text, end in pieces:
+        ids.extend(map(lookup, tokenize(text)))
+        n_tokens = len(ids)
+        while n_tokens - offsets[-1] > cap:
+            offsets.append(offsets[-1] + cap)
+        if end and n_tokens > offsets[-1]:
+            offsets.append(n_tokens)
+    if len(ids) > offsets[-1]:
+        offsets.append(len(ids))
+    return list(index), np.frombuffer(ids, dtype=np.int32), np.frombuffer(offsets, dtype=np.int64)
+
+
 def _texts_keeping(batches, pending: list):
     """Feed the texts of each batch on, keeping (ends, bytes read) aside in order."""
     for texts, ends, bytes_read in batches:
@@ -173,12 +193,10 @@ def _default_workers(total_bytes: int | None) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _finish(enc: _Encoded, inputs: list[str], options: PreprocessOptions) -> tuple[Vocab, np.ndarray, np.ndarray, dict]:
-    """Vocabulary by count, ids renumbered with rare words dropped, and the meta record."""
-    names = ", ".join(inputs)
-    if len(enc.ids) == 0:
-        raise InputError(f"no tokens found in {names}: is it text in UTF-8? (check the preprocessing options too)")
-    counts = np.bincount(enc.ids, minlength=len(enc.words)).astype(np.int64)  # (U,)
+def final_vocab(words: list[str], counts: np.ndarray, options: PreprocessOptions, names: str) -> tuple[Vocab, np.ndarray]:
+    """The vocabulary of words seen (first-seen order) with their counts: sorted by count, ties in
+    first-seen order, rare words dropped; and the (U,) int32 map from first-seen index to final id
+    or -1."""
     order = np.argsort(-counts, kind="stable")
     order = order[counts[order] >= options.min_count]
     if options.max_vocab is not None:
@@ -187,37 +205,67 @@ def _finish(enc: _Encoded, inputs: list[str], options: PreprocessOptions) -> tup
         raise InputError(
             f"vocabulary is empty: no word occurs at least --min-count={options.min_count} times in {names}"
         )
-    vocab = Vocab([enc.words[i] for i in order], counts[order])
-    remap = np.full(len(enc.words), -1, dtype=np.int32)  # (U,) provisional -> final id or -1
+    remap = np.full(len(words), -1, dtype=np.int32)  # (U,) provisional -> final id or -1
     remap[order] = np.arange(len(order), dtype=np.int32)
-    final = remap[enc.ids]  # (N,)
+    return Vocab([words[i] for i in order], counts[order]), remap
+
+
+def drop_unknown(ids: np.ndarray, offsets: np.ndarray, remap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Provisional ids (N,) and non-empty documents' offsets -> final ids with dropped words left
+    out, and the offsets over them (documents may become empty)."""
+    final = remap[ids]  # (N,)
     kept = final >= 0
-    ids = final[kept]
+    out = final[kept]
     del final
-    # Kept tokens per document (documents are never empty, so reduceat is safe), then offsets.
-    per_doc = np.add.reduceat(kept, enc.offsets[:-1], dtype=np.int64) if len(enc.offsets) > 1 else np.zeros(0, np.int64)
-    offsets = np.concatenate([[0], np.cumsum(per_doc)]).astype(np.int64)  # (D+1,)
-    del kept
-    lengths = np.diff(offsets)
-    meta = {
+    # Kept tokens per document (documents are never empty here, so reduceat is safe), then offsets.
+    per_doc = np.add.reduceat(kept, offsets[:-1], dtype=np.int64) if len(offsets) > 1 else np.zeros(0, np.int64)
+    return out, np.concatenate([[0], np.cumsum(per_doc)]).astype(np.int64)  # (N',), (D+1,)
+
+
+def corpus_meta(options: PreprocessOptions, vocab: Vocab, tokens_raw: int, tokens: int, documents: int,
+                unique_words: int, longest: int, sources: list[dict], seconds: float, shards: list[dict]) -> dict:
+    """The meta.json record of a corpus."""
+    return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "seqkit_version": __version__,
         "options": options.to_dict(),
         "counts": {
-            "documents": len(offsets) - 1,
-            "tokens_raw": int(len(enc.ids)),
-            "tokens": int(len(ids)),
-            "unique_words": len(enc.words),
+            "documents": documents,
+            "tokens_raw": tokens_raw,
+            "tokens": tokens,
+            "unique_words": unique_words,
             "vocab_size": len(vocab),
-            "coverage": float(len(ids) / len(enc.ids)),
-            "longest_document": int(lengths.max()) if len(lengths) else 0,
-            "undecodable_bytes": sum(s.undecodable_bytes for s in enc.sources),
+            "coverage": float(tokens / tokens_raw) if tokens_raw else 0.0,
+            "longest_document": longest,
+            "undecodable_bytes": sum(s.get("undecodable_bytes", 0) for s in sources),
         },
-        "sources": [s.to_dict() for s in enc.sources],
-        "seconds": round(enc.seconds, 3),
+        "sources": sources,
+        "seconds": round(seconds, 3),
+        "shards": shards,
     }
+
+
+def _finish(enc: _Encoded, inputs: list[str], options: PreprocessOptions) -> tuple[Vocab, np.ndarray, np.ndarray, dict]:
+    """Vocabulary by count, ids renumbered with rare words dropped, and the meta record."""
+    names = ", ".join(inputs)
+    if len(enc.ids) == 0:
+        raise InputError(f"no tokens found in {names}: is it text in UTF-8? (check the preprocessing options too)")
+    counts = np.bincount(enc.ids, minlength=len(enc.words)).astype(np.int64)  # (U,)
+    vocab, remap = final_vocab(enc.words, counts, options, names)
+    ids, offsets = drop_unknown(enc.ids, enc.offsets, remap)
+    lengths = np.diff(offsets)
+    meta = corpus_meta(
+        options, vocab, tokens_raw=int(len(enc.ids)), tokens=int(len(ids)), documents=len(offsets) - 1,
+        unique_words=len(enc.words), longest=int(lengths.max()) if len(lengths) else 0,
+        sources=[s.to_dict() for s in enc.sources], seconds=enc.seconds,
+        shards=[shard_entry("ids.npy", "offsets.npy", ids, offsets)],
+    )
     return vocab, ids, offsets, meta
+
+
+def write_meta(folder: Path, meta: dict) -> None:
+    (folder / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _check_inputs(inputs: list[str]) -> None:
@@ -261,7 +309,7 @@ def preprocess(
         vocab.save(tmp / "vocab.tsv")
         np.save(tmp / "ids.npy", ids)
         np.save(tmp / "offsets.npy", offsets)
-        (tmp / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_meta(tmp, meta)
     return EncodedCorpus.load(out_dir)
 
 

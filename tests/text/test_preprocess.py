@@ -45,7 +45,8 @@ def test_folder_contents_and_meta(text_file, tmp_path):
     preprocess([str(text_file)], out, PreprocessOptions(min_count=1))
     assert sorted(p.name for p in out.iterdir()) == ["ids.npy", "meta.json", "offsets.npy", "vocab.tsv"]
     meta = json.loads((out / "meta.json").read_text())
-    assert meta["format_version"] == 1
+    assert meta["format_version"] == 2
+    assert meta["shards"] == [{"ids": "ids.npy", "offsets": "offsets.npy", "tokens": 18, "documents": 4}]
     assert meta["counts"]["documents"] == 4 and meta["counts"]["tokens"] == 18
     assert meta["sources"][0]["path"] == str(text_file) and len(meta["sources"][0]["sha256"]) == 64
     assert meta["options"]["min_count"] == 1 and meta["options"]["normalize"]["lowercase"] is True
