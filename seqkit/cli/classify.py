@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from enum import Enum
@@ -252,12 +253,14 @@ def predict(
     model: str = typer.Argument(..., help="A model from `seqkit train-classifier`."),
     input: str = typer.Argument("-", help="Texts, one per line ('-' or nothing: stdin)."),
     probs: bool = typer.Option(False, "--probs", help="Print the probability of every class, not just the best one."),
-    batch: int = typer.Option(512, "--batch", min=1, help="Texts read and classified at a time."),
+    batch: int = typer.Option(512, "--batch", min=1, help="Texts read and classified at a time (with --cluster: texts per task)."),
     as_json: bool = common.JSON,
+    cluster: Optional[str] = common.CLUSTER,
 ) -> None:
     """Classify texts, one per line: the label and its probability for each, streamed.
 
     Example: echo "a wonderful, moving film" | seqkit predict sentiment.npz -
+    Cluster: seqkit predict sentiment.npz reviews.txt --cluster tcp://scheduler:8786 > labels.tsv
     """
     from seqkit.cli.output import emit_rows
     from seqkit.models.bundle import TrainedClassifier
@@ -265,11 +268,23 @@ def predict(
     clf = TrainedClassifier.load(model)
     names = clf.labels
     columns = ["label", "prob"] + ([f"p_{n}" for n in names] if probs and not as_json else [])
-    with _threads():
-        for chunk in _chunks(_open_lines(input), batch):
-            P = clf.predict_proba(chunk)  # (n, C)
+    with _threads(), _probabilities(clf, model, _chunks(_open_lines(input), batch), cluster) as probabilities:
+        for P in probabilities:  # (n, C) per chunk, in input order
             emit_rows(columns + (["probs"] if as_json and probs else []), _rows(P, names, probs, as_json), as_json)
             sys.stdout.flush()
+
+
+@contextlib.contextmanager
+def _probabilities(clf, model: str, chunks, cluster: Optional[str]):
+    """Class probabilities per chunk of texts: here, or on the Dask cluster with --cluster."""
+    if cluster is None:
+        yield (clf.predict_proba(chunk) for chunk in chunks)
+        return
+    from seqkit.cluster.blocks import predict_proba
+    from seqkit.cluster.session import connect
+
+    with connect(cluster) as client:
+        yield predict_proba(client, model, chunks)
 
 
 def _rows(P, names: list[str], probs: bool, as_json: bool) -> list[list]:
@@ -302,11 +317,13 @@ def evaluate(
     model: str = typer.Argument(..., help="A model from `seqkit train-classifier`."),
     test: str = typer.Argument(..., help="Labelled test data (same formats as train-classifier)."),
     as_json: bool = common.JSON,
+    cluster: Optional[str] = common.CLUSTER,
     labeled=None,  # LabeledFormat, from @LABELED_INPUT
 ) -> None:
     """Accuracy, per-class and macro precision/recall/F1 and the confusion matrix on labelled texts.
 
     Example: seqkit evaluate sentiment.npz test.tsv --json
+    Cluster: seqkit evaluate sentiment.npz test.tsv --cluster local:4
     """
     from seqkit.models.bundle import TrainedClassifier
     from seqkit.models.data import label_ids
@@ -320,7 +337,13 @@ def evaluate(
         raise InputError(f"test data {test} has no labelled texts")
     y = label_ids(data.labels, clf.labels, test)
     with _threads():
-        P = clf.predict_proba(data.texts)  # (N, C)
+        if cluster is None:
+            P = clf.predict_proba(data.texts)  # (N, C)
+        else:
+            import numpy as np
+
+            with _probabilities(clf, model, _chunks(data.texts, 512), cluster) as probabilities:
+                P = np.concatenate(list(probabilities))  # (N, C), blocks of 512 texts in input order
     report = classification_report(y, P.argmax(axis=1), clf.labels)
     if as_json:
         print(json.dumps(report, ensure_ascii=False))

@@ -27,7 +27,8 @@ def test_help_imports_no_heavy_modules():
     code = (
         "import sys; from seqkit.cli import app; from typer.testing import CliRunner; "
         "r = CliRunner().invoke(app, ['--help']); assert r.exit_code == 0, r.stdout; "
-        "print(' '.join(m for m in ('numba', 'gensim', 'numpy') if m in sys.modules))"
+        "r = CliRunner().invoke(app, ['preprocess', '--help']); assert '--cluster' in r.stdout, r.stdout; "
+        "print(' '.join(m for m in ('numba', 'gensim', 'numpy', 'dask', 'distributed') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
