@@ -33,7 +33,8 @@ from seqkit.fileio import atomic_dir
 from seqkit.text import preprocess as pp
 from seqkit.text.corpus import EncodedCorpus, shard_entry
 
-RANGE_BYTES = 64 << 20  # text per task: large enough that a task's overhead is small against its work
+RANGE_BYTES = 64 << 20  # most text per task: a task's overhead is small against its work, its memory bounded
+MIN_RANGE_BYTES = 4 << 20  # least text per task when a small input is cut finer to keep every worker busy
 
 
 @dataclass
@@ -126,10 +127,10 @@ def preprocess(
     options: pp.PreprocessOptions = pp.PreprocessOptions(),
     force: bool = False,
     on_progress: Progress | None = None,
-    range_bytes: int = RANGE_BYTES,
+    range_bytes: int | None = None,
 ) -> EncodedCorpus:
     """`seqkit.text.preprocess.preprocess` on the Dask cluster at ``address``; inputs are cut into
-    ranges of about ``range_bytes``."""
+    ranges of about ``range_bytes`` (default: 64 MB, less when that leaves workers idle)."""
     pp._check_options(options)
     pp._check_inputs(inputs)
     plans = [R.plan_input(p, options.column) for p in inputs]
@@ -147,9 +148,12 @@ def preprocess(
     return EncodedCorpus.load(out_dir)
 
 
-def _run(client, plans: list[R.InputPlan], options, folder: str, range_bytes: int, futures: list, on_progress) -> dict:
+def _run(client, plans: list[R.InputPlan], options, folder: str, range_bytes: int | None, futures: list, on_progress) -> dict:
     """Count, merge, encode; returns meta.json's record. Every future made is added to ``futures``."""
     names = ", ".join(p.path for p in plans)
+    if range_bytes is None:  # at least 4 tasks per worker, so that uneven ranges even out
+        fair = sum(p.size for p in plans) // (4 * n_workers(client))
+        range_bytes = min(RANGE_BYTES, max(MIN_RANGE_BYTES, fair))
     ranges = [(i, r) for i, p in enumerate(plans) for r in R.cut(p, range_bytes)]
     hashes = {i: client.submit(hash_file, os.path.abspath(p.path), pure=False) for i, p in enumerate(plans) if p.compression == "none"}
     counted = [client.submit(count_range, r, k, folder, options, pure=False) for k, (_, r) in enumerate(ranges)]

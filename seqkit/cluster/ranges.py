@@ -5,6 +5,11 @@ A range [start, end) owns the lines that begin inside it: its reader skips the p
 start (the previous range reads it) and reads on past `end` to the end of its last line. Cuts fall
 after a b"\\n" byte, which never occurs inside a UTF-8 character, so decoding is unchanged.
 Compressed inputs (gzip, bzip2) cannot be entered in the middle: each is one range, read whole.
+
+One difference from a single pass remains: a line longer than 1 MB is read in pieces cut at
+whitespace (`sources._split_lines`), and where those cuts fall depends on where the reading
+began; tokens come out the same unless something the tokenizer joins (an HTML tag with a space
+inside) straddles a cut.
 """
 
 from __future__ import annotations
