@@ -206,7 +206,12 @@ def vectors(
         else:
             from seqkit.cluster.blocks import document_vectors_on_cluster
 
-            matrix, empty = document_vectors_on_cluster(cluster, model, kv, lambda: iter_documents(docs, column), docs == "-", weight.value)
+            blocks = document_vectors_on_cluster(cluster, model, kv, lambda: iter_documents(docs, column), docs == "-", weight.value)
+            if fmt is not VecFormat.npy:  # rows go out as their block comes back
+                return _write_document_blocks(blocks, fmt.value)
+            parts = list(blocks)
+            matrix = np.concatenate([m for m, _ in parts]) if parts else np.zeros((0, kv.dim), np.float32)
+            empty = sum(e for _, e in parts)
         if empty:
             message(f"[yellow]warning:[/yellow] {empty} of {len(matrix)} documents have no known word: their vectors are zero")
         names = [f"doc{i + 1}" for i in range(len(matrix))]
@@ -231,6 +236,19 @@ def vectors(
         write_rows(sys.stdout, zip(names, matrix), fmt.value)
     if failed:
         raise typer.Exit(1)
+
+
+def _write_document_blocks(blocks, fmt: str) -> None:
+    """Rows doc1, doc2, ... of each block of document vectors, written as the block arrives."""
+    from seqkit.embed.export import write_rows
+
+    n = empty = 0
+    for matrix, n_empty in blocks:
+        write_rows(sys.stdout, zip((f"doc{n + i + 1}" for i in range(len(matrix))), matrix), fmt)
+        sys.stdout.flush()
+        n, empty = n + len(matrix), empty + n_empty
+    if empty:
+        message(f"[yellow]warning:[/yellow] {empty} of {n} documents have no known word: their vectors are zero")
 
 
 @app.command("export")

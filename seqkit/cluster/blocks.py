@@ -107,19 +107,16 @@ def document_vectors(client, model: str, read_texts: Callable[[], Iterable[str]]
 
 
 def document_vectors_on_cluster(address: str, model: str, kv, read_texts: Callable[[], Iterable[str]],
-                                from_stdin: bool, weight: str) -> tuple[np.ndarray, int]:
-    """`vectors --docs --cluster`: the (D, d) matrix, in input order, and the count of empty documents."""
+                                from_stdin: bool, weight: str) -> Iterator[tuple[np.ndarray, int]]:
+    """`vectors --docs --cluster`: ((b, d) vectors, documents without a known word) per block, in
+    input order, as the blocks come back (the cluster is held while the caller reads)."""
     from seqkit.cluster.session import connect
     from seqkit.errors import OptionError
 
     if weight == "tfidf" and from_stdin:
         raise OptionError("--weight tfidf with --cluster reads the documents twice: give a file, not stdin")
-    parts, empty = [], 0
     with connect(address) as client:
-        for matrix, n_empty in document_vectors(client, model, read_texts, len(kv), weight):
-            parts.append(matrix)
-            empty += n_empty
-    return (np.concatenate(parts) if parts else np.zeros((0, kv.dim), np.float32)), empty
+        yield from document_vectors(client, model, read_texts, len(kv), weight)
 
 
 # -- classifiers -----------------------------------------------------------------------------------

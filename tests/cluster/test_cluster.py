@@ -98,14 +98,19 @@ def vectors_model(tmp_path_factory):
     return path, docs
 
 
-@pytest.mark.parametrize("weight", ["mean", "tfidf"])
-def test_document_vectors_on_cluster_equal_one_process(cluster, vectors_model, weight):
+@pytest.mark.parametrize("weight,fmt", [("mean", "tsv"), ("tfidf", "tsv"), ("tfidf", "npy")])
+def test_document_vectors_on_cluster_equal_one_process(cluster, vectors_model, weight, fmt):
     model, docs = vectors_model
-    args = ["vectors", model, "--docs", docs, "--weight", weight, "--format", "tsv"]
+    args = ["vectors", model, "--docs", docs, "--weight", weight, "--format", fmt]
     one, two = run(args), run(args + ["--cluster", cluster])
     assert one.exit_code == 0 and two.exit_code == 0, two.stderr
-    assert len(one.stdout.splitlines()) == 2501  # the input is larger than one block (2000 documents)
-    assert one.stdout == two.stdout
+    if fmt == "npy":  # collected, then written whole
+        import io
+
+        assert np.load(io.BytesIO(one.stdout_bytes)).shape == (2501, 8)
+    else:  # streamed block by block
+        assert len(one.stdout.splitlines()) == 2501  # more than one block (2000 documents)
+    assert one.stdout_bytes == two.stdout_bytes
     assert "of 2501 documents have no known word" in two.stderr and one.stderr == two.stderr
 
 
