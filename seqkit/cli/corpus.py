@@ -65,7 +65,8 @@ def preprocess(
 
             if workers is not None:
                 raise OptionError("--workers is for one machine: with --cluster the cluster's workers tokenize")
-            corpus = preprocess_on_cluster(cluster, list(inputs), output, popts, force=force, on_progress=on_progress)
+            corpus = preprocess_on_cluster(cluster, list(inputs), output, popts, force=force, on_progress=on_progress,
+                                           on_note=lambda note: message(f"[yellow]note:[/yellow] {note}"))
     c = corpus.meta["counts"]
     if c["undecodable_bytes"]:
         message(f"[yellow]warning:[/yellow] {c['undecodable_bytes']} undecodable bytes were replaced by U+FFFD")

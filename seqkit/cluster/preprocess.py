@@ -128,12 +128,16 @@ def preprocess(
     force: bool = False,
     on_progress: Progress | None = None,
     range_bytes: int | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> EncodedCorpus:
     """`seqkit.text.preprocess.preprocess` on the Dask cluster at ``address``; inputs are cut into
     ranges of about ``range_bytes`` (default: 64 MB, less when that leaves workers idle)."""
     pp._check_options(options)
     pp._check_inputs(inputs)
     plans = [R.plan_input(p, options.column) for p in inputs]
+    compressed = [p.path for p in plans if p.compression != "none"]
+    if compressed and on_note is not None:
+        on_note(f"{', '.join(compressed)}: compressed input cannot be cut into byte ranges; one worker reads each whole")
     start = time.perf_counter()
     out_dir = Path(out_dir)
     with connect(address) as client, atomic_dir(out_dir, force=force) as tmp:

@@ -72,9 +72,10 @@ def test_preprocess_on_cluster_equals_one_process(cluster, inputs, tmp_path, min
 
 
 def test_preprocess_cli_local_2_writes_the_same_files(inputs, tmp_path):
-    r1 = run(["preprocess", *inputs[:2], "-o", tmp_path / "one", "--min-count", "2", "--quiet"])
-    r2 = run(["preprocess", *inputs[:2], "-o", tmp_path / "two", "--min-count", "2", "--quiet", "--cluster", "local:2"])
+    r1 = run(["preprocess", *inputs[:3], "-o", tmp_path / "one", "--min-count", "2", "--quiet"])
+    r2 = run(["preprocess", *inputs[:3], "-o", tmp_path / "two", "--min-count", "2", "--quiet", "--cluster", "local:2"])
     assert r1.exit_code == 0 and r2.exit_code == 0, r2.stderr
+    assert f"note: {inputs[2]}: compressed input cannot be cut into byte ranges" in " ".join(r2.stderr.split())
     assert (tmp_path / "one" / "vocab.tsv").read_bytes() == (tmp_path / "two" / "vocab.tsv").read_bytes()
     _same_corpus(EncodedCorpus.load(tmp_path / "one"), EncodedCorpus.load(tmp_path / "two"))
 
