@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from dataclasses import dataclass
@@ -364,8 +365,9 @@ def predict(
     k: int = typer.Option(1, "--k", min=1, help="Print the K most probable labels of each text."),
     threshold: float = typer.Option(0.0, "--threshold", min=0.0, max=1.0, help="Print only labels with at least this probability (a line may then be empty)."),
     probs: bool = typer.Option(False, "--probs", help="Print the probability of every class, not just the best one."),
-    batch: int = typer.Option(2048, "--batch", min=1, help="Texts read and classified at a time."),
+    batch: int = typer.Option(2048, "--batch", min=1, help="Texts read and classified at a time (with --cluster: texts per task)."),
     as_json: bool = common.JSON,
+    cluster: Optional[str] = common.CLUSTER,
 ) -> None:
     """Classify texts, one per line: the top label(s) and their probabilities for each, streamed.
     With --k or --threshold each line holds label and probability pairs, tab-separated.
@@ -373,6 +375,8 @@ def predict(
     Example: echo "a wonderful, moving film" | seqkit predict sentiment.npz -
 
     Example: seqkit predict tags.npz posts.txt --k 3 --threshold 0.2
+
+    Cluster: seqkit predict sentiment.npz reviews.txt --cluster tcp://scheduler:8786 > labels.tsv
     """
     from seqkit.cli.output import emit_rows
     from seqkit.models.loading import load_classifier
@@ -381,14 +385,34 @@ def predict(
     names = clf.labels
     top = k > 1 or threshold > 0
     columns = ["label", "prob"] + ([f"p_{n}" for n in names] if probs and not as_json else [])
-    with _threads_for(clf):
-        for chunk in _chunks(_open_lines(input), batch):
-            P = clf.predict_proba(chunk)  # (n, C)
+    with _threads_for(clf), _probabilities(clf, model, _chunks(_open_lines(input), batch), cluster) as probabilities:
+        for P in probabilities:  # (n, C) per chunk, in input order
             if top:
                 _emit_top(P, names, k, threshold, as_json)
             else:
                 emit_rows(columns + (["probs"] if as_json and probs else []), _rows(P, names, probs, as_json), as_json)
             sys.stdout.flush()
+
+
+@contextlib.contextmanager
+def _probabilities(clf, model: str, chunks, cluster: Optional[str]):
+    """Class probabilities per chunk of texts: here, or on the Dask cluster with --cluster."""
+    if cluster is None:
+        yield (clf.predict_proba(chunk) for chunk in chunks)
+        return
+    from seqkit.cluster.blocks import predict_proba
+    from seqkit.cluster.session import connect
+
+    with connect(cluster) as client:
+        yield predict_proba(client, model, chunks)
+
+
+def _all_probabilities(clf, model: str, texts: list[str], cluster: Optional[str]):
+    """(N, C) class probabilities of all texts, here or in blocks of 512 on the Dask cluster."""
+    import numpy as np
+
+    with _threads_for(clf), _probabilities(clf, model, _chunks(texts, 512) if cluster else [texts], cluster) as P:
+        return np.concatenate(list(P))
 
 
 def _rows(P, names: list[str], probs: bool, as_json: bool) -> list[list]:
@@ -450,6 +474,7 @@ def evaluate(
     test: str = typer.Argument(..., help="Labelled test data (same formats as train-classifier)."),
     k: int = typer.Option(1, "--k", min=1, help="Also report precision@K and recall@K (always reported for multi-label data)."),
     as_json: bool = common.JSON,
+    cluster: Optional[str] = common.CLUSTER,
     labeled=None,  # LabeledFormat, from @LABELED_INPUT
 ) -> None:
     """Accuracy, per-class and macro precision/recall/F1 and the confusion matrix on labelled texts;
@@ -458,6 +483,8 @@ def evaluate(
     Example: seqkit evaluate sentiment.npz test.tsv --json
 
     Example: seqkit evaluate tags.npz test.ft --k 3
+
+    Cluster: seqkit evaluate sentiment.npz test.tsv --cluster local:4
     """
     from seqkit.models.data import label_ids
     from seqkit.models.loading import load_classifier
@@ -476,8 +503,7 @@ def evaluate(
             from seqkit.errors import InputError
 
             raise InputError(f"label {unknown[0]!r} in {test} was not seen in training (known labels: {', '.join(clf.labels)})")
-        with _threads_for(clf):
-            P = clf.predict_proba(data.texts)  # (N, C)
+        P = _all_probabilities(clf, model, data.texts, cluster)  # (N, C)
         report = precision_recall_at_k(P, data.label_sets, clf.labels, k)
         if as_json:
             print(json.dumps(report, ensure_ascii=False))
@@ -487,8 +513,7 @@ def evaluate(
             emit_record(report, False, title="evaluation (multi-label)")
         return
     y = label_ids(data.labels, clf.labels, test)
-    with _threads_for(clf):
-        P = clf.predict_proba(data.texts)  # (N, C)
+    P = _all_probabilities(clf, model, data.texts, cluster)  # (N, C)
     report = classification_report(y, P.argmax(axis=1), clf.labels)
     if k > 1:
         report.update(precision_recall_at_k(P, data.all_labels(), clf.labels, k))

@@ -90,3 +90,4 @@ def normalize_options(lowercase: bool, html: bool, urls: UrlMode, numbers: Numbe
     return NormalizeOptions(
         lowercase=lowercase, html=html, urls=urls.value, numbers=numbers.value, punct=punct.value, symbols=symbols.value
     )
+CLUSTER = typer.Option(None, "--cluster", help="Run on Dask workers: 'local' or 'local:N' (N worker processes on this machine) or a scheduler address (tcp://host:8786). Needs pip install 'seqkit[dask]'; inputs and models must be at the same paths on every worker.", rich_help_panel="Cluster")

@@ -28,6 +28,7 @@ def preprocess(
     min_count: int = common.MIN_COUNT,
     max_vocab: Optional[int] = common.MAX_VOCAB,
     workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Tokenizing processes (default: all cores for inputs over 8 MB)."),
+    cluster: Optional[str] = common.CLUSTER,
     stats: bool = typer.Option(False, "--stats", help="Print the corpus statistics when done."),
     as_json: bool = common.JSON,
     force: bool = common.FORCE,
@@ -37,13 +38,17 @@ def preprocess(
     """Turn raw text into an encoded corpus that training commands memory-map.
 
     The folder holds vocab.tsv (word, count), ids.npy (int32 token ids), offsets.npy (document
-    boundaries) and meta.json (options, counts, sources with sizes and SHA-256).
+    boundaries) and meta.json (options, counts, sources with sizes and SHA-256). With --cluster,
+    Dask workers tokenize line-aligned byte ranges of the inputs (a .gz/.bz2 input is one task)
+    and write one shard (ids-K.npy, offsets-K.npy) each: the same vocabulary and ids.
 
     Example: seqkit preprocess reviews.txt.gz -o reviews.corpus --min-count 5 --stats
+    Cluster: seqkit preprocess big.txt -o big.corpus --cluster tcp://scheduler:8786
     """
     from dataclasses import replace
 
     from seqkit.cli.progress import progress_bar
+    from seqkit.errors import OptionError
     from seqkit.text import preprocess as pp
 
     popts = replace(preprocess, min_count=min_count, max_vocab=max_vocab)
@@ -53,7 +58,15 @@ def preprocess(
         def on_progress(done: int, total: int | None, tokens: int) -> None:
             bar.update(task, completed=done, total=total, tokens=tokens)
 
-        corpus = pp.preprocess(list(inputs), output, popts, force=force, on_progress=on_progress, workers=workers)
+        if cluster is None:
+            corpus = pp.preprocess(list(inputs), output, popts, force=force, on_progress=on_progress, workers=workers)
+        else:
+            from seqkit.cluster.preprocess import preprocess as preprocess_on_cluster
+
+            if workers is not None:
+                raise OptionError("--workers is for one machine: with --cluster the cluster's workers tokenize")
+            corpus = preprocess_on_cluster(cluster, list(inputs), output, popts, force=force, on_progress=on_progress,
+                                           on_note=lambda note: message(f"[yellow]note:[/yellow] {note}"))
     c = corpus.meta["counts"]
     if c["undecodable_bytes"]:
         warning(f"{c['undecodable_bytes']} undecodable bytes were replaced by U+FFFD")

@@ -167,6 +167,7 @@ def vectors(
     docs: Optional[str] = typer.Option(None, "--docs", help="Instead of words: one vector per document (line) of this text file ('-': stdin); TSV with a text column too."),
     weight: Weight = typer.Option(Weight.mean, "--weight", help="Document vectors: mean of the word vectors, or TF-IDF-weighted mean (idf over the given documents)."),
     column: Optional[str] = common.COLUMN,
+    cluster: Optional[str] = common.CLUSTER,
 ) -> None:
     """Print vectors of words, or of documents with --docs, for other tools.
 
@@ -177,6 +178,7 @@ def vectors(
 
     Example: echo 'king queen' | seqkit vectors model.w2v --format tsv
     Docs:    seqkit vectors model.w2v --docs reviews.txt --weight tfidf --format npy > docs.npy
+    Cluster: seqkit vectors model.w2v --docs reviews.txt --cluster local:4 --format npy > docs.npy
     """
     import numpy as np
 
@@ -187,20 +189,33 @@ def vectors(
     if fmt is VecFormat.npy and stdout_is_terminal():
         raise OptionError("--format npy writes binary data: redirect stdout to a file or a pipe")
     failed = 0
+    if cluster is not None and docs is None:
+        raise OptionError("--cluster computes document vectors (--docs FILE); word vectors are looked up here")
     if docs is not None:
         if words:
             raise OptionError("give either words or --docs FILE, not both")
-        from seqkit.embed.docvec import document_vectors
-        from seqkit.text.normalize import Normalizer, NormalizeOptions
         from seqkit.text.sources import iter_documents
 
-        opts = kv.meta.get("training", {}).get("preprocess", {}).get("normalize")
-        tokenize = Normalizer(NormalizeOptions(**opts) if opts else NormalizeOptions()).tokenize
-        texts = [tokenize(t) for t in iter_documents(docs, column)]
-        matrix, empty = document_vectors(kv, texts, weight.value)
+        if cluster is None:
+            from seqkit.embed.docvec import document_vectors
+            from seqkit.text.normalize import Normalizer, NormalizeOptions
+
+            opts = kv.meta.get("training", {}).get("preprocess", {}).get("normalize")
+            tokenize = Normalizer(NormalizeOptions(**opts) if opts else NormalizeOptions()).tokenize
+            texts = [tokenize(t) for t in iter_documents(docs, column)]
+            matrix, empty = document_vectors(kv, texts, weight.value)
+        else:
+            from seqkit.cluster.blocks import document_vectors_on_cluster
+
+            blocks = document_vectors_on_cluster(cluster, model, kv, lambda: iter_documents(docs, column), docs == "-", weight.value)
+            if fmt is not VecFormat.npy:  # rows go out as their block comes back
+                return _write_document_blocks(blocks, fmt.value)
+            parts = list(blocks)
+            matrix = np.concatenate([m for m, _ in parts]) if parts else np.zeros((0, kv.dim), np.float32)
+            empty = sum(e for _, e in parts)
         if empty:
-            warning(f"{empty} of {len(texts)} documents have no known word: their vectors are zero")
-        names = [f"doc{i + 1}" for i in range(len(texts))]
+            warning(f"{empty} of {len(matrix)} documents have no known word: their vectors are zero")
+        names = [f"doc{i + 1}" for i in range(len(matrix))]
     else:
         if words:
             names = list(words)
@@ -222,6 +237,19 @@ def vectors(
         write_rows(sys.stdout, zip(names, matrix), fmt.value)
     if failed:
         raise typer.Exit(1)
+
+
+def _write_document_blocks(blocks, fmt: str) -> None:
+    """Rows doc1, doc2, ... of each block of document vectors, written as the block arrives."""
+    from seqkit.embed.export import write_rows
+
+    n = empty = 0
+    for matrix, n_empty in blocks:
+        write_rows(sys.stdout, zip((f"doc{n + i + 1}" for i in range(len(matrix))), matrix), fmt)
+        sys.stdout.flush()
+        n, empty = n + len(matrix), empty + n_empty
+    if empty:
+        message(f"[yellow]warning:[/yellow] {empty} of {n} documents have no known word: their vectors are zero")
 
 
 @app.command("export")

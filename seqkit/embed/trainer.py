@@ -1,8 +1,11 @@
 """word2vec training: pure-Python orchestration around the Numba kernels.
 
-The corpus is cut into shards of about `chunk_words` words; each kernel call trains one shard per
-thread, and between calls Python updates the learning rate, the progress callback and the
-running loss. The learning rate falls linearly from `alpha` to `min_alpha` over the whole run.
+The corpus is read shard after shard (a corpus from `preprocess --cluster` has many, each
+memory-mapped on its own); each shard is cut into chunks of about `chunk_words` words, each kernel
+call trains one chunk per thread (the kernels call them "shards"), and between calls Python
+updates the learning rate, the progress callback and the running loss, and releases the pages
+of the corpus already trained. The learning rate falls linearly from `alpha` to `min_alpha`
+over the whole run.
 
 Before the first chunk the kernel is compiled (or loaded from numba's cache) on an empty batch of
 shards, so that the words/s figures count training only. The run's curve is kept in the model's
@@ -144,13 +147,11 @@ def check_init_counts(init: "Word2VecModel", source: str = "the --init model") -
 
 def reencode(corpus: EncodedCorpus, vocab: Vocab) -> EncodedCorpus:
     """``corpus`` over another vocabulary (continued training): unknown words dropped."""
+    from seqkit.text.corpus import _renumber
+
     lookup = np.array([vocab.index.get(w, -1) for w in corpus.vocab.words], dtype=np.int32)  # (V_corpus,)
-    new = lookup[corpus.ids]
-    kept = new >= 0
-    per_doc = np.add.reduceat(kept, corpus.offsets[:-1], dtype=np.int64) if corpus.n_docs else np.zeros(0, np.int64)
-    per_doc[np.diff(corpus.offsets) == 0] = 0
-    offsets = np.concatenate([[0], np.cumsum(per_doc)]).astype(np.int64)
-    return EncodedCorpus(corpus.path, vocab, new[kept], offsets, corpus.meta)
+    shards = [_renumber(s, lookup) for s in corpus.shards]
+    return EncodedCorpus(corpus.path, vocab, meta=corpus.meta, shards=shards)
 
 
 def _shards(offsets: np.ndarray, chunk_words: int) -> np.ndarray:
@@ -228,12 +229,9 @@ def train(
     # one thread per shard; the count is restored when training ends (the process's other work keeps its own)
     with runtime.threads(config.threads, blas=False) as threads:
         hot = _hot_rows(config, threads, vocab.counts, keep, points, lengths)
-        ids = np.ascontiguousarray(corpus.ids, dtype=np.int32)
-        offsets = np.ascontiguousarray(corpus.offsets, dtype=np.int64)
-        max_len = int(np.diff(offsets).max()) if corpus.n_docs else 1
+        max_len = max((int(np.diff(s.offsets).max()) for s in corpus.shards if s.n_docs), default=1)
         settings = (int(config.model == "skipgram"), int(hs), config.window, config.negative, int(config.cbow_mean), max(max_len, 1),
                     int(config.batch_negatives))
-        shards = _shards(offsets, config.chunk_words)
         words_per_epoch = corpus.n_tokens
         total = words_per_epoch * config.epochs
         states = (np.uint64(config.seed) * np.uint64(1000003) + np.arange(threads, dtype=np.uint64) * np.uint64(7919) + np.uint64(1)).astype(np.uint64)
@@ -245,11 +243,12 @@ def train(
             stage = f"compiling the {family} kernel, first run only" if not kernels.is_cached(settings) else f"loading the {family} kernel"
             on_progress(Progress(0, total, 1, config.alpha, float("nan"), 0.0, stage))
         kernels.train_shards(  # no shards: compiles (or loads) the kernel and trains nothing
-            syn0, syn1neg, syn1, ids, offsets, np.zeros((0, 2), np.int64), tables, hot, settings,
-            np.zeros((0, 2), np.float64), states[:0], out_loss[:0], out_counts[:0],
+            syn0, syn1neg, syn1, np.zeros(0, np.int32), np.zeros(1, np.int64), np.zeros((0, 2), np.int64), tables,
+            hot, settings, np.zeros((0, 2), np.float64), states[:0], out_loss[:0], out_counts[:0],
         )
-        n_calls = config.epochs * -(-len(shards) // threads)
-        every = max(1, n_calls // HISTORY_POINTS)  # kernel calls between two points of the curve
+        plan = [(s, _shards(np.ascontiguousarray(s.offsets, dtype=np.int64), config.chunk_words)) for s in corpus.shards if s.n_docs]
+        calls_per_epoch = max(1, sum(-(-len(chunks) // threads) for _, chunks in plan))
+        every = max(1, config.epochs * calls_per_epoch // HISTORY_POINTS)  # kernel calls between two points of the curve  # kernel calls between two points of the curve
         history: list[dict] = []
         call = 0
         start = time.perf_counter()
@@ -259,30 +258,33 @@ def train(
 
         model = Word2VecModel(vocab, syn0, syn1neg if ns else None, syn1 if hs else None, config.to_dict())
         for epoch in range(config.epochs):
-            for first in range(0, len(shards), threads):
-                batch = shards[first : first + threads]
-                size = int(offsets[batch[-1, 1]] - offsets[batch[0, 0]])
-                alphas = np.tile([alpha_at(done), alpha_at(done + size)], (len(batch), 1))
-                kernels.train_shards(
-                    syn0, syn1neg, syn1, ids, offsets, np.ascontiguousarray(batch), tables, hot, settings,
-                    alphas, states[: len(batch)], out_loss[: len(batch)], out_counts[: len(batch)],
-                )
-                release_pages(corpus.ids, offsets[batch[-1, 1]])  # a large corpus streams through memory
-                chunk_loss, chunk_examples = float(out_loss[: len(batch)].sum()), int(out_counts[: len(batch), 0].sum())
-                loss_sum += chunk_loss
-                examples += chunk_examples
-                done += size
-                call += 1
-                elapsed = time.perf_counter() - start
-                rate = done / elapsed if elapsed > 0 else 0.0
-                if call % every == 0 or first + threads >= len(shards):
-                    history.append({
-                        "words": done, "epoch": round(done / words_per_epoch, 4), "alpha": alpha_at(done),
-                        "loss": chunk_loss / max(chunk_examples, 1), "mean_loss": loss_sum / max(examples, 1),
-                        "words_per_s": round(rate, 1), "seconds": round(elapsed, 3),
-                    })
-                if on_progress is not None:
-                    on_progress(Progress(done, total, epoch + 1, alpha_at(done), loss_sum / max(examples, 1), rate))
+            for shard, chunks in plan:  # a sharded corpus: the kernels see one memory-mapped shard at a time
+                ids = np.ascontiguousarray(shard.ids, dtype=np.int32)
+                offsets = np.ascontiguousarray(shard.offsets, dtype=np.int64)
+                for first in range(0, len(chunks), threads):
+                    batch = chunks[first : first + threads]
+                    size = int(offsets[batch[-1, 1]] - offsets[batch[0, 0]])
+                    alphas = np.tile([alpha_at(done), alpha_at(done + size)], (len(batch), 1))
+                    kernels.train_shards(
+                        syn0, syn1neg, syn1, ids, offsets, np.ascontiguousarray(batch), tables, hot, settings,
+                        alphas, states[: len(batch)], out_loss[: len(batch)], out_counts[: len(batch)],
+                    )
+                    release_pages(shard.ids, offsets[batch[-1, 1]])  # a large corpus streams through memory
+                    chunk_loss, chunk_examples = float(out_loss[: len(batch)].sum()), int(out_counts[: len(batch), 0].sum())
+                    loss_sum += chunk_loss
+                    examples += chunk_examples
+                    done += size
+                    call += 1
+                    elapsed = time.perf_counter() - start
+                    rate = done / elapsed if elapsed > 0 else 0.0
+                    if call % every == 0 or call % calls_per_epoch == 0:
+                        history.append({
+                            "words": done, "epoch": round(done / words_per_epoch, 4), "alpha": alpha_at(done),
+                            "loss": chunk_loss / max(chunk_examples, 1), "mean_loss": loss_sum / max(examples, 1),
+                            "words_per_s": round(rate, 1), "seconds": round(elapsed, 3),
+                        })
+                    if on_progress is not None:
+                        on_progress(Progress(done, total, epoch + 1, alpha_at(done), loss_sum / max(examples, 1), rate))
             if on_epoch is not None:
                 on_epoch(epoch + 1, model)
         seconds = time.perf_counter() - start

@@ -22,7 +22,7 @@ import numpy as np
 from seqkit import __version__
 from seqkit.errors import InputError
 from seqkit.fileio import atomic_dir, check_output, check_readable_file
-from seqkit.text.corpus import FORMAT, FORMAT_VERSION, EncodedCorpus
+from seqkit.text.corpus import FORMAT, FORMAT_VERSION, EncodedCorpus, release_pages, shard_entry
 from seqkit.text.normalize import Normalizer, NormalizeOptions
 from seqkit.text.sources import SourceInfo, input_size, iter_pieces
 from seqkit.text.vocab import Vocab
@@ -112,8 +112,11 @@ def _batches(inputs, options, infos_out, batch_chars=1 << 21):
 
 
 def _stream_encode(
-    inputs: list[str], options: PreprocessOptions, on_progress: Progress | None, workers: int | None = None
+    inputs: list[str], options: PreprocessOptions, on_progress: Progress | None, workers: int | None = None,
+    spill: Path | None = None,
 ) -> _Encoded:
+    """With ``spill``, the provisional ids go to that file as they come (memory-mapped at the end),
+    so memory holds only the words and the document offsets, not the corpus."""
     start = time.perf_counter()
     index: defaultdict[str, int] = defaultdict(itertools.count().__next__)  # word -> provisional id
     lookup = index.__getitem__
@@ -129,17 +132,21 @@ def _stream_encode(
         import multiprocessing as mp
 
         pool = mp.get_context("spawn").Pool(workers, _init_worker, (options.normalize, True))
-        results = pool.imap(_encode_batch, _texts_keeping(batches, pending := []), chunksize=1)
+        results = pool.imap(_encode_batch, feed := _Feed(batches, 2 * workers), chunksize=1)
     else:
         pool = None
         _init_worker(options.normalize)
-        pending = []
-        results = map(_encode_batch, _texts_keeping(batches, pending))
+        results = map(_encode_batch, feed := _Feed(batches, 1))
+    spill_file = open(spill, "wb") if spill is not None else None
     try:
         for words, ids_bytes, lengths_bytes in results:
-            ends, bytes_read = pending.pop(0)
+            ends, bytes_read = feed.done()
             to_global = np.fromiter(map(lookup, words), dtype=np.int32, count=len(words))  # (U_local,)
-            id_chunks.append(to_global[np.frombuffer(ids_bytes, dtype=np.int32)])
+            chunk = to_global[np.frombuffer(ids_bytes, dtype=np.int32)]
+            if spill_file is not None:
+                spill_file.write(chunk.tobytes())
+            else:
+                id_chunks.append(chunk)
             for length, end in zip(array("q", lengths_bytes), ends):
                 n_tokens += length
                 while n_tokens - offsets[-1] > cap:
@@ -149,19 +156,69 @@ def _stream_encode(
             if on_progress is not None:
                 on_progress(bytes_read, total, n_tokens)
     finally:
+        feed.stop()
         if pool is not None:
             pool.terminate()
+        if spill_file is not None:
+            spill_file.close()
     if n_tokens > offsets[-1]:
         offsets.append(n_tokens)
-    ids = np.concatenate(id_chunks) if id_chunks else np.zeros(0, np.int32)
+    if spill is not None and n_tokens:
+        ids = np.memmap(spill, dtype=np.int32, mode="r", shape=(n_tokens,))
+    else:
+        ids = np.concatenate(id_chunks) if id_chunks else np.zeros(0, np.int32)
     return _Encoded(list(index), ids, np.frombuffer(offsets, dtype=np.int64), sources, time.perf_counter() - start)
 
 
-def _texts_keeping(batches, pending: list):
-    """Feed the texts of each batch on, keeping (ends, bytes read) aside in order."""
-    for texts, ends, bytes_read in batches:
-        pending.append((ends, bytes_read))
-        yield texts
+def encode_pieces(pieces, tokenize: Callable[[str], list[str]], cap: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(text, ends_document) pieces -> (words in first-seen order, (N,) int32 ids into them,
+    (D+1,) int64 offsets of the non-empty documents, cut every ``cap`` tokens): what
+    `_stream_encode` computes, for one part of the input (a worker's byte range)."""
+    index: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+    lookup = index.__getitem__
+    ids = array("i")
+    offsets = array("q", [0])
+    for text, end in pieces:
+        ids.extend(map(lookup, tokenize(text)))
+        n_tokens = len(ids)
+        while n_tokens - offsets[-1] > cap:
+            offsets.append(offsets[-1] + cap)
+        if end and n_tokens > offsets[-1]:
+            offsets.append(n_tokens)
+    if len(ids) > offsets[-1]:
+        offsets.append(len(ids))
+    return list(index), np.frombuffer(ids, dtype=np.int32), np.frombuffer(offsets, dtype=np.int64)
+
+
+class _Feed:
+    """The texts of each batch, for the workers, with at most ``limit`` batches read and not yet
+    done (Pool.imap reads its input as fast as it can: without a limit, text read faster than it
+    is tokenized piles up in memory). (ends, bytes read) of each batch wait in order in ``pending``."""
+
+    def __init__(self, batches, limit: int):
+        import threading
+
+        self.batches, self.pending = batches, []
+        self.slots = threading.Semaphore(limit)
+        self.stopped = False
+
+    def __iter__(self):
+        for texts, ends, bytes_read in self.batches:
+            self.slots.acquire()  # in Pool.imap's feeder thread: waits for a batch to be done
+            if self.stopped:
+                return
+            self.pending.append((ends, bytes_read))
+            yield texts
+
+    def done(self):
+        """The next batch's (ends, bytes read), and its slot back."""
+        self.slots.release()
+        return self.pending.pop(0)
+
+    def stop(self) -> None:
+        """Let a waiting feeder end (the pool is being shut down)."""
+        self.stopped = True
+        self.slots.release()
 
 
 def _default_workers(total_bytes: int | None) -> int:
@@ -173,12 +230,10 @@ def _default_workers(total_bytes: int | None) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _finish(enc: _Encoded, inputs: list[str], options: PreprocessOptions) -> tuple[Vocab, np.ndarray, np.ndarray, dict]:
-    """Vocabulary by count, ids renumbered with rare words dropped, and the meta record."""
-    names = ", ".join(inputs)
-    if len(enc.ids) == 0:
-        raise InputError(f"no tokens found in {names}: is it text in UTF-8? (check the preprocessing options too)")
-    counts = np.bincount(enc.ids, minlength=len(enc.words)).astype(np.int64)  # (U,)
+def final_vocab(words: list[str], counts: np.ndarray, options: PreprocessOptions, names: str) -> tuple[Vocab, np.ndarray]:
+    """The vocabulary of words seen (first-seen order) with their counts: sorted by count, ties in
+    first-seen order, rare words dropped; and the (U,) int32 map from first-seen index to final id
+    or -1."""
     order = np.argsort(-counts, kind="stable")
     order = order[counts[order] >= options.min_count]
     if options.max_vocab is not None:
@@ -187,37 +242,109 @@ def _finish(enc: _Encoded, inputs: list[str], options: PreprocessOptions) -> tup
         raise InputError(
             f"vocabulary is empty: no word occurs at least --min-count={options.min_count} times in {names}"
         )
-    vocab = Vocab([enc.words[i] for i in order], counts[order])
-    remap = np.full(len(enc.words), -1, dtype=np.int32)  # (U,) provisional -> final id or -1
+    remap = np.full(len(words), -1, dtype=np.int32)  # (U,) provisional -> final id or -1
     remap[order] = np.arange(len(order), dtype=np.int32)
-    final = remap[enc.ids]  # (N,)
+    return Vocab([words[i] for i in order], counts[order]), remap
+
+
+def drop_unknown(ids: np.ndarray, offsets: np.ndarray, remap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Provisional ids (N,) and non-empty documents' offsets -> final ids with dropped words left
+    out, and the offsets over them (documents may become empty)."""
+    final = remap[ids]  # (N,)
     kept = final >= 0
-    ids = final[kept]
+    out = final[kept]
     del final
-    # Kept tokens per document (documents are never empty, so reduceat is safe), then offsets.
-    per_doc = np.add.reduceat(kept, enc.offsets[:-1], dtype=np.int64) if len(enc.offsets) > 1 else np.zeros(0, np.int64)
-    offsets = np.concatenate([[0], np.cumsum(per_doc)]).astype(np.int64)  # (D+1,)
-    del kept
-    lengths = np.diff(offsets)
-    meta = {
+    # Kept tokens per document (documents are never empty here, so reduceat is safe), then offsets.
+    per_doc = np.add.reduceat(kept, offsets[:-1], dtype=np.int64) if len(offsets) > 1 else np.zeros(0, np.int64)
+    return out, np.concatenate([[0], np.cumsum(per_doc)]).astype(np.int64)  # (N',), (D+1,)
+
+
+def corpus_meta(options: PreprocessOptions, vocab: Vocab, tokens_raw: int, tokens: int, documents: int,
+                unique_words: int, longest: int, sources: list[dict], seconds: float, shards: list[dict]) -> dict:
+    """The meta.json record of a corpus."""
+    return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "seqkit_version": __version__,
         "options": options.to_dict(),
         "counts": {
-            "documents": len(offsets) - 1,
-            "tokens_raw": int(len(enc.ids)),
-            "tokens": int(len(ids)),
-            "unique_words": len(enc.words),
+            "documents": documents,
+            "tokens_raw": tokens_raw,
+            "tokens": tokens,
+            "unique_words": unique_words,
             "vocab_size": len(vocab),
-            "coverage": float(len(ids) / len(enc.ids)),
-            "longest_document": int(lengths.max()) if len(lengths) else 0,
-            "undecodable_bytes": sum(s.undecodable_bytes for s in enc.sources),
+            "coverage": float(tokens / tokens_raw) if tokens_raw else 0.0,
+            "longest_document": longest,
+            "undecodable_bytes": sum(s.get("undecodable_bytes", 0) for s in sources),
         },
-        "sources": [s.to_dict() for s in enc.sources],
-        "seconds": round(enc.seconds, 3),
+        "sources": sources,
+        "seconds": round(seconds, 3),
+        "shards": shards,
     }
+
+
+_BLOCK = 1 << 22  # provisional ids read per step from a spill file (16 MB; about 100 MB of temporaries)
+
+
+def _count_blocks(ids: np.ndarray, n_words: int) -> np.ndarray:
+    """(U,) int64 occurrences of each provisional id, reading ``ids`` in blocks (pages released)."""
+    counts = np.zeros(n_words, np.int64)
+    for a in range(0, len(ids), _BLOCK):
+        counts += np.bincount(ids[a : a + _BLOCK], minlength=n_words)
+        release_pages(ids, a + _BLOCK)
+    return counts
+
+
+def drop_unknown_to_file(ids: np.ndarray, offsets: np.ndarray, remap: np.ndarray, n_kept: int, path: Path) -> np.ndarray:
+    """`drop_unknown` block by block: the final ids go straight into the .npy file ``path`` (``n_kept``
+    of them), so neither array is held in memory. Returns the (D+1,) offsets over them."""
+    out = np.lib.format.open_memmap(path, mode="w+", dtype=np.int32, shape=(n_kept,))
+    new_offsets = np.empty(len(offsets), np.int64)
+    pos = j = 0  # final ids written so far; offsets filled so far
+    for a in range(0, len(ids), _BLOCK):
+        b = min(a + _BLOCK, len(ids))
+        final = remap[ids[a:b]]  # (b-a,)
+        kept = final >= 0
+        before = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])  # (b-a+1,) kept before each position
+        hi = int(np.searchsorted(offsets, b, side="left")) if b < len(ids) else len(offsets)
+        new_offsets[j:hi] = pos + before[offsets[j:hi] - a]
+        j = hi
+        out[pos : pos + int(before[-1])] = final[kept]
+        pos += int(before[-1])
+        out.flush()
+        release_pages(ids, b)
+        release_pages(out, pos)
+    del out
+    return new_offsets
+
+
+def _finish(enc: _Encoded, inputs: list[str], options: PreprocessOptions,
+            out_ids: Path | None = None) -> tuple[Vocab, np.ndarray | None, np.ndarray, dict]:
+    """Vocabulary by count, ids renumbered with rare words dropped, and the meta record. With
+    ``out_ids``, the ids are written there in blocks (and None is returned in their place)."""
+    names = ", ".join(inputs)
+    if len(enc.ids) == 0:
+        raise InputError(f"no tokens found in {names}: is it text in UTF-8? (check the preprocessing options too)")
+    counts = _count_blocks(enc.ids, len(enc.words))  # (U,)
+    vocab, remap = final_vocab(enc.words, counts, options, names)
+    if out_ids is None:
+        ids, offsets = drop_unknown(enc.ids, enc.offsets, remap)
+        n_kept = len(ids)
+    else:
+        ids, n_kept = None, int(vocab.counts.sum())
+        offsets = drop_unknown_to_file(enc.ids, enc.offsets, remap, n_kept, out_ids)
+    lengths = np.diff(offsets)
+    meta = corpus_meta(
+        options, vocab, tokens_raw=int(len(enc.ids)), tokens=n_kept, documents=len(offsets) - 1,
+        unique_words=len(enc.words), longest=int(lengths.max()) if len(lengths) else 0,
+        sources=[s.to_dict() for s in enc.sources], seconds=enc.seconds,
+        shards=[{"ids": "ids.npy", "offsets": "offsets.npy", "tokens": n_kept, "documents": len(offsets) - 1}],
+    )
     return vocab, ids, offsets, meta
+
+
+def write_meta(folder: Path, meta: dict) -> None:
+    (folder / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _check_inputs(inputs: list[str]) -> None:
@@ -257,12 +384,16 @@ def preprocess(
     out_dir = Path(out_dir)
     check_output(out_dir, inputs, force=force, folder=True)
     with atomic_dir(out_dir, force=force) as tmp:
-        encoded = _stream_encode(inputs, options, on_progress, workers)
-        vocab, ids, offsets, meta = _finish(encoded, inputs, options)
+        # provisional ids spill to disk and final ids are written in blocks: memory holds the
+        # words and document offsets, not the corpus
+        spill = tmp / ".provisional-ids"
+        encoded = _stream_encode(inputs, options, on_progress, workers, spill=spill)
+        vocab, _, offsets, meta = _finish(encoded, inputs, options, out_ids=tmp / "ids.npy")
+        del encoded
+        spill.unlink(missing_ok=True)
         vocab.save(tmp / "vocab.tsv")
-        np.save(tmp / "ids.npy", ids)
         np.save(tmp / "offsets.npy", offsets)
-        (tmp / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_meta(tmp, meta)
     return EncodedCorpus.load(out_dir)
 
 

@@ -92,3 +92,49 @@ def test_bad_options(planted, kw, message):
 def test_all_rare_corpus(planted):
     with pytest.raises(InputError, match="no word occurs at least --min-count=100000 times"):
         train(planted, small(min_count=100000))
+
+
+def _sharded(corpus, cuts):
+    """``corpus`` split into shards at the given document indices (as `preprocess --cluster` writes)."""
+    from seqkit.text.corpus import EncodedCorpus, Shard
+
+    bounds = [0, *cuts, corpus.n_docs]
+    shards = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        offsets = corpus.offsets[a : b + 1]
+        shards.append(Shard(np.array(corpus.ids[offsets[0] : offsets[-1]]), offsets - offsets[0]))
+    return EncodedCorpus(None, corpus.vocab, meta={}, shards=shards)
+
+
+@pytest.mark.parametrize("model,loss", [("skipgram", "ns"), ("cbow", "hs")])
+def test_a_sharded_corpus_trains_as_the_whole(planted, model, loss):
+    sharded = _sharded(planted, [1, 700, 701, 1200])
+    assert len(sharded.shards) == 5 and np.array_equal(sharded.ids, planted.ids)
+    # one document per kernel call: the same calls, learning rates and random draws -> the same bits
+    exact = dict(model=model, loss=loss, epochs=2, chunk_words=1)
+    a, b = train(planted, small(**exact)), train(sharded, small(**exact))
+    assert np.array_equal(a.vectors, b.vectors) and a.config["mean_loss"] == b.config["mean_loss"]
+    # default chunks: cut at shard ends too, so the learning rate steps differ by rounding only
+    c, d = train(planted, small(model=model, loss=loss, epochs=2)), train(sharded, small(model=model, loss=loss, epochs=2))
+    np.testing.assert_allclose(c.vectors, d.vectors, atol=1e-4)
+
+
+def test_a_sharded_corpus_on_disk_trains_from_its_memory_maps(planted, tmp_path):
+    from seqkit.text.corpus import EncodedCorpus
+    from seqkit.text.preprocess import PreprocessOptions, corpus_meta, write_meta
+
+    sharded = _sharded(planted, [500, 1000])
+    folder = tmp_path / "c"
+    folder.mkdir()
+    planted.vocab.save(folder / "vocab.tsv")
+    entries = []
+    for k, s in enumerate(sharded.shards):
+        np.save(folder / f"ids-{k}.npy", s.ids)
+        np.save(folder / f"offsets-{k}.npy", s.offsets)
+        entries.append({"ids": f"ids-{k}.npy", "offsets": f"offsets-{k}.npy"})
+    meta = corpus_meta(PreprocessOptions(), planted.vocab, 0, 0, 0, 0, 0, [], 0.0, entries)
+    write_meta(folder, meta)
+    loaded = EncodedCorpus.load(folder)
+    assert all(isinstance(s.ids, np.memmap) for s in loaded.shards)
+    a, b = train(planted, small(epochs=1, chunk_words=1)), train(loaded, small(epochs=1, chunk_words=1))
+    assert np.array_equal(a.vectors, b.vectors)

@@ -25,3 +25,89 @@ def test_release_pages_frees_memory_and_keeps_the_data(tmp_path):
     assert before - rss_mb() >= 20
     assert ids[6_999_999] == 6_999_999 and ids[5] == 5 and ids[7_999_999] == 7_999_999
     release_pages(np.arange(10, dtype=np.int32), 5)  # an array in memory: nothing to do
+
+
+def _write_v1(folder, words, ids, offsets):
+    """A corpus folder as format 1 wrote it: ids.npy + offsets.npy, no shard list."""
+    import json
+
+    folder.mkdir()
+    (folder / "vocab.tsv").write_text("".join(f"{w}\t{10 - i}\n" for i, w in enumerate(words)))
+    np.save(folder / "ids.npy", np.asarray(ids, np.int32))
+    np.save(folder / "offsets.npy", np.asarray(offsets, np.int64))
+    (folder / "meta.json").write_text(json.dumps({"format": "seqkit-corpus", "format_version": 1, "counts": {}}))
+
+
+def test_format_1_corpora_still_load(tmp_path):
+    from seqkit.text.corpus import EncodedCorpus
+
+    _write_v1(tmp_path / "c", ["a", "b", "c"], [0, 1, 2, 0, 0], [0, 3, 5])
+    corpus = EncodedCorpus.load(tmp_path / "c")
+    assert len(corpus.shards) == 1 and corpus.n_docs == 2 and corpus.n_tokens == 5
+    assert [list(d) for d in corpus.documents()] == [[0, 1, 2], [0, 0]]
+    assert isinstance(corpus.ids, np.memmap)
+
+
+def _write_sharded(folder, parts):
+    import json
+
+    folder.mkdir()
+    (folder / "vocab.tsv").write_text("a\t9\nb\t8\nc\t7\n")
+    shards = []
+    for k, (ids, offsets) in enumerate(parts):
+        np.save(folder / f"ids-{k}.npy", np.asarray(ids, np.int32))
+        np.save(folder / f"offsets-{k}.npy", np.asarray(offsets, np.int64))
+        shards.append({"ids": f"ids-{k}.npy", "offsets": f"offsets-{k}.npy"})
+    meta = {"format": "seqkit-corpus", "format_version": 2, "shards": shards}
+    (folder / "meta.json").write_text(json.dumps(meta))
+    return meta
+
+
+def test_sharded_corpus_reads_as_one(tmp_path):
+    from seqkit.text.corpus import EncodedCorpus, restrict
+
+    _write_sharded(tmp_path / "c", [([0, 1, 2], [0, 2, 3]), ([2, 2], [0, 0, 2]), ([1], [0, 1])])
+    corpus = EncodedCorpus.load(tmp_path / "c")
+    assert corpus.n_docs == 5 and corpus.n_tokens == 6
+    assert list(corpus.offsets) == [0, 2, 3, 3, 5, 6] and list(corpus.ids) == [0, 1, 2, 2, 2, 1]
+    assert [list(d) for d in corpus.documents()] == [[0, 1], [2], [], [2, 2], [1]]
+    assert list(corpus.document(3)) == [2, 2] and list(corpus.document(4)) == [1]
+    small = restrict(corpus, min_count=8)  # 'c' dropped, shard by shard
+    assert small.vocab.words == ["a", "b"] and list(small.offsets) == [0, 2, 2, 2, 2, 3]
+
+
+@pytest.mark.parametrize("name", ["../ids.npy", "/etc/passwd", ".hidden.npy", 7, ""])
+def test_hostile_shard_names_are_refused(tmp_path, name):
+    import json
+
+    from seqkit.errors import InputError
+    from seqkit.text.corpus import EncodedCorpus
+
+    meta = _write_sharded(tmp_path / "c", [([0, 1], [0, 2])])
+    meta["shards"][0]["ids"] = name
+    (tmp_path / "c" / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(InputError, match="shard file"):
+        EncodedCorpus.load(tmp_path / "c")
+
+
+@pytest.mark.parametrize("offsets", [[0, 3], [1, 2], [0, 2, 1, 2]])
+def test_shards_whose_offsets_disagree_are_refused(tmp_path, offsets):
+    from seqkit.errors import InputError
+    from seqkit.text.corpus import EncodedCorpus
+
+    _write_sharded(tmp_path / "c", [([0, 1], offsets)])
+    with pytest.raises(InputError, match="disagree"):
+        EncodedCorpus.load(tmp_path / "c")
+
+
+def test_newer_corpus_format_is_refused(tmp_path):
+    import json
+
+    from seqkit.errors import InputError
+    from seqkit.text.corpus import EncodedCorpus
+
+    meta = _write_sharded(tmp_path / "c", [([0], [0, 1])])
+    meta["format_version"] = 3
+    (tmp_path / "c" / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(InputError, match="newer seqkit"):
+        EncodedCorpus.load(tmp_path / "c")

@@ -45,7 +45,8 @@ def test_folder_contents_and_meta(text_file, tmp_path):
     preprocess([str(text_file)], out, PreprocessOptions(min_count=1))
     assert sorted(p.name for p in out.iterdir()) == ["ids.npy", "meta.json", "offsets.npy", "vocab.tsv"]
     meta = json.loads((out / "meta.json").read_text())
-    assert meta["format_version"] == 1
+    assert meta["format_version"] == 2
+    assert meta["shards"] == [{"ids": "ids.npy", "offsets": "offsets.npy", "tokens": 18, "documents": 4}]
     assert meta["counts"]["documents"] == 4 and meta["counts"]["tokens"] == 18
     assert meta["sources"][0]["path"] == str(text_file) and len(meta["sources"][0]["sha256"]) == 64
     assert meta["options"]["min_count"] == 1 and meta["options"]["normalize"]["lowercase"] is True
@@ -156,3 +157,24 @@ def test_real_imdb_unsup_has_50000_documents(shared_corpora, tmp_path):
     assert corpus.n_docs == 50000
     assert corpus.n_tokens > 10_000_000 and 30_000 < len(corpus.vocab) < 80_000
     assert corpus.vocab.words[:3] == ["the", "and", "a"]
+
+
+def test_the_written_corpus_equals_the_in_memory_one_block_by_block(tmp_path, monkeypatch):
+    """preprocess spills provisional ids to disk and renumbers them in blocks; with blocks of 7 ids
+    (cutting documents, and documents left empty by rare words) the result is encode_in_memory's."""
+    import seqkit.text.preprocess as pp
+
+    monkeypatch.setattr(pp, "_BLOCK", 7)
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(40)]
+    lines = [" ".join(rng.choice(words, int(rng.integers(1, 25)), p=np.linspace(2, 0.1, 40) / np.linspace(2, 0.1, 40).sum()))
+             for _ in range(300)] + ["once twice", "w0 " * 60]
+    path = tmp_path / "t.txt"
+    path.write_text("\n".join(lines) + "\n")
+    options = PreprocessOptions(min_count=4, max_doc_tokens=13)
+    memory = encode_in_memory([str(path)], options, workers=1)
+    disk = preprocess([str(path)], tmp_path / "c", options, workers=1)
+    assert disk.vocab.words == memory.vocab.words and np.array_equal(disk.vocab.counts, memory.vocab.counts)
+    assert np.array_equal(disk.ids, memory.ids) and np.array_equal(disk.offsets, memory.offsets)
+    assert (np.diff(disk.offsets) == 0).any() and "once" not in disk.vocab  # a rare word dropped, its document emptied
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["ids.npy", "meta.json", "offsets.npy", "vocab.tsv"]
