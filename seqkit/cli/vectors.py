@@ -271,7 +271,7 @@ def export(
     from seqkit.embed.export import export as write
     from seqkit.fileio import check_output
 
-    check_output(output, [model], force=force)
+    check_output(output, [model], force=force, folder=fmt is ExportFormat.projector)
     if fmt is ExportFormat.npy:
         from seqkit.embed.export import npy_words_path
 
