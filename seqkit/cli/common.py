@@ -90,3 +90,20 @@ def normalize_options(lowercase: bool, html: bool, urls: UrlMode, numbers: Numbe
     return NormalizeOptions(
         lowercase=lowercase, html=html, urls=urls.value, numbers=numbers.value, punct=punct.value, symbols=symbols.value
     )
+
+
+# subword (fastText-style) options, shared by train-w2v and crosscheck (fastText's and gensim's defaults)
+_S = "Subwords"
+SUBWORDS = typer.Option(False, "--subwords", help="fastText-style vectors: a word is the mean of its own row and its character n-gram rows, so any word gets a vector.", rich_help_panel=_S)
+MINN = typer.Option(3, "--minn", help="Shortest character n-gram (with --subwords).", rich_help_panel=_S)
+MAXN = typer.Option(6, "--maxn", help="Longest character n-gram (with --subwords).", rich_help_panel=_S)
+BUCKETS = typer.Option(2_000_000, "--buckets", help="Hash buckets for the n-grams: rows of the n-gram matrix (with --subwords).", rich_help_panel=_S)
+
+
+def subword_config(subwords: bool, minn: int, maxn: int, buckets: int):
+    """The checked SubwordConfig, or None without --subwords (bad values exit 2 either way)."""
+    from seqkit.embed.subwords import SubwordConfig
+
+    config = SubwordConfig(minn, maxn, buckets)
+    config.check()
+    return config if subwords else None

@@ -146,3 +146,25 @@ def _hash_ranges(data: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.nda
         mixed = (h ^ signed[idx]) * np.uint32(FNV_PRIME)
         h = np.where(live, mixed, h)
     return h.astype(np.uint64)
+
+
+def mean_rows(matrix: np.ndarray, offsets: np.ndarray, rows: np.ndarray, chunk_rows: int = 1 << 20) -> np.ndarray:
+    """(W, d) float32: the mean of matrix[rows[offsets[k]:offsets[k+1]]] for each k (zero where a
+    word has no rows), a chunk of words at a time so that at most ``chunk_rows`` rows are gathered
+    at once. With a memory-mapped ``matrix``, only the rows named are read."""
+    n = len(offsets) - 1
+    out = np.zeros((n, matrix.shape[1]), dtype=np.float32)  # (W, d)
+    counts = np.diff(offsets)
+    k = 0
+    while k < n:
+        end = int(np.searchsorted(offsets, offsets[k] + chunk_rows, side="right")) - 1
+        end = min(max(end, k + 1), n)
+        lo, hi = int(offsets[k]), int(offsets[end])
+        if hi > lo:
+            gathered = np.asarray(matrix[rows[lo:hi]], dtype=np.float32)  # (r, d)
+            starts = offsets[k:end] - lo
+            nonempty = counts[k:end] > 0
+            sums = np.add.reduceat(gathered, starts[nonempty], axis=0)  # (w', d)
+            out[k:end][nonempty] = sums / counts[k:end][nonempty, None]
+        k = end
+    return out

@@ -1,0 +1,141 @@
+"""Subword (fastText-style) word2vec training: pure-Python orchestration around subword_kernels.
+
+The input matrix holds fastText's layout: V word rows, then `buckets` n-gram rows (V + buckets, d),
+every row uniform in [-1/d, 1/d) as gensim's FastText starts. Shards, learning-rate schedule,
+subsampling, noise table, Huffman tree and hot output rows are word2vec's (trainer.py).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from seqkit.embed.subwords import SubwordConfig, mean_rows, word_rows
+from seqkit.embed.trainer import Progress, Word2VecConfig, _hot_rows, _shards, init_weights
+from seqkit.errors import InputError
+from seqkit.text.corpus import EncodedCorpus, release_pages
+from seqkit.text.vocab import Vocab
+
+
+@dataclass
+class SubwordModel:
+    vocab: Vocab
+    input: np.ndarray  # (V + buckets, d) float32: word rows, then n-gram rows (fastText's input matrix)
+    subwords: SubwordConfig
+    syn1neg: np.ndarray | None = None  # (V, d) output rows (negative sampling)
+    syn1: np.ndarray | None = None  # (V-1, d) inner-node rows (hierarchical softmax)
+    config: dict = field(default_factory=dict)  # training options and figures
+    _vectors: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """(V, d) word vectors: the mean of each word's own row and n-gram rows."""
+        if self._vectors is None:
+            offsets, rows = word_rows(self.vocab.words, len(self.vocab), self.subwords)
+            self._vectors = mean_rows(self.input, offsets, rows)
+        return self._vectors
+
+    def save(self, path) -> None:
+        from seqkit.embed.formats import save_native
+
+        v = len(self.vocab)
+        arrays = {"vectors": self.vectors, "vectors_vocab": self.input[:v], "ngrams": self.input[v:]}
+        if self.syn1neg is not None:
+            arrays["syn1neg"] = self.syn1neg
+        if self.syn1 is not None:
+            arrays["syn1"] = self.syn1
+        save_native(path, self.vocab.words, self.vocab.counts, arrays,
+                    {"training": self.config, "subwords": self.subwords.to_dict()})
+
+
+def train_subwords(
+    corpus: EncodedCorpus,
+    config: Word2VecConfig,
+    sub: SubwordConfig = SubwordConfig(),
+    on_progress: Callable[[Progress], None] | None = None,
+    on_epoch: Callable[[int, SubwordModel], None] | None = None,
+) -> SubwordModel:
+    """Train subword vectors on ``corpus`` (restricted to --min-count / --max-vocab here)."""
+    from seqkit import runtime
+
+    with runtime.threads(config.threads, blas=False) as threads:  # restored when training ends
+        return _train(corpus, config, sub, threads, on_progress, on_epoch)
+
+
+def _train(corpus, config, sub, threads, on_progress, on_epoch) -> SubwordModel:
+    from seqkit.embed import subword_kernels
+    from seqkit.embed.huffman import huffman_codes
+    from seqkit.embed.sampling import alias_table, keep_thresholds
+
+    from seqkit.text.corpus import restrict
+
+    config.check()
+    sub.check()
+    corpus = restrict(corpus, config.min_count, config.max_vocab)
+    vocab = corpus.vocab
+    if corpus.n_tokens == 0 or len(vocab) == 0:
+        raise InputError(f"no word occurs at least --min-count={config.min_count} times in the corpus")
+    if config.loss == "hs" and len(vocab) < 2:
+        raise InputError("hierarchical softmax needs at least 2 words in the vocabulary")
+    v, dim = len(vocab), config.dim
+    hs = config.loss == "hs"
+    syn0 = init_weights(v + sub.buckets, dim, config.seed)  # (V + B, d)
+    out = np.zeros((v - 1 if hs else v, dim), np.float32)
+    csr = word_rows(vocab.words, v, sub)
+
+    keep = keep_thresholds(vocab.counts, config.sample)
+    alias_prob, alias_idx = alias_table(vocab.counts, config.ns_exponent) if not hs else (
+        np.zeros(1, np.uint64), np.zeros(1, np.int32))
+    codes, points, lengths = huffman_codes(vocab.counts) if hs else (
+        np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int32), np.zeros(1, np.int32))
+    tables = (keep, alias_prob, alias_idx, codes, points, lengths)
+
+    hot = _hot_rows(config, threads, vocab.counts, keep, points, lengths)
+    ids = np.ascontiguousarray(corpus.ids, dtype=np.int32)
+    offsets = np.ascontiguousarray(corpus.offsets, dtype=np.int64)
+    max_len = int(np.diff(offsets).max()) if corpus.n_docs else 1
+    settings = subword_kernels.SubwordSettings(int(config.model == "skipgram"), int(hs), config.window,
+                                               config.negative, max(max_len, 1))
+    shards = _shards(offsets, config.chunk_words)
+    total = corpus.n_tokens * config.epochs
+    states = (np.uint64(config.seed) * np.uint64(1000003) + np.arange(threads, dtype=np.uint64) * np.uint64(7919)
+              + np.uint64(1)).astype(np.uint64)
+    out_loss = np.zeros(threads, np.float64)
+    out_counts = np.zeros((threads, 3), np.int64)
+    loss_sum, examples, done = 0.0, 0, 0
+    start = time.perf_counter()
+
+    def alpha_at(words: int) -> float:
+        return max(config.min_alpha, config.alpha - (config.alpha - config.min_alpha) * words / total)
+
+    model = SubwordModel(vocab, syn0, sub, None if hs else out, out if hs else None, config.to_dict())
+    for epoch in range(config.epochs):
+        for first in range(0, len(shards), threads):
+            batch = shards[first : first + threads]
+            size = int(offsets[batch[-1, 1]] - offsets[batch[0, 0]])
+            alphas = np.tile([alpha_at(done), alpha_at(done + size)], (len(batch), 1))
+            subword_kernels.train_shards((syn0, out), (ids, offsets, np.ascontiguousarray(batch)), tables, csr, hot,
+                                         settings, alphas, states[: len(batch)], out_loss[: len(batch)],
+                                         out_counts[: len(batch)])
+            release_pages(corpus.ids, offsets[batch[-1, 1]])
+            loss_sum += float(out_loss[: len(batch)].sum())
+            examples += int(out_counts[: len(batch), 0].sum())
+            done += size
+            if on_progress is not None:
+                elapsed = time.perf_counter() - start
+                on_progress(Progress(done, total, epoch + 1, alpha_at(done), loss_sum / max(examples, 1),
+                                     done / elapsed if elapsed > 0 else 0.0))
+        model._vectors = None
+        if on_epoch is not None:
+            on_epoch(epoch + 1, model)
+    seconds = time.perf_counter() - start
+    model._vectors = None
+    model.config = {
+        **config.to_dict(), "threads": threads, "vocab_size": v, "corpus_words": corpus.n_tokens,
+        "train_seconds": round(seconds, 3), "words_per_s": round(total / seconds, 1) if seconds > 0 else None,
+        "mean_loss": loss_sum / max(examples, 1), "continued": False, "subwords": sub.to_dict(),
+    }
+    return model
