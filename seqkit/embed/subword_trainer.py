@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from seqkit.embed.subwords import SubwordConfig, mean_rows, word_rows
+from seqkit.embed.subwords import SubwordConfig, mean_rows, trained_buckets, word_rows
 from seqkit.embed.trainer import Progress, Word2VecConfig, _hot_rows, _shards, init_weights
 from seqkit.errors import InputError
 from seqkit.text.corpus import EncodedCorpus, release_pages
@@ -42,7 +42,10 @@ class SubwordModel:
         from seqkit.embed.formats import save_native
 
         v = len(self.vocab)
-        arrays = {"vectors": self.vectors, "vectors_vocab": self.input[:v], "ngrams": self.input[v:]}
+        offsets, rows = word_rows(self.vocab.words, v, self.subwords)
+        trained = np.packbits(trained_buckets(offsets, rows, v, self.subwords.buckets))
+        arrays = {"vectors": self.vectors, "vectors_vocab": self.input[:v], "ngrams": self.input[v:],
+                  "trained_buckets": trained}
         if self.syn1neg is not None:
             arrays["syn1neg"] = self.syn1neg
         if self.syn1 is not None:

@@ -148,10 +148,12 @@ def _hash_ranges(data: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.nda
     return h.astype(np.uint64)
 
 
-def mean_rows(matrix: np.ndarray, offsets: np.ndarray, rows: np.ndarray, chunk_rows: int = 1 << 20) -> np.ndarray:
+def mean_rows(matrix: np.ndarray, offsets: np.ndarray, rows: np.ndarray, chunk_rows: int = 1 << 18,
+              on_chunk=None) -> np.ndarray:
     """(W, d) float32: the mean of matrix[rows[offsets[k]:offsets[k+1]]] for each k (zero where a
     word has no rows), a chunk of words at a time so that at most ``chunk_rows`` rows are gathered
-    at once. With a memory-mapped ``matrix``, only the rows named are read."""
+    at once. With a memory-mapped ``matrix``, only the rows named are read; ``on_chunk()`` after each
+    chunk can drop the pages read."""
     n = len(offsets) - 1
     out = np.zeros((n, matrix.shape[1]), dtype=np.float32)  # (W, d)
     counts = np.diff(offsets)
@@ -166,5 +168,32 @@ def mean_rows(matrix: np.ndarray, offsets: np.ndarray, rows: np.ndarray, chunk_r
             nonempty = counts[k:end] > 0
             sums = np.add.reduceat(gathered, starts[nonempty], axis=0)  # (w', d)
             out[k:end][nonempty] = sums / counts[k:end][nonempty, None]
+        if on_chunk is not None:
+            on_chunk()
         k = end
     return out
+
+
+def trained_buckets(offsets: np.ndarray, rows: np.ndarray, nwords: int, buckets: int) -> np.ndarray:
+    """(buckets,) bool: the buckets some vocabulary word uses, i.e. the n-gram rows training updates."""
+    known = np.zeros(buckets, dtype=bool)
+    known[rows[rows >= nwords] - nwords] = True
+    return known
+
+
+@dataclass
+class NgramVectors:
+    """The n-gram rows of a model, for vectors of words outside its vocabulary (fastText's rule: the
+    mean of the rows of all the word's n-grams)."""
+
+    config: SubwordConfig
+    matrix: np.ndarray  # (buckets, d) float32, usually memory-mapped: only the rows asked for are read
+    trained: np.ndarray | None = None  # (buckets,) bool: rows training updated (None: count all as trained)
+
+    def vector(self, word: str) -> np.ndarray | None:
+        """(d,) float32 vector of ``word`` from its n-grams, or None when none of them was trained."""
+        ids = bucket_ids(word, self.config.minn, self.config.maxn, self.config.buckets)
+        if not ids or (self.trained is not None and not self.trained[ids].any()):
+            return None
+        rows = np.asarray(self.matrix[np.array(ids)], dtype=np.float32)  # (n, d)
+        return (rows.sum(axis=0, dtype=np.float32) * np.float32(1.0 / len(ids))).astype(np.float32)
