@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 
 from seqkit.embed.subwords import SubwordConfig, mean_rows, trained_buckets, word_rows
-from seqkit.embed.trainer import Progress, Word2VecConfig, _hot_rows, _shards, init_weights
+from seqkit.embed.trainer import Progress, Word2VecConfig, _hot_rows, _shards
 from seqkit.errors import InputError
 from seqkit.text.corpus import EncodedCorpus, release_pages
 from seqkit.text.vocab import Vocab
@@ -54,6 +54,16 @@ class SubwordModel:
                     {"training": self.config, "subwords": self.subwords.to_dict()})
 
 
+def _init_rows(n: int, dim: int, seed: int) -> np.ndarray:
+    """trainer.init_weights's values (uniform in [-1/dim, 1/dim)) computed in place: with 2M n-gram
+    rows the matrix is 800 MB at dim 100, and each temporary would be another 800 MB."""
+    rows = np.random.default_rng(seed).random((n, dim), dtype=np.float32)
+    rows *= np.float32(2.0)
+    rows -= np.float32(1.0)
+    rows /= np.float32(dim)
+    return rows
+
+
 def train_subwords(
     corpus: EncodedCorpus,
     config: Word2VecConfig,
@@ -85,7 +95,7 @@ def _train(corpus, config, sub, threads, on_progress, on_epoch) -> SubwordModel:
         raise InputError("hierarchical softmax needs at least 2 words in the vocabulary")
     v, dim = len(vocab), config.dim
     hs = config.loss == "hs"
-    syn0 = init_weights(v + sub.buckets, dim, config.seed)  # (V + B, d)
+    syn0 = _init_rows(v + sub.buckets, dim, config.seed)  # (V + B, d)
     out = np.zeros((v - 1 if hs else v, dim), np.float32)
     csr = word_rows(vocab.words, v, sub)
 
