@@ -11,9 +11,9 @@ Layout (fasttext.cc saveModel; all little-endian, as fastText writes on x86):
         nwords word rows, then `bucket` n-gram rows;
   bool quantized output; output matrix: int64 rows, int64 cols, float32 data.
 
-Reading memory-maps the input matrix at its offset: loading computes each word's vector (the mean of
-its rows) a chunk at a time and drops the mapped pages after each chunk, so peak memory stays well
-below the file's size. Every size read from the header is checked against the file's real size
+Reading computes each word's vector (the mean of its rows) in one sequential pass over the input
+matrix, a chunk at a time, then memory-maps the n-gram rows at their offset for out-of-vocabulary
+words, so peak memory stays well below the file's size. Every size read from the header is checked against the file's real size
 before anything is allocated.
 """
 
@@ -63,7 +63,7 @@ def read_fasttext_bin(path):
     """KeyedVectors of a fastText .bin: word vectors (mean of each word's rows), n-gram rows for
     out-of-vocabulary words (memory-mapped), the words' counts and the model's settings."""
     from seqkit.embed.keyed import KeyedVectors
-    from seqkit.embed.subwords import NgramVectors, SubwordConfig, mean_rows, trained_buckets, word_rows
+    from seqkit.embed.subwords import NgramVectors, SubwordConfig, trained_buckets, word_rows
 
     p = check_readable_file(path, "model")
     with open(p, "rb") as f:
@@ -80,14 +80,11 @@ def read_fasttext_bin(path):
     config = SubwordConfig(args["minn"], args["maxn"], buckets) if args["maxn"] > 0 and buckets > 0 else None
     if config is not None:
         offsets, rows = word_rows(words, v, config)
-        file_rows = v + buckets
-        vectors = mean_rows(matrix, offsets, rows, chunk_rows=max(4096, min(1 << 18, file_rows // 20)),
-                            on_chunk=lambda: _drop_pages(matrix))
+        vectors = streamed_means(p, start, (v + buckets, dim), offsets, rows)
         ngrams = NgramVectors(config, matrix[v:], trained_buckets(offsets, rows, v, buckets))
     else:
-        vectors = np.array(matrix[:v], dtype=np.float32)
+        vectors = streamed_means(p, start, (v + buckets, dim), np.arange(v + 1, dtype=np.int64), np.arange(v, dtype=np.int32))
         ngrams = None
-    _drop_pages(matrix)
     if not np.isfinite(vectors).all():
         raise ModelFormatError(f"{p}: its vectors contain NaN or infinity (corrupted?)")
     meta = {"format": "fasttext-bin", "fasttext": {k: args[k] for k in ("dim", "ws", "epoch", "minCount", "neg", "loss",
@@ -99,14 +96,36 @@ def read_fasttext_bin(path):
     return KeyedVectors(words, vectors, counts, meta, source=str(path), ngrams=ngrams, own_rows=matrix[:v], output=output)
 
 
-def _drop_pages(matrix: np.ndarray) -> None:
-    """Forget the resident pages of a read-only memory map (they are re-read from the page cache)."""
-    mm = getattr(matrix, "_mmap", None)
-    if mm is not None and hasattr(mm, "madvise") and hasattr(mmap, "MADV_DONTNEED"):
-        try:
-            mm.madvise(mmap.MADV_DONTNEED)
-        except (OSError, ValueError):
-            pass
+def streamed_means(path: Path, offset: int, shape: tuple[int, int], offsets: np.ndarray, rows: np.ndarray,
+                   chunk_bytes: int = 32 << 20) -> np.ndarray:
+    """(W, d) float32: for each word k the mean of the file matrix's rows rows[offsets[k]:offsets[k+1]],
+    reading the matrix once, in order, ``chunk_bytes`` at a time (a memory map would do for a few
+    rows, but gathering rows all over the file maps nearly all of it: the kernel maps whole folios
+    around each page touched). Memory: the result, the (row, word) pairs sorted by row, one chunk."""
+    n_rows, dim = shape
+    counts = np.diff(offsets)
+    word_of = np.repeat(np.arange(len(counts), dtype=np.int32), counts)  # (R,) word of each entry
+    order = np.argsort(rows, kind="stable")
+    by_row, by_word = rows[order], word_of[order]  # (R,) entries sorted by row
+    del order, word_of
+    sums = np.zeros((len(counts), dim), dtype=np.float32)  # (W, d)
+    step = max(1, chunk_bytes // (4 * dim))
+    with open(path, "rb") as f:
+        for a in range(0, n_rows, step):
+            b = min(a + step, n_rows)
+            lo, hi = np.searchsorted(by_row, [a, b])
+            if lo == hi:
+                continue
+            f.seek(offset + a * dim * 4)
+            block = np.fromfile(f, dtype="<f4", count=(b - a) * dim).reshape(b - a, dim)  # (rows, d)
+            words, picked = by_word[lo:hi], by_row[lo:hi] - a
+            within = np.argsort(words, kind="stable")  # group the chunk's entries by word
+            words, picked = words[within], picked[within]
+            starts = np.flatnonzero(np.concatenate([[True], words[1:] != words[:-1]]))
+            sums[words[starts]] += np.add.reduceat(block[picked], starts, axis=0)
+    nonzero = counts > 0
+    sums[nonzero] /= counts[nonzero, None].astype(np.float32)
+    return sums
 
 
 def _read_header(r: _Reader, path: Path) -> dict:
