@@ -111,7 +111,7 @@ def seqkit_subwords(corpus: EncodedCorpus, config, sub) -> tuple[KeyedVectors, f
     model = train_subwords(corpus, config, sub)
     seconds = time.perf_counter() - start
     v = len(model.vocab)
-    return subword_vectors(list(model.vocab.words), model.vectors, model.input[:v], model.input[v:], sub), seconds
+    return subword_vectors(list(model.vocab.words), model.vectors, model.input[:v], model.ngram_matrix(), sub), seconds
 
 
 def train_seqkit(corpus: EncodedCorpus, config) -> tuple[KeyedVectors, float]:

@@ -240,5 +240,17 @@ def write_fasttext_bin(path, kv, settings: dict | None = None) -> None:
 
 
 def _write_rows(f, matrix: np.ndarray, chunk: int = 1 << 16) -> None:
+    """Rows in order; pages of a memory-mapped matrix are dropped as they are copied, so that writing
+    a large model does not leave the whole input file resident."""
     for start in range(0, len(matrix), chunk):
         f.write(np.ascontiguousarray(matrix[start : start + chunk], dtype="<f4").tobytes())
+        _drop_pages(matrix)
+
+
+def _drop_pages(matrix: np.ndarray) -> None:
+    mm = getattr(matrix, "_mmap", None)
+    if mm is not None and hasattr(mm, "madvise") and hasattr(mmap, "MADV_DONTNEED"):
+        try:
+            mm.madvise(mmap.MADV_DONTNEED)
+        except (OSError, ValueError):
+            pass

@@ -30,7 +30,9 @@ FORMAT = "seqkit-w2v"
 FORMAT_VERSION = 1
 
 
-def save_native(path, words: list[str], counts, arrays: dict[str, np.ndarray], meta: dict) -> None:
+def save_native(path, words: list[str], counts, arrays: dict[str, np.ndarray], meta: dict, streamed: dict | None = None) -> None:
+    """Write a native model atomically. ``streamed``: {name: ((rows, cols), iterator of float32 row
+    blocks)} for matrices too large to hold at once, written block by block as uncompressed members."""
     bad = [w for w in words if not w or "\n" in w]
     if bad:
         raise ModelFormatError(f"words must be non-empty and hold no newline: {bad[0]!r}")
@@ -42,6 +44,23 @@ def save_native(path, words: list[str], counts, arrays: dict[str, np.ndarray], m
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as f:
             np.savez(f, **payload)
+        if streamed:
+            with zipfile.ZipFile(tmp, "a", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+                for name, (shape, blocks) in streamed.items():
+                    _write_member(zf, name, shape, blocks)
+
+
+def _write_member(zf: zipfile.ZipFile, name: str, shape: tuple[int, int], blocks) -> None:
+    """One (rows, cols) float32 .npy member of an .npz, from row blocks; their rows must add up."""
+    written = 0
+    with zf.open(name + ".npy", "w", force_zip64=True) as fp:
+        np.lib.format.write_array_header_2_0(fp, {"descr": "<f4", "fortran_order": False, "shape": tuple(shape)})
+        for block in blocks:
+            block = np.ascontiguousarray(block, dtype="<f4")
+            fp.write(block.tobytes())
+            written += len(block)
+    if written != shape[0]:
+        raise ModelFormatError(f"internal error: {name} got {written} rows of {shape[0]}")
 
 
 def load_native(path) -> tuple[list[str], np.ndarray, dict[str, np.ndarray], dict]:

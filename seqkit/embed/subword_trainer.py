@@ -1,7 +1,9 @@
 """Subword (fastText-style) word2vec training: pure-Python orchestration around subword_kernels.
 
-The input matrix holds fastText's layout: V word rows, then `buckets` n-gram rows (V + buckets, d),
-every row uniform in [-1/d, 1/d) as gensim's FastText starts. Shards, learning-rate schedule,
+The input matrix has fastText's layout: V word rows, then `buckets` n-gram rows (V + buckets, d),
+every row uniform in [-1/d, 1/d) as gensim's FastText starts. Training holds only the word rows and
+the rows of the buckets some word uses (about half of 2M on IMDB); the rest keep their initial
+values and are drawn again from the seed when the model is written. Shards, learning-rate schedule,
 subsampling, noise table, Huffman tree and hot output rows are word2vec's (trainer.py).
 """
 
@@ -22,9 +24,15 @@ from seqkit.text.vocab import Vocab
 
 @dataclass
 class SubwordModel:
+    """A trained subword model. Only the n-gram rows some vocabulary word uses are trained and held
+    (``used``); the others keep their initial values, which are drawn again from the seed when the
+    full matrix is written, so that a run with 2M buckets holds the rows it trains, not 2M."""
+
     vocab: Vocab
-    input: np.ndarray  # (V + buckets, d) float32: word rows, then n-gram rows (fastText's input matrix)
+    input: np.ndarray  # (V + U, d) float32: the word rows, then the rows of the U buckets in use
+    used: np.ndarray  # (U,) int64 sorted: the buckets some vocabulary word's n-grams fall in
     subwords: SubwordConfig
+    seed: int  # the initial rows' seed (fastText's full matrix: _initial_rows)
     syn1neg: np.ndarray | None = None  # (V, d) output rows (negative sampling)
     syn1: np.ndarray | None = None  # (V-1, d) inner-node rows (hierarchical softmax)
     config: dict = field(default_factory=dict)  # training options and figures
@@ -34,33 +42,71 @@ class SubwordModel:
     def vectors(self) -> np.ndarray:
         """(V, d) word vectors: the mean of each word's own row and n-gram rows."""
         if self._vectors is None:
-            offsets, rows = word_rows(self.vocab.words, len(self.vocab), self.subwords)
-            self._vectors = mean_rows(self.input, offsets, rows)
+            offsets, rows = self.rows()
+            self._vectors = mean_rows(self.input, offsets, rows, chunk_rows=1 << 15)
         return self._vectors
+
+    def rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each word's rows of ``input`` in CSR form (word_rows with buckets renumbered to V + rank in used)."""
+        v = len(self.vocab)
+        offsets, rows = word_rows(self.vocab.words, v, self.subwords)
+        ngram = rows >= v
+        rows[ngram] = v + np.searchsorted(self.used, rows[ngram] - v)
+        return offsets, rows
+
+    def ngram_chunks(self, chunk: int = 1 << 16):
+        """The full (buckets, d) n-gram matrix, ``chunk`` rows at a time, in order: initial values,
+        and the trained rows where a bucket is in use."""
+        v, dim = len(self.vocab), self.input.shape[1]
+        for start, block in _initial_rows(v + self.subwords.buckets, dim, self.seed, chunk):
+            if start + len(block) <= v:
+                continue
+            block = block[max(v - start, 0) :]  # the n-gram rows of this chunk
+            first = max(start - v, 0)  # its first bucket
+            lo, hi = np.searchsorted(self.used, [first, first + len(block)])
+            block[self.used[lo:hi] - first] = self.input[v + lo : v + hi]
+            yield block
+
+    def ngram_matrix(self) -> np.ndarray:
+        """(buckets, d) the whole n-gram matrix in memory (small models, tests, crosscheck)."""
+        return np.concatenate(list(self.ngram_chunks()))
 
     def save(self, path) -> None:
         from seqkit.embed.formats import save_native
 
-        v = len(self.vocab)
-        offsets, rows = word_rows(self.vocab.words, v, self.subwords)
-        trained = np.packbits(trained_buckets(offsets, rows, v, self.subwords.buckets))
-        arrays = {"vectors": self.vectors, "vectors_vocab": self.input[:v], "ngrams": self.input[v:],
-                  "trained_buckets": trained}
+        v, buckets = len(self.vocab), self.subwords.buckets
+        trained = np.zeros(buckets, dtype=bool)
+        trained[self.used] = True
+        arrays = {"vectors": self.vectors, "vectors_vocab": self.input[:v], "trained_buckets": np.packbits(trained)}
         if self.syn1neg is not None:
             arrays["syn1neg"] = self.syn1neg
         if self.syn1 is not None:
             arrays["syn1"] = self.syn1
         save_native(path, self.vocab.words, self.vocab.counts, arrays,
-                    {"training": self.config, "subwords": self.subwords.to_dict()})
+                    {"training": self.config, "subwords": self.subwords.to_dict()},
+                    streamed={"ngrams": ((buckets, self.input.shape[1]), self.ngram_chunks())})
 
 
-def _init_rows(n: int, dim: int, seed: int) -> np.ndarray:
-    """trainer.init_weights's values (uniform in [-1/dim, 1/dim)) computed in place: with 2M n-gram
-    rows the matrix is 800 MB at dim 100, and each temporary would be another 800 MB."""
-    rows = np.random.default_rng(seed).random((n, dim), dtype=np.float32)
-    rows *= np.float32(2.0)
-    rows -= np.float32(1.0)
-    rows /= np.float32(dim)
+def _initial_rows(n_rows: int, dim: int, seed: int, chunk: int = 1 << 16):
+    """(start, (rows, d) block) of trainer.init_weights(n_rows, dim, seed), a chunk at a time, in
+    order (the generator's stream does not depend on how the draws are cut; tested)."""
+    rng = np.random.default_rng(seed)
+    for start in range(0, n_rows, chunk):
+        block = rng.random((min(chunk, n_rows - start), dim), dtype=np.float32)
+        block *= np.float32(2.0)
+        block -= np.float32(1.0)
+        block /= np.float32(dim)
+        yield start, block
+
+
+def initial_input(v: int, used: np.ndarray, buckets: int, dim: int, seed: int) -> np.ndarray:
+    """(V + U, d): the initial word rows and the initial rows of the buckets ``used`` (sorted): those
+    rows of trainer.init_weights(V + buckets, dim, seed), without holding the others."""
+    rows = np.empty((v + len(used), dim), dtype=np.float32)
+    wanted = np.concatenate([np.arange(v, dtype=np.int64), v + used])  # (V + U,) sorted rows of the full matrix
+    for start, block in _initial_rows(v + buckets, dim, seed):
+        lo, hi = np.searchsorted(wanted, [start, start + len(block)])
+        rows[lo:hi] = block[wanted[lo:hi] - start]
     return rows
 
 
@@ -95,9 +141,12 @@ def _train(corpus, config, sub, threads, on_progress, on_epoch) -> SubwordModel:
         raise InputError("hierarchical softmax needs at least 2 words in the vocabulary")
     v, dim = len(vocab), config.dim
     hs = config.loss == "hs"
-    syn0 = _init_rows(v + sub.buckets, dim, config.seed)  # (V + B, d)
+    offsets_w, rows_w = word_rows(vocab.words, v, sub)
+    used = np.unique(rows_w[rows_w >= v]).astype(np.int64) - v  # (U,) buckets in use
+    syn0 = initial_input(v, used, sub.buckets, dim, config.seed)  # (V + U, d): only the rows training touches
+    model = SubwordModel(vocab, syn0, used, sub, config.seed)
+    csr = model.rows()
     out = np.zeros((v - 1 if hs else v, dim), np.float32)
-    csr = word_rows(vocab.words, v, sub)
 
     keep = keep_thresholds(vocab.counts, config.sample)
     alias_prob, alias_idx = alias_table(vocab.counts, config.ns_exponent) if not hs else (
@@ -124,7 +173,7 @@ def _train(corpus, config, sub, threads, on_progress, on_epoch) -> SubwordModel:
     def alpha_at(words: int) -> float:
         return max(config.min_alpha, config.alpha - (config.alpha - config.min_alpha) * words / total)
 
-    model = SubwordModel(vocab, syn0, sub, None if hs else out, out if hs else None, config.to_dict())
+    model.syn1neg, model.syn1, model.config = (None if hs else out), (out if hs else None), config.to_dict()
     for epoch in range(config.epochs):
         for first in range(0, len(shards), threads):
             batch = shards[first : first + threads]

@@ -34,7 +34,7 @@ def native_model(tmp_path):
     cfg = SubwordConfig(3, 5, 300)
     v, dim = len(WORDS), 12
     model = SubwordModel(Vocab(WORDS, np.arange(100, 100 - v, -1)), rng.standard_normal((v + cfg.buckets, dim)).astype(np.float32),
-                         cfg, syn1neg=rng.standard_normal((v, dim)).astype(np.float32),
+                         np.arange(cfg.buckets), cfg, seed=0, syn1neg=rng.standard_normal((v, dim)).astype(np.float32),
                          config={"model": "skipgram", "loss": "ns", "window": 5, "epochs": 1, "min_count": 1, "negative": 5})
     path = tmp_path / "m.ft"
     model.save(path)
