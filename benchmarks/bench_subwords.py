@@ -13,7 +13,7 @@ min_count 5, minn 3, maxn 6, 2,000,000 buckets), 1 epoch, the given threads:
             with save_facebook_model;
 - seqkit:   `seqkit train-w2v text --subwords ...` (writes its native model).
 
-Figures: whole-command seconds and peak RSS (the process's own, from wait4), training words/s
+Figures: whole-command seconds and peak RSS (the command's own, from GNU time), training words/s
 (each tool's own report), analogy / WordSim353 / SimLex-999 from `seqkit evaluate-w2v` on each
 tool's model, and the out-of-vocabulary score (Spearman on the held-out pairs, every word built
 from n-grams) computed by the same seqkit code for the three models. Then the peak RSS of
@@ -61,27 +61,17 @@ print(kv["terrribleness"][:2])
 
 
 def run_measured(cmd: list[str]) -> tuple[float, float, str, str]:
-    """Like timed, with the child's own peak RSS from wait4 (subprocess.run would reap it first)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out_chunks, err_chunks = [], []
-    import threading
-
-    def drain(stream, into):
-        into.append(stream.read())
-
-    threads = [threading.Thread(target=drain, args=(proc.stdout, out_chunks)),
-               threading.Thread(target=drain, args=(proc.stderr, err_chunks))]
-    for t in threads:
-        t.start()
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    for t in threads:
-        t.join()
-    out, err = b"".join(out_chunks).decode(errors="replace"), b"".join(err_chunks).decode(errors="replace")
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(cmd[:4])} failed:\n{err[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024, out, err
+    """(seconds, peak RSS MB of the command itself, stdout, stderr). The peak comes from GNU time
+    (/usr/bin/time -f %M): wait4 in this process would report at least this process's own peak,
+    which a child inherits through fork and exec."""
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        start = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name, *cmd], capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(cmd[:4])} failed:\n{proc.stderr[-3000:]}")
+        peak_kb = int(open(rss.name).read().split()[-1])
+    return seconds, peak_kb / 1024, proc.stdout, proc.stderr
 
 
 def prepare(folder: Path, out: Path, limit: int | None) -> tuple[Path, int]:
@@ -148,15 +138,22 @@ def _words_per_s(tool: str, out: str, err: str, threads: int) -> float | None:
     return float(found[-1].replace(",", "")) if found else None
 
 
+OOV_CHILD = """
+import json, sys
+from seqkit.embed import oov_score
+from seqkit.embed.keyed import load_vectors
+print(json.dumps(oov_score.oov_score(load_vectors(sys.argv[1]), oov_score.pair_files())))
+"""
+
+
 def quality(model: str) -> dict:
+    """evaluate-w2v's figures and the OOV score, each computed in a child process (this one stays small)."""
     out = subprocess.run([sys.executable, "-m", "seqkit", "evaluate-w2v", model, "--json"], capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(f"evaluate-w2v {model} failed:\n{out.stderr[-2000:]}")
     r = json.loads(out.stdout)
-    from seqkit.embed import oov_score
-    from seqkit.embed.keyed import load_vectors
-
-    oov = oov_score.oov_score(load_vectors(model), oov_score.pair_files())
+    child = subprocess.run([sys.executable, "-c", OOV_CHILD, model], capture_output=True, text=True, check=True)
+    oov = json.loads(child.stdout.strip().splitlines()[-1])
     return {"analogy": r["analogy_accuracy"], "wordsim353": r["wordsim353_spearman"], "simlex999": r["simlex999_spearman"],
             "oov_spearman": oov["oov_spearman"], "oov_pairs": oov["oov_pairs"], "oov_unanswered": oov["oov_unanswered"]}
 
