@@ -26,8 +26,8 @@ class OptionError(SeqkitError):
 class UnknownWordError(SeqkitError):
     """A query word is not in the model's vocabulary."""
 
-    def __init__(self, word: str, where: str = "the model"):
-        super().__init__(f"'{word}' is not in the vocabulary of {where}")
+    def __init__(self, word: str, where: str = "the model", why: str = ""):
+        super().__init__(f"'{word}' is not in the vocabulary of {where}" + (f" {why}" if why else ""))
         self.word = word
 
 

@@ -58,8 +58,9 @@ def _read_exact(f, shape, fortran, dtype) -> np.ndarray:
     return out.T if fortran else out
 
 
-def load_npz(path, what: str = "file", error: type = ModelFormatError) -> dict[str, np.ndarray]:
-    """Every member of the .npz at ``path`` as an array (names without '.npy')."""
+def load_npz(path, what: str = "file", error: type = ModelFormatError, skip=()) -> dict[str, np.ndarray]:
+    """Every member of the .npz at ``path`` as an array (names without '.npy'), but those named in
+    ``skip`` (the caller maps them itself; their sizes are checked all the same)."""
     size = os.path.getsize(path)
     try:
         with zipfile.ZipFile(path) as zf:
@@ -82,6 +83,8 @@ def load_npz(path, what: str = "file", error: type = ModelFormatError) -> dict[s
             arrays = {}
             for info in infos:
                 name = info.filename.removesuffix(".npy")
+                if name in skip:
+                    continue
                 with zf.open(info) as f:
                     shape, fortran, dtype = _header(f, path, name, error)
                     data_bytes = info.file_size - f.tell()

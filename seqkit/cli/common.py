@@ -91,3 +91,20 @@ def normalize_options(lowercase: bool, html: bool, urls: UrlMode, numbers: Numbe
         lowercase=lowercase, html=html, urls=urls.value, numbers=numbers.value, punct=punct.value, symbols=symbols.value
     )
 CLUSTER = typer.Option(None, "--cluster", help="Run on Dask workers: 'local' or 'local:N' (N worker processes on this machine) or a scheduler address (tcp://host:8786). Needs pip install 'seqkit[dask]'; inputs and models must be at the same paths on every worker.", rich_help_panel="Cluster")
+
+
+# subword (fastText-style) options, shared by train-w2v and crosscheck (fastText's and gensim's defaults)
+_S = "Subwords"
+SUBWORDS = typer.Option(False, "--subwords", help="fastText-style vectors: a word is the mean of its own row and its character n-gram rows, so any word gets a vector.", rich_help_panel=_S)
+MINN = typer.Option(3, "--minn", help="Shortest character n-gram (with --subwords).", rich_help_panel=_S)
+MAXN = typer.Option(6, "--maxn", help="Longest character n-gram (with --subwords).", rich_help_panel=_S)
+BUCKETS = typer.Option(2_000_000, "--buckets", help="Hash buckets for the n-grams: rows of the n-gram matrix (with --subwords).", rich_help_panel=_S)
+
+
+def subword_config(subwords: bool, minn: int, maxn: int, buckets: int):
+    """The checked SubwordConfig, or None without --subwords (bad values exit 2 either way)."""
+    from seqkit.embed.subwords import SubwordConfig
+
+    config = SubwordConfig(minn, maxn, buckets)
+    config.check()
+    return config if subwords else None

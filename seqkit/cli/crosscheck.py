@@ -26,6 +26,7 @@ def _corpus(path: str, popts):
 @app.command("crosscheck")
 @options.W2V_TRAINING.into("config")
 @options.PREPROCESS.into("preprocess")
+@options.SUBWORDS.into("sub")
 def crosscheck(
     corpus: str = typer.Argument(..., help="A text file (.gz/.bz2, '-' for stdin) or a folder from `seqkit preprocess`."),
     tolerance: Tuple[float, float] = typer.Option((1.0, 0.02), "--tolerance", help="How far seqkit may trail gensim: POINTS of analogy accuracy and SPEARMAN (both word-pair sets)."),
@@ -36,6 +37,7 @@ def crosscheck(
     quiet: bool = common.QUIET,
     config=None,  # Word2VecConfig, from @W2V_TRAINING
     preprocess=None,  # PreprocessOptions (vocabulary limits from config), from @PREPROCESS
+    sub=None,  # SubwordConfig with --subwords, else None, from @SUBWORDS
 ) -> None:
     """Train seqkit and gensim on the very same token stream and compare them side by side.
 
@@ -44,6 +46,10 @@ def crosscheck(
     analogy accuracy, wordsim353 and simlex999 Spearman, and the mean overlap of the 10 nearest
     neighbours of the 1,000 most frequent words. Exits 1 when seqkit's quality trails gensim's
     by more than --tolerance.
+
+    With --subwords: seqkit's subword training against gensim's FastText. Every 4th pair of the
+    word-pair files is held out and its words are deleted from the text before training, so both
+    must build them from character n-grams: their Spearman is the out-of-vocabulary score.
 
     Example: seqkit crosscheck reviews.txt.gz --model cbow --epochs 1 --threads 2 --json
     """
@@ -58,7 +64,8 @@ def crosscheck(
     popts = replace(preprocess, min_count=config.min_count, max_vocab=config.max_vocab)
     text = _corpus(corpus, popts)
     on_step = None if quiet else (lambda what: message(f"{what} ..."))
-    result = cc.crosscheck(text, config, cc.Tolerance(*tolerance), cc.EvalFiles(analogies, wordsim, simlex), on_step)
+    result = cc.crosscheck(text, config, cc.Tolerance(*tolerance), cc.EvalFiles(analogies, wordsim, simlex), on_step,
+                            subwords=sub)
     if as_json:
         from seqkit.cli.vectors import _no_nan
 
@@ -68,7 +75,7 @@ def crosscheck(
         rows = [(key, s[key], g[key]) for key in s]
         rows.append(("neighbour_overlap@10", result["neighbour_overlap"], result["neighbour_overlap"]))
         emit_rows(["figure", "seqkit", "gensim"], rows,
-                  title=f"{config.model} {config.loss}, {result['corpus_words']:,} words x {config.epochs} epochs, {config.threads} threads")
+                  title=f"{config.model} {config.loss}{' subwords' if sub else ''}, {result['corpus_words']:,} words x {config.epochs} epochs, {config.threads} threads")
     if not result["passed"]:
         for line in result["shortfalls"]:
             message(("seqkit trails gensim:", "red"), f" {line}")

@@ -145,3 +145,16 @@ LABELED_INPUT = OptionGroup(
     },
     _labeled,
 )
+
+
+# --- subword vectors (train-w2v, crosscheck): the one place that builds a SubwordConfig -----------------------
+
+SUBWORDS = OptionGroup(
+    {
+        "subwords": (bool, common.SUBWORDS),
+        "minn": (int, common.MINN),
+        "maxn": (int, common.MAXN),
+        "buckets": (int, common.BUCKETS),
+    },
+    common.subword_config,  # None without --subwords; bad values exit 2 either way
+)

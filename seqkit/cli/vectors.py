@@ -20,7 +20,8 @@ from seqkit.cli.output import emit_record, emit_rows, error_line, message, stdou
 
 app = typer.Typer()
 
-MODEL = typer.Argument(..., help="A model from `seqkit train-w2v`, or a word2vec text/binary file (gensim, word2vec.c, fastText .vec).")
+MODEL = typer.Argument(..., help="A model from `seqkit train-w2v`, a fastText .bin, or a word2vec text/binary file (gensim, word2vec.c, fastText .vec).")
+NO_OOV = typer.Option(False, "--no-oov", help="Subword models: a word outside the vocabulary is an error, instead of a vector built from its character n-grams.")
 
 
 class VecFormat(str, Enum):
@@ -32,6 +33,7 @@ class VecFormat(str, Enum):
 
 class ExportFormat(str, Enum):
     native = "native"
+    fasttext_bin = "fasttext-bin"
     word2vec_bin = "word2vec-bin"
     word2vec_text = "word2vec-text"
     tsv = "tsv"
@@ -50,10 +52,18 @@ class Method(str, Enum):
     mul = "mul"
 
 
-def _load(model: str):
+def _load(model: str, no_oov: bool = False):
     from seqkit.embed.keyed import load_vectors
 
-    return load_vectors(model)
+    kv = load_vectors(model)
+    kv.allow_oov = not no_oov
+    return kv
+
+
+def _oov_field(kv, words, as_json: bool):
+    """The query's words built from n-grams: a list in JSON, space-separated in TSV."""
+    oov = [w for w in words if kv.is_oov(w)]
+    return oov if as_json else " ".join(oov)
 
 
 def _no_nan(value):
@@ -106,22 +116,30 @@ def similar(
     minus: Optional[List[str]] = typer.Option(None, "--minus", help="A word to subtract (repeatable)."),
     topn: int = typer.Option(10, "-n", "--topn", min=1, help="How many neighbours."),
     restrict: Optional[int] = typer.Option(None, "--restrict", min=1, help="Search only the N most frequent words."),
+    no_oov: bool = NO_OOV,
     as_json: bool = common.JSON,
 ) -> None:
     """Nearest words by cosine; several words (and --minus words) combine as in gensim's most_similar.
 
+    Subword models (train-w2v --subwords, fastText .bin) answer words outside the vocabulary too,
+    from their character n-grams; the field `oov` names those query words.
+
     Example: seqkit similar model.w2v king woman --minus man -n 5
     Batch:   printf 'king\\nparis -france italy\\n' | seqkit similar model.w2v
     """
-    kv = _load(model)
+    kv = _load(model, no_oov)
+    extra = ["oov"] if kv.has_subwords else []
     if words:
-        emit_rows(["word", "similarity"], kv.most_similar(list(words), list(minus or []), topn, restrict), as_json)
+        results = kv.most_similar(list(words), list(minus or []), topn, restrict)
+        mark = [_oov_field(kv, list(words) + list(minus or []), as_json)] if extra else []
+        emit_rows(["word", "similarity"] + extra, [(w, s, *mark) for w, s in results], as_json)
         return
 
     def answer(line: str) -> None:
         pos, neg = _split_query(line.split())
         results = kv.most_similar(pos, neg + list(minus or []), topn, restrict)
-        emit_rows(["query", "word", "similarity"], [(line, w, s) for w, s in results], as_json)
+        mark = [_oov_field(kv, pos + neg + list(minus or []), as_json)] if extra else []
+        emit_rows(["query", "word", "similarity"] + extra, [(line, w, s, *mark) for w, s in results], as_json)
 
     _batch(_stdin_lines(), answer)
 
@@ -133,28 +151,31 @@ def analogy(
     topn: int = typer.Option(1, "-n", "--topn", min=1, help="How many answers."),
     method: Method = typer.Option(Method.add, "--method", help="add: 3CosAdd (b - a + c); mul: 3CosMul (Levy & Goldberg 2014)."),
     restrict: Optional[int] = typer.Option(None, "--restrict", min=1, help="Search only the N most frequent words."),
+    no_oov: bool = NO_OOV,
     as_json: bool = common.JSON,
 ) -> None:
-    """A is to B as C is to ?
+    """A is to B as C is to ?  (Subword models: words outside the vocabulary from their n-grams, named in `oov`.)
 
     Example: seqkit analogy model.w2v man king woman
     Batch:   printf 'man king woman\\nparis france rome\\n' | seqkit analogy model.w2v --json
     """
     from seqkit.errors import OptionError
 
-    kv = _load(model)
+    kv = _load(model, no_oov)
+    extra = ["oov"] if kv.has_subwords else []
 
     def solve(abc: list[str]):
         if len(abc) != 3:
             raise OptionError(f"an analogy takes three words A B C, not {len(abc)}: {' '.join(abc)!r}")
-        return kv.analogy(abc[0], abc[1], abc[2], topn, method.value, restrict)
+        mark = [_oov_field(kv, abc, as_json)] if extra else []
+        return [(w, s, *mark) for w, s in kv.analogy(abc[0], abc[1], abc[2], topn, method.value, restrict)]
 
     if words:
-        emit_rows(["word", "score"], solve(list(words)), as_json)
+        emit_rows(["word", "score"] + extra, solve(list(words)), as_json)
         return
 
     def answer(line: str) -> None:
-        emit_rows(["query", "word", "score"], [(line, w, s) for w, s in solve(line.split())], as_json)
+        emit_rows(["query", "word", "score"] + extra, [(line, *row) for row in solve(line.split())], as_json)
 
     _batch(_stdin_lines(), answer)
 
@@ -168,8 +189,13 @@ def vectors(
     weight: Weight = typer.Option(Weight.mean, "--weight", help="Document vectors: mean of the word vectors, or TF-IDF-weighted mean (idf over the given documents)."),
     column: Optional[str] = common.COLUMN,
     cluster: Optional[str] = common.CLUSTER,
+    no_oov: bool = NO_OOV,
 ) -> None:
     """Print vectors of words, or of documents with --docs, for other tools.
+
+    Subword models give words outside the vocabulary vectors from their character n-grams, marked
+    by a last column `oov` in tsv (1 or 0; documents: how many of their words) and a field `oov` in
+    jsonl; --no-oov makes them errors again.
 
     Words are tokenized as the model's training text was (its preprocessing options are stored
     in native models; word2vec files get the defaults). Document rows are named doc1, doc2, ...
@@ -185,7 +211,7 @@ def vectors(
     from seqkit.embed.export import write_rows
     from seqkit.errors import OptionError, UnknownWordError
 
-    kv = _load(model)
+    kv = _load(model, no_oov)
     if fmt is VecFormat.npy and stdout_is_terminal():
         raise OptionError("--format npy writes binary data: redirect stdout to a file or a pipe")
     failed = 0
@@ -203,60 +229,66 @@ def vectors(
             opts = kv.meta.get("training", {}).get("preprocess", {}).get("normalize")
             tokenize = Normalizer(NormalizeOptions(**opts) if opts else NormalizeOptions()).tokenize
             texts = [tokenize(t) for t in iter_documents(docs, column)]
-            matrix, empty = document_vectors(kv, texts, weight.value)
+            matrix, empty, oov = document_vectors(kv, texts, weight.value)
         else:
             from seqkit.cluster.blocks import document_vectors_on_cluster
 
             blocks = document_vectors_on_cluster(cluster, model, kv, lambda: iter_documents(docs, column), docs == "-", weight.value)
             if fmt is not VecFormat.npy:  # rows go out as their block comes back
-                return _write_document_blocks(blocks, fmt.value)
+                return _write_document_blocks(blocks, fmt.value, kv.has_subwords)
             parts = list(blocks)
-            matrix = np.concatenate([m for m, _ in parts]) if parts else np.zeros((0, kv.dim), np.float32)
-            empty = sum(e for _, e in parts)
+            matrix = np.concatenate([m for m, _, _ in parts]) if parts else np.zeros((0, kv.dim), np.float32)
+            empty = sum(e for _, e, _ in parts)
+            oov = [n for _, _, part in parts for n in part]
         if empty:
             warning(f"{empty} of {len(matrix)} documents have no known word: their vectors are zero")
         names = [f"doc{i + 1}" for i in range(len(matrix))]
     else:
+        rows = []
         if words:
             names = list(words)
-            for w in names:
-                kv.id_of(w)  # UnknownWordError names the word, exit 1
+            rows = [kv.vector(w) for w in names]  # UnknownWordError names the word, exit 1
         else:
             names = []
             for w in (w for line in _stdin_lines() for w in line.split()):
-                if w in kv.index:
+                try:
+                    rows.append(kv.vector(w))
                     names.append(w)
-                else:
+                except UnknownWordError as e:
                     failed += 1
-                    error_line(str(UnknownWordError(w, kv.source)))
-        matrix = kv.vectors[[kv.index[w] for w in names]] if names else np.zeros((0, kv.dim), np.float32)
+                    error_line(str(e))
+        matrix = np.array(rows, dtype=np.float32).reshape(len(rows), kv.dim)
+        oov = [kv.is_oov(w) for w in names]
+        if any(oov) and fmt is VecFormat.word2vec_text:
+            message(f"{sum(oov)} of {len(names)} words are outside the vocabulary: built from their n-grams")
     if fmt is VecFormat.npy:
         np.save(sys.stdout.buffer, np.ascontiguousarray(matrix, dtype=np.float32))
         sys.stdout.buffer.flush()
     else:
-        write_rows(sys.stdout, zip(names, matrix), fmt.value)
+        write_rows(sys.stdout, zip(names, matrix), fmt.value, oov if kv.has_subwords else None)
     if failed:
         raise typer.Exit(1)
 
 
-def _write_document_blocks(blocks, fmt: str) -> None:
-    """Rows doc1, doc2, ... of each block of document vectors, written as the block arrives."""
+def _write_document_blocks(blocks, fmt: str, subwords: bool) -> None:
+    """Rows doc1, doc2, ... of each block of document vectors, written as the block arrives (subword
+    models: with each document's count of words built from n-grams)."""
     from seqkit.embed.export import write_rows
 
     n = empty = 0
-    for matrix, n_empty in blocks:
-        write_rows(sys.stdout, zip((f"doc{n + i + 1}" for i in range(len(matrix))), matrix), fmt)
+    for matrix, n_empty, oov in blocks:
+        write_rows(sys.stdout, zip((f"doc{n + i + 1}" for i in range(len(matrix))), matrix), fmt, oov if subwords else None)
         sys.stdout.flush()
         n, empty = n + len(matrix), empty + n_empty
     if empty:
-        message(f"[yellow]warning:[/yellow] {empty} of {n} documents have no known word: their vectors are zero")
+        warning(f"{empty} of {n} documents have no known word: their vectors are zero")
 
 
 @app.command("export")
 def export(
     model: str = MODEL,
     output: Path = typer.Option(..., "--output", "-o", help="File to write."),
-    fmt: ExportFormat = typer.Option(ExportFormat.word2vec_bin, "--format", help="native (seqkit's .npz: the fastest to query; converts word2vec files), word2vec-bin, word2vec-text, tsv (word, then one column per dimension), jsonl, or npy (the matrix; its words go to NAME.words.txt beside it, one a line)."),
+    fmt: ExportFormat = typer.Option(ExportFormat.word2vec_bin, "--format", help="native (seqkit's .npz: the fastest to query; converts word2vec and fastText files), fasttext-bin (a subword model as a fastText .bin: fastText and gensim read it, out-of-vocabulary words included), word2vec-bin, word2vec-text, tsv (word, then one column per dimension), jsonl, or npy (the matrix; its words go to NAME.words.txt beside it, one a line), projector (a folder for TensorBoard's Embedding Projector)."),
     top: Optional[int] = typer.Option(None, "--top", min=0, help="Write only the N most frequent words (0: all). --format projector: 10,000 by default, the points its t-SNE uses."),
     force: bool = common.FORCE,
 ) -> None:
@@ -267,6 +299,7 @@ def export(
     Convert: seqkit export wiki.vec -o wiki.w2v --format native   (then queries start fast)
     Project: seqkit export model.w2v -o proj --format projector   (vectors.tsv + metadata.tsv: load them
              at projector.tensorflow.org, or run `tensorboard --logdir proj`)
+    fastText: seqkit export model.ft -o model.bin --format fasttext-bin   (fasttext print-word-vectors model.bin)
     """
     from seqkit.embed.export import export as write
     from seqkit.fileio import check_output
@@ -289,7 +322,17 @@ def export(
 
         counts = kv.counts if kv.counts is not None else np.zeros(len(kv), np.int64)  # word2vec files have none
         meta = {k: v for k, v in kv.meta.items() if k not in ("format", "format_version")}
-        save_native(output, kv.words, counts, {"vectors": kv.vectors}, {**meta, "converted_from": str(model)})
+        arrays = {"vectors": kv.vectors}
+        if kv.ngrams is not None and kv.own_rows is not None:  # a subword model keeps its n-gram rows
+            arrays.update(vectors_vocab=kv.own_rows, ngrams=kv.ngrams.matrix,
+                          trained_buckets=np.packbits(kv.ngrams.trained))
+            meta["subwords"] = kv.ngrams.config.to_dict()
+        save_native(output, kv.words, counts, arrays, {**meta, "converted_from": str(model)})
+        files = [output]
+    elif fmt is ExportFormat.fasttext_bin:
+        from seqkit.embed.fasttext_bin import write_fasttext_bin
+
+        write_fasttext_bin(output, kv, _training_settings(kv))
         files = [output]
     else:
         files = write(output, kv.words, kv.vectors, fmt.value)
@@ -322,6 +365,16 @@ def _export_projector(kv, model: str, output: Path, top: Optional[int], force: b
             f"{output}`)")
 
 
+def _training_settings(kv) -> dict:
+    """The training options of a model, for the args block of a fastText .bin."""
+    if kv.meta.get("format") == "fasttext-bin":
+        ft = kv.meta["fasttext"]
+        return {"model": "cbow" if ft["model"] == 1 else "skipgram", "loss": "hs" if ft["loss"] == 1 else "ns",
+                "window": ft["ws"], "epochs": ft["epoch"], "min_count": ft["minCount"], "negative": ft["neg"],
+                "corpus_words": kv.meta.get("training", {}).get("corpus_words")}
+    return kv.meta.get("training", {})
+
+
 @app.command("evaluate-w2v")
 def evaluate_w2v(
     model: str = MODEL,
@@ -329,17 +382,20 @@ def evaluate_w2v(
     wordsim: Optional[str] = typer.Option(None, "--wordsim", help="Word pairs 'w1<TAB>w2<TAB>score' (default: gensim's wordsim353.tsv)."),
     simlex: Optional[str] = typer.Option(None, "--simlex", help="Word pairs 'w1<TAB>w2<TAB>score' (default: gensim's simlex999.txt)."),
     restrict: int = typer.Option(30000, "--restrict", min=1, help="Analogies over the N most frequent words (as is customary)."),
+    no_oov: bool = NO_OOV,
     as_json: bool = common.JSON,
 ) -> None:
     """Analogy accuracy (per section and total) and Spearman correlations on word similarity, as gensim computes them.
 
-    Questions or pairs with a word outside the model count as OOV and are skipped.
+    Questions or pairs with a word outside the model count as OOV and are skipped; subword models
+    answer every word pair instead (words outside the vocabulary from their n-grams; --no-oov skips
+    them), and report the Spearman of those out-of-vocabulary pairs alone too.
 
     Example: seqkit evaluate-w2v model.w2v --json
     """
     from seqkit.embed.evaluate import evaluate_all
 
-    result = _no_nan(evaluate_all(_load(model), analogies, wordsim, simlex, restrict))
+    result = _no_nan(evaluate_all(_load(model, no_oov), analogies, wordsim, simlex, restrict))
     if as_json:
         emit_record(result, as_json=True)
         return

@@ -42,6 +42,7 @@ def _load_corpus(corpus: Optional[str], demo: bool, popts, quiet: bool):
 @app.command("train-w2v")
 @options.W2V_TRAINING.into("config")
 @options.PREPROCESS.into("preprocess")
+@options.SUBWORDS.into("sub")
 def train_w2v(
     corpus: Optional[str] = typer.Argument(None, help="A text file (.gz/.bz2/'-' too), or a folder from `seqkit preprocess`."),
     output: Path = typer.Option(..., "--output", "-o", help="Model file to write."),
@@ -53,16 +54,31 @@ def train_w2v(
     quiet: bool = common.QUIET,
     config=None,  # Word2VecConfig, from @W2V_TRAINING
     preprocess=None,  # PreprocessOptions (vocabulary limits from config), from @PREPROCESS
+    sub=None,  # SubwordConfig with --subwords, else None, from @SUBWORDS
 ) -> None:
     """Train word2vec vectors: skip-gram or CBOW, negative sampling or hierarchical softmax.
 
+    With --subwords, fastText-style vectors: a word's vector is the mean of its own row and the rows
+    of its character n-grams (--minn..--maxn, hashed into --buckets rows as fastText does), so that
+    queries answer words never seen in training too; the model can be exported as a fastText .bin.
+
     Example: seqkit train-w2v reviews.txt.gz -o reviews.w2v --model cbow --epochs 5
+    Subword: seqkit train-w2v reviews.txt.gz -o reviews.ft --subwords --minn 3 --maxn 6
     """
     from seqkit.cli.progress import progress_bar
     from dataclasses import replace
 
     from seqkit.embed.trainer import Word2VecModel, check_init_counts, train
 
+    if sub is not None:
+        from seqkit.errors import OptionError
+
+        if init is not None:
+            raise OptionError("--init cannot continue training with --subwords (yet): train a new model")
+        if config.batch_negatives:
+            raise OptionError("--batch-negatives is for word2vec; --subwords skip-gram already takes the word's vector once per window")
+        if fmt is not ModelFormat.native:
+            raise OptionError("--subwords models are written as native models: then `seqkit export --format fasttext-bin` (or word2vec formats)")
     # continued training keeps the model's vocabulary: every word of the corpus is read
     popts = replace(preprocess, min_count=config.min_count, max_vocab=config.max_vocab) if init is None else replace(
         preprocess, min_count=1, max_vocab=None)
@@ -97,11 +113,17 @@ def train_w2v(
             if checkpoint and epoch < config.epochs:
                 save(m)
 
-        trained = train(text, config, init=start_model, on_progress=on_progress, on_epoch=on_epoch)
+        if sub is not None:
+            from seqkit.embed.subword_trainer import train_subwords
+
+            trained = train_subwords(text, config, sub, on_progress=on_progress, on_epoch=on_epoch)
+        else:
+            trained = train(text, config, init=start_model, on_progress=on_progress, on_epoch=on_epoch)
     save(trained)
     c = trained.config
     message(
-        f"wrote {output}: {c['vocab_size']:,} words x {trained.vectors.shape[1]} dims, "
+        f"wrote {output}: {c['vocab_size']:,} words x {trained.vectors.shape[1]} dims"
+        f"{f' + {sub.buckets:,} n-gram rows' if sub is not None else ''}, "
         f"{c['corpus_words'] * config.epochs:,} words in {c['train_seconds']:.1f} s "
         f"({c['words_per_s']:,.0f} words/s, {c['threads']} threads), mean loss {c['mean_loss']:.4f}"
     )

@@ -82,7 +82,7 @@ def _frequencies_block(texts: list[str], model: str) -> tuple[int, np.ndarray, n
 
 
 @on_worker
-def _vectors_block(texts: list[str], model: str, weight: str, idf) -> tuple[np.ndarray, int]:
+def _vectors_block(texts: list[str], model: str, weight: str, idf) -> tuple[np.ndarray, int, list[int]]:
     from seqkit.embed.docvec import document_vectors
 
     kv, tokenize = _cached(_load_keyed, model)
@@ -90,8 +90,8 @@ def _vectors_block(texts: list[str], model: str, weight: str, idf) -> tuple[np.n
 
 
 def document_vectors(client, model: str, read_texts: Callable[[], Iterable[str]], vocab_size: int,
-                     weight: str, block: int = 2000) -> Iterator[tuple[np.ndarray, int]]:
-    """((b, d) vectors, documents without a known word) per block of the texts, in input order.
+                     weight: str, block: int = 2000) -> Iterator[tuple[np.ndarray, int, list[int]]]:
+    """((b, d) vectors, documents without a known word, words built from n-grams per document) per block of the texts, in input order.
     TF-IDF reads the texts twice (``read_texts`` is called again): document frequencies first."""
     from seqkit.embed.docvec import idf_weights
 
@@ -107,8 +107,9 @@ def document_vectors(client, model: str, read_texts: Callable[[], Iterable[str]]
 
 
 def document_vectors_on_cluster(address: str, model: str, kv, read_texts: Callable[[], Iterable[str]],
-                                from_stdin: bool, weight: str) -> Iterator[tuple[np.ndarray, int]]:
-    """`vectors --docs --cluster`: ((b, d) vectors, documents without a known word) per block, in
+                                from_stdin: bool, weight: str) -> Iterator[tuple[np.ndarray, int, list[int]]]:
+    """`vectors --docs --cluster`: ((b, d) vectors, documents without a known word, words built from
+    n-grams per document) per block, in
     input order, as the blocks come back (the cluster is held while the caller reads)."""
     from seqkit.cluster.session import connect
     from seqkit.errors import OptionError

@@ -11,7 +11,7 @@ is counted as gensim counts it: corpus words x epochs / training seconds.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -74,6 +74,46 @@ def train_gensim(corpus: EncodedCorpus, config) -> tuple[KeyedVectors, float]:
     return KeyedVectors(list(wv.index_to_key), np.ascontiguousarray(wv.vectors)), seconds
 
 
+def gensim_fasttext(corpus: EncodedCorpus, config, sub) -> tuple[KeyedVectors, float]:
+    """(vectors with n-gram rows, training seconds) from gensim's FastText on ``corpus``'s token stream."""
+    import logging
+
+    from gensim.models import FastText
+
+    logging.getLogger("gensim").setLevel(logging.WARNING)
+    stream = TokenLists(corpus)
+    model = FastText(**gensim_params(config), min_n=sub.minn, max_n=sub.maxn, bucket=sub.buckets)
+    model.build_vocab(stream)
+    start = time.perf_counter()
+    model.train(stream, total_examples=corpus.n_docs, epochs=config.epochs)
+    seconds = time.perf_counter() - start
+    wv = model.wv
+    return subword_vectors(list(wv.index_to_key), np.ascontiguousarray(wv.vectors), wv.vectors_vocab, wv.vectors_ngrams,
+                           sub), seconds
+
+
+def subword_vectors(words, vectors, own_rows, ngram_rows, sub) -> KeyedVectors:
+    """KeyedVectors that build out-of-vocabulary words from ``ngram_rows`` (fastText's rule)."""
+    from seqkit.embed.subwords import NgramVectors, trained_buckets, word_rows
+
+    offsets, rows = word_rows(words, len(words), sub)
+    ngrams = NgramVectors(sub, ngram_rows, trained_buckets(offsets, rows, len(words), sub.buckets))
+    return KeyedVectors(words, vectors, ngrams=ngrams, own_rows=own_rows)
+
+
+def seqkit_subwords(corpus: EncodedCorpus, config, sub) -> tuple[KeyedVectors, float]:
+    from seqkit.embed.subword_trainer import train_subwords
+
+    n = min(corpus.n_docs, 3)  # warm up: the kernel's compile (or cache load) is not training time
+    head = EncodedCorpus(corpus.path, corpus.vocab, corpus.ids[: corpus.offsets[n]], corpus.offsets[: n + 1], corpus.meta)
+    train_subwords(head, replace(config, epochs=1, min_count=1, max_vocab=None), replace(sub, buckets=min(sub.buckets, 1000)))
+    start = time.perf_counter()
+    model = train_subwords(corpus, config, sub)
+    seconds = time.perf_counter() - start
+    v = len(model.vocab)
+    return subword_vectors(list(model.vocab.words), model.vectors, model.input[:v], model.ngram_matrix(), sub), seconds
+
+
 def train_seqkit(corpus: EncodedCorpus, config) -> tuple[KeyedVectors, float]:
     from seqkit.embed import trainer  # looked up at call time: tests replace trainer.train
 
@@ -87,8 +127,6 @@ def train_seqkit(corpus: EncodedCorpus, config) -> tuple[KeyedVectors, float]:
 def warm_up(corpus: EncodedCorpus, config) -> None:
     """Train on the first documents only, so that the kernel's first-run compile (or its load from
     Numba's cache) is not counted as training time."""
-    from dataclasses import replace
-
     from seqkit.embed import trainer
 
     n = min(corpus.n_docs, 3)
@@ -131,8 +169,11 @@ def shortfalls(seqkit: dict, gensim: dict, tolerance: Tolerance) -> list[str]:
     out = []
     checks = [("analogy_accuracy", tolerance.analogy_points, "points of analogy accuracy"),
               ("wordsim353_spearman", tolerance.spearman, "wordsim353 Spearman"),
-              ("simlex999_spearman", tolerance.spearman, "simlex999 Spearman")]
+              ("simlex999_spearman", tolerance.spearman, "simlex999 Spearman"),
+              ("oov_spearman", tolerance.spearman, "out-of-vocabulary Spearman")]
     for key, tol, what in checks:
+        if key not in seqkit or key not in gensim:
+            continue
         ours, theirs = seqkit[key], gensim[key]
         if np.isnan(theirs):
             continue  # gensim has no figure either (no pair in the vocabulary)
@@ -147,12 +188,26 @@ def crosscheck(
     tolerance: Tolerance = Tolerance(),
     files: EvalFiles = EvalFiles(),
     on_step: Callable[[str], None] | None = None,
+    subwords=None,
 ) -> dict:
-    """Train both, evaluate both; {'seqkit': {...}, 'gensim': {...}, 'neighbour_overlap', 'shortfalls', 'passed'}."""
+    """Train both, evaluate both; {'seqkit': {...}, 'gensim': {...}, 'neighbour_overlap', 'shortfalls', 'passed'}.
+
+    With ``subwords`` (a SubwordConfig): seqkit's subword training against gensim's FastText, on the
+    corpus without the words of the held-out WordSim353/SimLex-999 pairs (oov_score.py), and each
+    side's out-of-vocabulary score on those pairs too."""
     step = on_step or (lambda text: None)
     corpus = restrict(corpus, config.min_count, config.max_vocab)
+    held_out = None
+    if subwords is not None:
+        from seqkit.embed import oov_score as oov
+
+        held_out = oov.pair_files(files.wordsim, files.simlex)
+        corpus = oov.delete_words(corpus, oov.held_out_words(held_out))
+        tools = (("gensim", lambda c, k: gensim_fasttext(c, k, subwords)), ("seqkit", lambda c, k: seqkit_subwords(c, k, subwords)))
+    else:
+        tools = (("gensim", train_gensim), ("seqkit", train_seqkit))
     results, vectors = {}, {}
-    for tool, train in (("gensim", train_gensim), ("seqkit", train_seqkit)):
+    for tool, train in tools:
         step(f"training {tool}")
         kv, seconds = train(corpus, config)
         vectors[tool] = kv
@@ -160,9 +215,12 @@ def crosscheck(
         results[tool] = {"vocab_size": len(kv), "train_seconds": round(seconds, 3),
                          "words_per_s": round(corpus.n_tokens * config.epochs / seconds, 1) if seconds > 0 else None,
                          **_quality(kv, files)}
+        if held_out is not None:
+            results[tool].update(oov.oov_score(kv, held_out))
     step("comparing neighbours")
     overlap = neighbour_overlap(vectors["seqkit"], vectors["gensim"])
     problems = shortfalls(results["seqkit"], results["gensim"], tolerance)
     return {"corpus_words": corpus.n_tokens, "epochs": config.epochs, "threads": config.threads,
-            "model": config.model, "loss": config.loss, **{t: results[t] for t in ("seqkit", "gensim")},
+            "model": config.model, "loss": config.loss, "subwords": subwords.to_dict() if subwords else None,
+            **{t: results[t] for t in ("seqkit", "gensim")},
             "neighbour_overlap": overlap, "shortfalls": problems, "passed": not problems}

@@ -3,7 +3,8 @@
 - analogies (questions-words.txt): 3CosAdd over the `restrict_vocab` most frequent words,
   case-insensitive; a question with a word outside them is skipped and counted as OOV;
 - word similarity (wordsim353.tsv, simlex999.txt): Spearman correlation between cosine and the
-  human score over the pairs whose words are both known.
+  human score over the pairs whose words are both known; subword models answer every pair (words
+  outside the vocabulary from their n-grams) and report the out-of-vocabulary pairs apart too.
 """
 
 from __future__ import annotations
@@ -118,11 +119,19 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def word_pairs(kv: KeyedVectors, path: str, restrict_vocab: int = 300000) -> dict:
-    """{'spearman', 'pairs', 'oov'} on a file of 'word1<TAB>word2<TAB>score' lines ('#' comments);
-    a malformed line is an InputError naming it (gensim skips it silently)."""
+    """{'spearman', 'pairs', 'oov', 'oov_spearman', 'unanswered'} on a file of 'word1<TAB>word2<TAB>score'
+    lines ('#' comments); a malformed line is an InputError naming it (gensim skips it silently).
+
+    A pair with a word outside the vocabulary counts in 'oov'. Subword models answer it from the
+    word's character n-grams (of its lower-case form) and 'oov_spearman' is the correlation over
+    those pairs alone; other models skip it (as gensim does), as any pair that cannot be answered
+    ('unanswered')."""
+    from seqkit.errors import UnknownWordError
+
     check_readable_file(path, "word-pair file")
     index = _case_folded(kv, restrict_vocab)
-    model, gold, oov = [], [], 0
+    use_ngrams = kv.has_subwords and kv.allow_oov
+    model, gold, oov_model, oov_gold, oov, unanswered = [], [], [], [], 0, 0
     for n, line in enumerate(Path(path).read_text(encoding="utf-8", errors="replace").split("\n"), 1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -134,15 +143,30 @@ def word_pairs(kv: KeyedVectors, path: str, restrict_vocab: int = 300000) -> dic
         except ValueError:
             raise InputError(f"{path}:{n}: score {parts[2]!r} is not a number") from None
         a, b = index.get(parts[0].upper()), index.get(parts[1].upper())
-        if a is None or b is None:
-            oov += 1
+        if a is not None and b is not None:
+            model.append(float(kv.unit[a] @ kv.unit[b]))
+            gold.append(score)
             continue
-        model.append(float(kv.unit[a] @ kv.unit[b]))
+        oov += 1
+        if not use_ngrams:
+            unanswered += 1
+            continue
+        try:
+            va = kv.vectors[a] if a is not None else kv.vector(parts[0].lower())
+            vb = kv.vectors[b] if b is not None else kv.vector(parts[1].lower())
+        except UnknownWordError:  # no trained n-gram
+            unanswered += 1
+            continue
+        cosine = float(va @ vb / max(np.linalg.norm(va) * np.linalg.norm(vb), 1e-12))
+        model.append(cosine)
         gold.append(score)
+        oov_model.append(cosine)
+        oov_gold.append(score)
     if not gold and not oov:
         raise InputError(f"{path} holds no word pairs ('word1<TAB>word2<TAB>score' lines)")
     return {"spearman": spearman(np.array(gold), np.array(model)) if len(model) > 1 else float("nan"),
-            "pairs": len(model), "oov": oov}
+            "pairs": len(model), "oov": oov, "unanswered": unanswered,
+            "oov_spearman": spearman(np.array(oov_gold), np.array(oov_model)) if len(oov_model) > 1 else float("nan")}
 
 
 def evaluate_all(kv: KeyedVectors, analogies: str | None = None, wordsim: str | None = None,
@@ -154,4 +178,12 @@ def evaluate_all(kv: KeyedVectors, analogies: str | None = None, wordsim: str | 
     return {"analogy_accuracy": a["accuracy"], "analogy_total": a["total"], "analogy_oov": a["oov"],
             "analogy_sections": a["sections"], "wordsim353_spearman": ws["spearman"], "wordsim353_pairs": ws["pairs"],
             "wordsim353_oov": ws["oov"], "simlex999_spearman": sl["spearman"], "simlex999_pairs": sl["pairs"],
-            "simlex999_oov": sl["oov"]}
+            "simlex999_oov": sl["oov"], **_oov_figures(kv, ws, sl)}
+
+
+def _oov_figures(kv: KeyedVectors, ws: dict, sl: dict) -> dict:
+    """Subword models: how the out-of-vocabulary pairs (answered from n-grams) correlate alone."""
+    if not kv.has_subwords:
+        return {}
+    return {"wordsim353_oov_spearman": ws["oov_spearman"], "wordsim353_unanswered": ws["unanswered"],
+            "simlex999_oov_spearman": sl["oov_spearman"], "simlex999_unanswered": sl["unanswered"]}

@@ -20,18 +20,25 @@ from seqkit.fileio import atomic_open, atomic_path
 FORMATS = ("word2vec-bin", "word2vec-text", "tsv", "jsonl", "npy")
 
 
-def format_row(word: str, vector: np.ndarray, fmt: str) -> str:
-    """One line of text output (word2vec-text, tsv or jsonl), without the newline."""
+def format_row(word: str, vector: np.ndarray, fmt: str, oov=None) -> str:
+    """One line of text output (word2vec-text, tsv or jsonl), without the newline. ``oov`` (subword
+    models: whether the word was built from n-grams, or a document's count of such words) goes to a
+    field ``oov`` in jsonl and a last column in tsv; word2vec-text has no room for it."""
     numbers = [f"{x:.9g}" for x in np.asarray(vector, dtype=np.float32).tolist()]
     if fmt == "jsonl":
-        return json.dumps({"word": word, "vector": [float(x) for x in numbers]}, ensure_ascii=False)
+        record = {"word": word, "vector": [float(x) for x in numbers]}
+        if oov is not None:
+            record["oov"] = oov
+        return json.dumps(record, ensure_ascii=False)
     sep = "\t" if fmt == "tsv" else " "
-    return word + sep + sep.join(numbers)
+    tail = sep + str(int(oov)) if oov is not None and fmt == "tsv" else ""
+    return word + sep + sep.join(numbers) + tail
 
 
-def write_rows(out: IO[str], rows: Iterable[tuple[str, np.ndarray]], fmt: str) -> None:
-    for word, vector in rows:
-        out.write(format_row(word, vector, fmt) + "\n")
+def write_rows(out: IO[str], rows: Iterable[tuple[str, np.ndarray]], fmt: str, oov=None) -> None:
+    """``oov``: None, or one value per row (see format_row)."""
+    for k, (word, vector) in enumerate(rows):
+        out.write(format_row(word, vector, fmt, None if oov is None else oov[k]) + "\n")
 
 
 def npy_words_path(path: str | Path) -> Path:

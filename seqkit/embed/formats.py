@@ -2,7 +2,11 @@
 
 - native: an uncompressed .npz (never pickled) with arrays `vectors` (V, d) float32, optional
   `syn1neg` (V, d) and `syn1` (V-1, d), `counts` (V,) int64, `words` (UTF-8 words joined by
-  newlines) and `meta` (UTF-8 JSON: format, format_version, training options);
+  newlines) and `meta` (UTF-8 JSON: format, format_version, training options). Subword models
+  add `ngrams` (buckets, d) float32 n-gram rows, `vectors_vocab` (V, d) the words' own rows and
+  `trained_buckets` (packed bits: buckets training updated), and `subwords` {minn, maxn, buckets}
+  in meta. The n-gram matrix is memory-mapped where it lies inside the .npz (np.savez stores
+  members uncompressed), so a query reads only the rows it needs and the model stays one file;
 - word2vec text and binary, as word2vec.c, gensim and fastText (.vec) write them:
   a header "V d", then per word the word and its d numbers (binary: d little-endian float32).
 
@@ -13,6 +17,8 @@ from __future__ import annotations
 
 import io
 import json
+import struct
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +32,9 @@ FORMAT = "seqkit-w2v"
 FORMAT_VERSION = 1
 
 
-def save_native(path, words: list[str], counts, arrays: dict[str, np.ndarray], meta: dict) -> None:
+def save_native(path, words: list[str], counts, arrays: dict[str, np.ndarray], meta: dict, streamed: dict | None = None) -> None:
+    """Write a native model atomically. ``streamed``: {name: ((rows, cols), iterator of float32 row
+    blocks)} for matrices too large to hold at once, written block by block as uncompressed members."""
     bad = [w for w in words if not w or "\n" in w]
     if bad:
         raise ModelFormatError(f"words must be non-empty and hold no newline: {bad[0]!r}")
@@ -38,6 +46,23 @@ def save_native(path, words: list[str], counts, arrays: dict[str, np.ndarray], m
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as f:
             np.savez(f, **payload)
+        if streamed:
+            with zipfile.ZipFile(tmp, "a", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+                for name, (shape, blocks) in streamed.items():
+                    _write_member(zf, name, shape, blocks)
+
+
+def _write_member(zf: zipfile.ZipFile, name: str, shape: tuple[int, int], blocks) -> None:
+    """One (rows, cols) float32 .npy member of an .npz, from row blocks; their rows must add up."""
+    written = 0
+    with zf.open(name + ".npy", "w", force_zip64=True) as fp:
+        np.lib.format.write_array_header_2_0(fp, {"descr": "<f4", "fortran_order": False, "shape": tuple(shape)})
+        for block in blocks:
+            block = np.ascontiguousarray(block, dtype="<f4")
+            fp.write(block.tobytes())
+            written += len(block)
+    if written != shape[0]:
+        raise ModelFormatError(f"internal error: {name} got {written} rows of {shape[0]}")
 
 
 def load_native(path) -> tuple[list[str], np.ndarray, dict[str, np.ndarray], dict]:
@@ -49,7 +74,12 @@ def load_native(path) -> tuple[list[str], np.ndarray, dict[str, np.ndarray], dic
         if head[:1] == b"\x80":
             raise ModelFormatError(f"{path} is a Python pickle: seqkit never loads pickles (they can run code)")
         raise ModelFormatError(f"{path} is not a seqkit model (.npz): convert word2vec files with `seqkit export`")
-    arrays = load_npz(p, "seqkit model")
+    arrays = load_npz(p, "seqkit model", skip=MAPPED)
+    try:
+        with zipfile.ZipFile(p) as zf:
+            arrays.update({name: _mapped_member(p, zf, name) for name in MAPPED if name + ".npy" in zf.namelist()})
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, struct.error) as e:
+        raise ModelFormatError(f"{path} is not a readable seqkit model (truncated or corrupted?): {e}") from None
     for name in ("vectors", "counts", "words", "meta"):
         if name not in arrays:
             raise ModelFormatError(f"{path} is not a seqkit model: it has no '{name}' array")
@@ -70,7 +100,16 @@ def load_native(path) -> tuple[list[str], np.ndarray, dict[str, np.ndarray], dic
         raise ModelFormatError(
             f"{path} is corrupted: {v} words, {counts.shape} counts, vectors {vectors.shape} {vectors.dtype}"
         )
-    expected = {"syn1neg": (v, vectors.shape[1]), "syn1": (max(v - 1, 0), vectors.shape[1])}
+    expected = {"syn1neg": (v, vectors.shape[1]), "syn1": (max(v - 1, 0), vectors.shape[1]),
+                "vectors_vocab": (v, vectors.shape[1])}
+    if "ngrams" in arrays:
+        sub = meta.get("subwords")
+        if not isinstance(sub, dict) or not all(isinstance(sub.get(k), int) for k in ("minn", "maxn", "buckets")):
+            raise ModelFormatError(f"{path} is corrupted: it holds n-gram rows but no valid 'subwords' settings")
+        expected["ngrams"] = (sub["buckets"], vectors.shape[1])
+        packed = arrays.get("trained_buckets")
+        if packed is None or packed.dtype != np.uint8 or packed.shape != ((sub["buckets"] + 7) // 8,):
+            raise ModelFormatError(f"{path} is corrupted: 'trained_buckets' does not match {sub['buckets']} buckets")
     for name, shape in expected.items():
         if name in arrays and (arrays[name].shape != shape or arrays[name].dtype != np.float32):
             raise ModelFormatError(
@@ -83,6 +122,37 @@ def load_native(path) -> tuple[list[str], np.ndarray, dict[str, np.ndarray], dic
     if not np.isfinite(vectors).all():
         raise ModelFormatError(f"{path} is corrupted: its vectors contain NaN or infinity")
     return words, counts, arrays, meta
+
+
+MAPPED = ("ngrams", "vectors_vocab")  # members memory-mapped, not read: only the rows used are
+
+
+def _mapped_member(path: Path, zf: zipfile.ZipFile, name: str) -> np.ndarray:
+    """Member ``name`` of the .npz as a read-only memory map at its offset inside the file. Every
+    size is checked against the member's stored size before mapping."""
+    info = zf.getinfo(name + ".npy")
+    if info.compress_type != zipfile.ZIP_STORED:
+        raise ModelFormatError(f"{path}: '{name}' is compressed; seqkit writes it stored, to map it (re-save the model)")
+    with open(path, "rb") as f:
+        f.seek(info.header_offset)
+        local = f.read(30)
+        if len(local) != 30 or local[:4] != b"PK\x03\x04":
+            raise ModelFormatError(f"{path} is corrupted: no zip entry where '{name}' should start")
+        name_len, extra_len = struct.unpack("<HH", local[26:30])
+        start = info.header_offset + 30 + name_len + extra_len
+        f.seek(start)
+        version = np.lib.format.read_magic(f)
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, fortran, dtype = read_header(f)
+        offset = f.tell()
+    size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if fortran or dtype != np.float32 or len(shape) != 2 or offset - start + size != info.file_size:
+        raise ModelFormatError(f"{path} is corrupted: '{name}' is {dtype} {shape}, not a float32 matrix of its stored size")
+    if offset + size > path.stat().st_size:
+        raise ModelFormatError(f"{path} is truncated: '{name}' ends past the end of the file")
+    if size == 0:
+        return np.zeros(shape, np.float32)
+    return np.memmap(path, dtype=np.float32, mode="r", offset=offset, shape=shape)
 
 
 def write_word2vec(path, words: list[str], vectors: np.ndarray, binary: bool) -> None:
@@ -226,7 +296,7 @@ def _read_binary(body: bytes, v: int, d: int, path) -> tuple[list[str], np.ndarr
 
 
 def detect(path) -> str:
-    """'native', or 'word2vec' (text or binary)."""
+    """'native', 'fasttext' (a fastText .bin, by its magic number) or 'word2vec' (text or binary)."""
     p = check_readable_file(path, "model")
     with open(p, "rb") as f:
         head = f.read(8)
@@ -234,6 +304,10 @@ def detect(path) -> str:
         raise ModelFormatError(f"model {p} is empty")
     if head.startswith(b"PK\x03\x04"):
         return "native"
+    from seqkit.embed.fasttext_bin import is_fasttext_bin
+
+    if is_fasttext_bin(head):
+        return "fasttext"
     if head[:1] == b"\x80":
         raise ModelFormatError(f"{p} is a Python pickle: seqkit never loads pickles (they can run code)")
     if head[:1].isdigit():

@@ -4,10 +4,14 @@ the path every query command takes, and it must start fast."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from seqkit.errors import OptionError, UnknownWordError
+
+if TYPE_CHECKING:
+    from seqkit.embed.subwords import NgramVectors
 
 
 @dataclass
@@ -18,6 +22,10 @@ class KeyedVectors:
     meta: dict = field(default_factory=dict)  # native models: training and preprocessing options
     source: str = "the model"  # named in error messages ("'x' is not in the vocabulary of m.w2v")
     index: dict[str, int] = field(default_factory=dict)  # word -> row, built once
+    ngrams: "NgramVectors | None" = None  # subword models: vectors for words outside the vocabulary
+    own_rows: np.ndarray | None = None  # subword models: (V, d) the words' own input rows (for .bin export)
+    output: np.ndarray | None = None  # (V, d) or (V-1, d) output rows, where the file has them (for .bin export)
+    allow_oov: bool = True  # False (--no-oov): an unknown word is an error even where n-grams could build it
     _unit: np.ndarray | None = field(default=None, repr=False)  # (V, d) unit rows, computed on first use
 
     def __post_init__(self):
@@ -46,7 +54,41 @@ class KeyedVectors:
         return i
 
     def vector(self, word: str) -> np.ndarray:
-        return self.vectors[self.id_of(word)]
+        """(d,) the word's vector; for a word outside the vocabulary, built from its n-grams (subword
+        models, unless allow_oov is off): UnknownWordError where that is not possible."""
+        i = self.index.get(word)
+        if i is not None:
+            return self.vectors[i]
+        return self._oov_vector(word)
+
+    def is_oov(self, word: str) -> bool:
+        return word not in self.index
+
+    @property
+    def has_subwords(self) -> bool:
+        return self.ngrams is not None
+
+    def _oov_vector(self, word: str) -> np.ndarray:
+        if self.ngrams is None or not self.allow_oov:
+            raise UnknownWordError(word, self.source)
+        vec = self.ngrams.vector(word)
+        if vec is None:
+            raise UnknownWordError(word, self.source, "and none of its character n-grams was trained")
+        return vec
+
+    def _unit_rows(self, words) -> tuple[np.ndarray, list[int]]:
+        """((k, d) unit vectors of ``words``, rows of those in the vocabulary)."""
+        rows, ids = [], []
+        for w in words:
+            i = self.index.get(w)
+            if i is not None:
+                rows.append(self.unit[i])
+                ids.append(i)
+            else:
+                v = self._oov_vector(w)
+                n = np.linalg.norm(v)
+                rows.append(v / n if n > 0 else v)
+        return (np.array(rows, dtype=np.float32).reshape(len(rows), self.dim), ids)
 
     def most_similar(
         self, positive: list[str], negative: list[str] = (), topn: int = 10, restrict_vocab: int | None = None
@@ -57,9 +99,9 @@ class KeyedVectors:
             raise OptionError("give at least one word")
         if topn < 1:
             return []
-        ids = [self.id_of(w) for w in positive] + [self.id_of(w) for w in negative]
+        units, ids = self._unit_rows(list(positive) + list(negative))  # (k, d)
         weights = np.array([1.0] * len(positive) + [-1.0] * len(negative), dtype=np.float32)
-        query = weights @ self.unit[ids]  # (d,)
+        query = weights @ units  # (d,)
         norm = np.linalg.norm(query)
         if norm > 0:
             query = query / norm
@@ -74,12 +116,11 @@ class KeyedVectors:
         to [0, 1] over that of the negative ones (+1e-6), as gensim's ``most_similar_cosmul``."""
         if not positive:
             raise OptionError("3CosMul needs at least one positive word")
-        pos = [self.id_of(w) for w in positive]
-        neg = [self.id_of(w) for w in negative]
+        units, ids = self._unit_rows(list(positive) + list(negative))  # (P+N, d)
         unit = self.unit if restrict_vocab is None else self.unit[:restrict_vocab]
-        sims = (1.0 + unit @ self.unit[pos + neg].T) / 2.0  # (V, P+N) cosines shifted to [0, 1]
-        scores = sims[:, : len(pos)].prod(axis=1) / (sims[:, len(pos) :].prod(axis=1) + 1e-6)  # (V,)
-        return self._top(scores, set(pos + neg), topn)
+        sims = (1.0 + unit @ units.T) / 2.0  # (V, P+N) cosines shifted to [0, 1]
+        scores = sims[:, : len(positive)].prod(axis=1) / (sims[:, len(positive) :].prod(axis=1) + 1e-6)  # (V,)
+        return self._top(scores, set(ids), topn)
 
     def analogy(self, a: str, b: str, c: str, topn: int = 1, method: str = "add",
                 restrict_vocab: int | None = None) -> list[tuple[str, float]]:
@@ -91,7 +132,8 @@ class KeyedVectors:
         raise OptionError(f"--method must be add or mul, not {method!r}")
 
     def similarity(self, a: str, b: str) -> float:
-        return float(self.unit[self.id_of(a)] @ self.unit[self.id_of(b)])
+        units, _ = self._unit_rows([a, b])
+        return float(units[0] @ units[1])
 
     def _top(self, scores: np.ndarray, exclude: set[int], topn: int) -> list[tuple[str, float]]:
         k = min(len(scores), topn + len(exclude))
@@ -107,9 +149,22 @@ def load_vectors(path) -> KeyedVectors:
     from seqkit.embed import formats
 
     kind = formats.detect(path)
+    if kind == "fasttext":
+        from seqkit.embed.fasttext_bin import read_fasttext_bin
+
+        return read_fasttext_bin(path)
     if kind == "native":
         words, counts, arrays, meta = formats.load_native(path)
-        return KeyedVectors(words, arrays["vectors"], counts, meta, source=str(path))
+        ngrams = None
+        if "ngrams" in arrays:
+            from seqkit.embed.subwords import NgramVectors, SubwordConfig
+
+            config = SubwordConfig(**{k: meta["subwords"][k] for k in ("minn", "maxn", "buckets")})
+            trained = np.unpackbits(arrays["trained_buckets"], count=config.buckets).astype(bool)
+            ngrams = NgramVectors(config, arrays["ngrams"], trained)
+        output = arrays.get("syn1neg", arrays.get("syn1"))
+        return KeyedVectors(words, arrays["vectors"], counts, meta, source=str(path), ngrams=ngrams,
+                            own_rows=arrays.get("vectors_vocab"), output=output)
     words, vectors = formats.read_word2vec(path)
     return KeyedVectors(words, vectors, None, {"format": "word2vec"}, source=str(path))
 

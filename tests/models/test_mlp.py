@@ -75,7 +75,7 @@ def test_document_vector_is_the_one_vectors_docs_computes():
     vecs = np.random.default_rng(2).standard_normal((len(words), 6)).astype(np.float32)
     docs = [[WORDS[i] for i in row[:n] if i > 1] for row, n in zip(IDS, LENGTHS)]
     for weight in ("mean", "tfidf"):
-        expected, empty = document_vectors(KeyedVectors(words, vecs), docs, weight)
+        expected, empty, _ = document_vectors(KeyedVectors(words, vecs), docs, weight)
         cfg = _cfg(doc_weight=weight, freeze_embeddings=True)
         E = np.vstack([np.zeros((2, 6), np.float32), vecs])
         model = MLPClassifier(cfg, np.random.default_rng(1), embeddings=E, word_weight=_weights(cfg))

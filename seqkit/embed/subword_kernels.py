@@ -1,0 +1,192 @@
+"""The subword (fastText-style) word2vec hot loops, in Numba.
+
+A word's input vector is the mean of its input rows: its own row and the rows of its character
+n-grams (CSR ``rows``, see subwords.py). The gradient of that mean goes, whole, to every one of
+those rows (as fastText and gensim do for unsupervised models).
+
+- skip-gram: the word's input vector is computed once per window and predicts every context word
+  of the window (fresh noise words per context, or each context's Huffman path); the summed
+  gradient goes back to the word's rows once, after the window. (fastText recomputes the mean and
+  spreads the gradient for every (word, context) pair: with about 25 rows a word, that costs more
+  than the output layer itself.)
+- CBOW: the input vector is the mean of all the rows of all the context words; its gradient goes
+  to each of them.
+
+The output layer, sampling, subsampling, window and hot-row helpers are the word2vec kernels'
+(kernels.py), so both families draw the same random numbers in the same way. Hogwild over threads
+as there; one thread with a seed is bit-reproducible and matches tests/embed/reference_subwords.py.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit, prange
+
+from seqkit.embed.kernels import _output_layer, _reduced_window, _subsample, _sync_hot, _targets
+
+
+class SubwordSettings(NamedTuple):
+    skipgram: int  # 1: skip-gram, 0: CBOW (picks the kernel)
+    hs: int  # 1: hierarchical softmax, 0: negative sampling
+    window: int  # largest context distance
+    negative: int  # noise words per example
+    max_len: int  # longest document, for the per-thread sentence buffer
+
+
+@njit(inline="always")
+def _mean_of_rows(syn0, rows, r0, r1, h):
+    """h = mean of syn0[rows[r0:r1]]."""
+    dim = syn0.shape[1]
+    for c in range(dim):
+        h[c] = 0.0
+    for r in range(r0, r1):
+        row = syn0[rows[r]]
+        for c in range(dim):
+            h[c] += row[c]
+    inv = np.float32(1.0 / (r1 - r0))
+    for c in range(dim):
+        h[c] *= inv
+
+
+@njit(inline="always")
+def _add_to_rows(syn0, rows, r0, r1, grad):
+    """Every row syn0[rows[r0:r1]] += grad."""
+    dim = syn0.shape[1]
+    for r in range(r0, r1):
+        row = syn0[rows[r]]
+        for c in range(dim):
+            row[c] += grad[c]
+
+
+@njit(inline="always")
+def _doc_skipgram(doc, sent, syn0, out, tables, csr, cfg, alpha, state, h, neu1e, targets, labels, g, hot_slot, local):
+    offs, rows = csr
+    dim = syn0.shape[1]
+    n, state = _subsample(doc, sent, tables[0], state)
+    loss = 0.0
+    examples = 0
+    for i in range(n):
+        word = sent[i]
+        lo, hi, state = _reduced_window(i, n, cfg.window, state)
+        if hi - lo < 2:
+            continue
+        _mean_of_rows(syn0, rows, offs[word], offs[word + 1], h)
+        for c in range(dim):
+            neu1e[c] = 0.0
+        for j in range(lo, hi):
+            if j == i:
+                continue
+            n_t, state = _targets(sent[j], cfg.hs != 0, tables, cfg.negative, state, targets, labels)
+            loss += _output_layer(h, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, local)
+            examples += 1
+        _add_to_rows(syn0, rows, offs[word], offs[word + 1], neu1e)
+    return loss, examples, n, state
+
+
+@njit(inline="always")
+def _doc_cbow(doc, sent, syn0, out, tables, csr, cfg, alpha, state, h, neu1e, targets, labels, g, hot_slot, local):
+    offs, rows = csr
+    dim = syn0.shape[1]
+    n, state = _subsample(doc, sent, tables[0], state)
+    loss = 0.0
+    examples = 0
+    for i in range(n):
+        word = sent[i]
+        lo, hi, state = _reduced_window(i, n, cfg.window, state)
+        if hi - lo < 2:
+            continue
+        count = 0
+        for c in range(dim):
+            h[c] = 0.0
+            neu1e[c] = 0.0
+        for j in range(lo, hi):
+            if j != i:
+                w = sent[j]
+                for r in range(offs[w], offs[w + 1]):
+                    row = syn0[rows[r]]
+                    for c in range(dim):
+                        h[c] += row[c]
+                count += offs[w + 1] - offs[w]
+        inv = np.float32(1.0 / count)
+        for c in range(dim):
+            h[c] *= inv
+        n_t, state = _targets(word, cfg.hs != 0, tables, cfg.negative, state, targets, labels)
+        loss += _output_layer(h, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, local)
+        for j in range(lo, hi):
+            if j != i:
+                _add_to_rows(syn0, rows, offs[sent[j]], offs[sent[j] + 1], neu1e)
+        examples += 1
+    return loss, examples, n, state
+
+
+def train_shards(weights, corpus, tables, csr, hot, cfg: SubwordSettings, alphas, states, out_loss, out_counts):
+    """Train shard t = documents shards[t, 0]..shards[t, 1] on thread t.
+
+    weights:  (syn0 (V + buckets, d), out): input rows, and the output rows (syn1neg (V, d) or syn1 (V-1, d))
+    corpus:   (ids, offsets, shards (T, 2)): the encoded corpus and each thread's document range
+    tables:   (keep, alias_prob, alias_idx, codes, points, code_lengths), as for kernels.train_shards
+    csr:      (offsets (V+1,) int64, rows (R,) int32): each word's input rows (subwords.word_rows)
+    hot:      (slot, ids): output rows trained in per-thread copies (kernels._sync_hot)
+    alphas:   float64 (T, 2) learning rate at the start and end of each shard (linear in between)
+    states:   uint64 (T,) per-thread RNG state, advanced in place
+    out_loss: float64 (T,) summed loss; out_counts: int64 (T, 3) examples, words kept, words seen
+    """
+    kernel = _shards_skipgram if cfg.skipgram else _shards_cbow
+    kernel(weights, corpus, tables, csr, hot, cfg, alphas, states, out_loss, out_counts)
+
+
+@njit(parallel=True, cache=True, fastmath=True)
+def _shards_skipgram(weights, corpus, tables, csr, hot, cfg, alphas, states, out_loss, out_counts):
+    for t in prange(corpus[2].shape[0]):
+        _train_shard(_doc_skipgram, t, weights, corpus, tables, csr, hot, cfg, alphas, states, out_loss, out_counts)
+
+
+@njit(parallel=True, cache=True, fastmath=True)
+def _shards_cbow(weights, corpus, tables, csr, hot, cfg, alphas, states, out_loss, out_counts):
+    for t in prange(corpus[2].shape[0]):
+        _train_shard(_doc_cbow, t, weights, corpus, tables, csr, hot, cfg, alphas, states, out_loss, out_counts)
+
+
+@njit(inline="always")
+def _train_shard(train_document, t, weights, corpus, tables, csr, hot, cfg, alphas, states, out_loss, out_counts):
+    syn0, out = weights
+    ids, offsets, shards = corpus
+    dim = syn0.shape[1]
+    d0, d1 = shards[t, 0], shards[t, 1]
+    total = offsets[d1] - offsets[d0]
+    sent = np.empty(cfg.max_len, dtype=np.int32)
+    h = np.empty(dim, dtype=np.float32)
+    neu1e = np.empty(dim, dtype=np.float32)
+    n_rows = max(cfg.negative + 1, tables[4].shape[1])  # noise words + 1, or the longest Huffman path
+    targets = np.empty(n_rows, dtype=np.int64)
+    labels = np.empty(n_rows, dtype=np.float32)
+    g = np.empty(n_rows, dtype=np.float32)
+    hot_slot, hot_ids = hot
+    local = np.empty((hot_ids.shape[0], dim), dtype=np.float32)
+    base = np.empty((hot_ids.shape[0], dim), dtype=np.float32)
+    for k in range(hot_ids.shape[0]):
+        local[k] = out[hot_ids[k]]
+        base[k] = out[hot_ids[k]]
+    state = states[t]
+    a0, a1 = alphas[t, 0], alphas[t, 1]
+    loss = 0.0
+    examples = 0
+    kept = 0
+    seen = 0
+    for d in range(d0, d1):
+        alpha = a0 + (a1 - a0) * (seen / total) if total > 0 else a0
+        doc = ids[offsets[d] : offsets[d + 1]]
+        lo_, ex, n, state = train_document(doc, sent, syn0, out, tables, csr, cfg, np.float32(alpha), state, h, neu1e,
+                                           targets, labels, g, hot_slot, local)
+        _sync_hot(out, hot_ids, local, base)
+        loss += lo_
+        examples += ex
+        kept += n
+        seen += doc.shape[0]
+    states[t] = state
+    out_loss[t] = loss
+    out_counts[t, 0] = examples
+    out_counts[t, 1] = kept
+    out_counts[t, 2] = seen
