@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from seqkit.cli import common, options
-from seqkit.cli.output import emit_record, message, warning
+from seqkit.cli.output import emit_record, message, note, warning
 
 app = typer.Typer()
 corpus_app = typer.Typer(no_args_is_help=True)
@@ -66,7 +66,7 @@ def preprocess(
             if workers is not None:
                 raise OptionError("--workers is for one machine: with --cluster the cluster's workers tokenize")
             corpus = preprocess_on_cluster(cluster, list(inputs), output, popts, force=force, on_progress=on_progress,
-                                           on_note=lambda note: message(f"[yellow]note:[/yellow] {note}"))
+                                           on_note=note)
     c = corpus.meta["counts"]
     if c["undecodable_bytes"]:
         warning(f"{c['undecodable_bytes']} undecodable bytes were replaced by U+FFFD")

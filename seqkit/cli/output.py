@@ -33,6 +33,10 @@ def warning(text: str) -> None:
     message(("warning:", "yellow"), " ", str(text))
 
 
+def note(text: str) -> None:
+    message(("note:", "yellow"), " ", str(text))
+
+
 def error_line(text: str) -> None:
     """The one way an error reaches the user: 'error: ' in red, then the text exactly as it is."""
     message(("error:", "red"), " ", str(text))

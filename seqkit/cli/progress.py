@@ -20,7 +20,7 @@ def progress_bar(quiet: bool = False, fields: str = "") -> Progress:
     """A rich Progress on stderr. ``fields`` is a format string over the task's fields,
     e.g. "{task.fields[rate]} words/s"."""
     columns = [
-        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.description}", style="bold", markup=False),  # descriptions hold file names
         BarColumn(),
         TaskProgressColumn(),
     ]

@@ -16,7 +16,7 @@ from typing import List, Optional
 import typer
 
 from seqkit.cli import common
-from seqkit.cli.output import emit_record, emit_rows, error_line, message, stdout_is_terminal, warning
+from seqkit.cli.output import emit_record, emit_rows, error_line, message, note, stdout_is_terminal, warning
 
 app = typer.Typer()
 
@@ -353,12 +353,12 @@ def _export_projector(kv, model: str, output: Path, top: Optional[int], force: b
 
     top = TSNE_SAMPLE if top is None else top
     if top > TSNE_SAMPLE or (top == 0 and len(kv) > TSNE_SAMPLE):
-        message(f"[yellow]note:[/yellow] the projector's t-SNE uses a random sample of {TSNE_SAMPLE:,} points "
+        note(f"the projector's t-SNE uses a random sample of {TSNE_SAMPLE:,} points "
                 f"(PCA 50,000); all {min(top or len(kv), len(kv)):,} are written")
     if top:
         kv = _top_words(kv, top)
     if kv.counts is None:
-        message("[yellow]note:[/yellow] word2vec files store no counts: metadata.tsv has 0 in its count column")
+        note("word2vec files store no counts: metadata.tsv has 0 in its count column")
     files = write_projector(output, kv.words, kv.counts, kv.vectors, Path(model).name, force=force)
     message(f"wrote {', '.join(map(str, files))}: {len(kv):,} words x {kv.dim} dims "
             "(load vectors.tsv and metadata.tsv at projector.tensorflow.org, or `tensorboard --logdir "

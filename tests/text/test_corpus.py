@@ -96,7 +96,7 @@ def test_shards_whose_offsets_disagree_are_refused(tmp_path, offsets):
     from seqkit.text.corpus import EncodedCorpus
 
     _write_sharded(tmp_path / "c", [([0, 1], offsets)])
-    with pytest.raises(InputError, match="disagree"):
+    with pytest.raises(InputError, match="corrupted: offsets"):
         EncodedCorpus.load(tmp_path / "c")
 
 
