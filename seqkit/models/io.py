@@ -34,10 +34,11 @@ def save_arrays(path, arrays: dict[str, np.ndarray], meta: dict) -> None:
             np.savez(f, **payload)
 
 
-def load_arrays(path, what: str = "model", kind: str = KIND) -> tuple[dict[str, np.ndarray], dict]:
-    """(arrays, meta) of a file written by save_arrays; ModelFormatError for anything else."""
+def load_arrays(path, what: str = "model", kind: str = KIND, skip=()) -> tuple[dict[str, np.ndarray], dict]:
+    """(arrays, meta) of a file written by save_arrays; ModelFormatError for anything else. Members named
+    in ``skip`` are checked but not read (the caller maps them, or needs only the metadata)."""
     p = check_readable_file(path, what)
-    arrays = load_npz(p, "seqkit classifier model")
+    arrays = load_npz(p, "seqkit classifier model", skip=skip)
     raw = arrays.pop(META_KEY, None)
     if raw is None:
         raise ModelFormatError(f"{p} has no seqkit metadata: it is not a model written by `seqkit train-classifier`")

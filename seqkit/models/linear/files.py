@@ -4,40 +4,34 @@ model starts in a fraction of a second and shares its pages between processes)."
 
 from __future__ import annotations
 
-import json
 import zipfile
 
 import numpy as np
 
 from seqkit.errors import ModelFormatError
-from seqkit.fileio import check_format_version, check_readable_file
+from seqkit.fileio import check_readable_file
 from seqkit.models import io
 
 MAPPED = ("input",)  # arrays mapped rather than read
 
 
 def read_meta(path) -> dict:
-    """The JSON metadata of any seqkit classifier file, without reading its arrays."""
+    """The JSON metadata of any seqkit classifier file, without reading its arrays (every member's
+    stored size is checked all the same: seqkit/npzfile.py)."""
     p = check_readable_file(path, "model")
     try:
         with zipfile.ZipFile(p) as z:
-            raw = np.lib.format.read_array(z.open(io.META_KEY + ".npy"), allow_pickle=False)
-        meta = json.loads(raw.tobytes().decode("utf-8"))
-    except KeyError:
-        raise ModelFormatError(f"{p} has no seqkit metadata: it is not a model written by `seqkit train-classifier`") from None
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, UnicodeDecodeError) as e:
+            others = [n.removesuffix(".npy") for n in z.namelist() if n != io.META_KEY + ".npy"]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
         raise ModelFormatError(f"{p} is not a seqkit classifier model (or is truncated): {e}") from None
-    if not isinstance(meta, dict) or meta.get("kind") != io.KIND:
-        raise ModelFormatError(f"{p} is not a seqkit classifier model")
-    check_format_version(p, meta, io.FORMAT_VERSION, "model", ModelFormatError)
-    return meta
+    return io.load_arrays(p, skip=others)[1]
 
 
 def _mapped(path, z: zipfile.ZipFile, name: str) -> np.ndarray:
     """An uncompressed .npy member of the zip, memory-mapped read-only."""
     info = z.getinfo(name + ".npy")
-    if info.compress_type != zipfile.ZIP_STORED:
-        return np.lib.format.read_array(z.open(info), allow_pickle=False)
+    if info.compress_type != zipfile.ZIP_STORED:  # seqkit stores it; a compressed one is not mapped, nor inflated
+        raise ValueError(f"{name} is compressed (seqkit writes it stored: train the model again)")
     with open(path, "rb") as f:
         f.seek(info.header_offset)
         local = f.read(30)
@@ -51,26 +45,19 @@ def _mapped(path, z: zipfile.ZipFile, name: str) -> np.ndarray:
         if dtype.hasobject:
             raise ValueError(f"{name} holds Python objects")
         offset = f.tell()
-    if offset + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize > start + info.file_size:
+    if offset + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize != start + info.file_size:
         raise ValueError(f"{name} is larger than its zip member")  # sizes from the file never drive a read unchecked
     return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=tuple(shape), order="F" if fortran else "C")
 
 
 def load(path) -> tuple[dict[str, np.ndarray], dict]:
     """(arrays, meta) of a linear model; the input matrix memory-mapped."""
-    meta = read_meta(path)
     p = check_readable_file(path, "model")
-    arrays = {}
+    arrays, meta = io.load_arrays(p, skip=MAPPED)
     try:
         with zipfile.ZipFile(p) as z:
-            for member in z.namelist():
-                name = member.removesuffix(".npy")
-                if name == io.META_KEY:
-                    continue
-                if name in MAPPED:
-                    arrays[name] = _mapped(p, z, name)
-                else:
-                    arrays[name] = np.lib.format.read_array(z.open(member), allow_pickle=False)
+            names = set(z.namelist())
+            arrays.update({name: _mapped(p, z, name) for name in MAPPED if name + ".npy" in names})
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
         raise ModelFormatError(f"{p} is not a seqkit classifier model (or is truncated): {e}") from None
     return arrays, meta

@@ -170,6 +170,38 @@ def test_damaged_files_are_model_format_errors(tmp_path):
         LinearClassifier.load(tmp_path / "bad.npz")
 
 
+def _npy_claiming(shape, payload: bytes) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, {"descr": "|u1", "fortran_order": False, "shape": shape})
+    return buf.getvalue() + payload
+
+
+@pytest.mark.parametrize("claimed", [(10**12,), (3 * 10**9,)])
+def test_a_lying_metadata_header_allocates_nothing(tmp_path, claimed):
+    """Every classifier load reads the metadata first (models.loading): a header claiming more bytes
+    than the member holds is refused before any allocation (it was a MemoryError traceback)."""
+    from seqkit.models.loading import load_classifier
+
+    path = tmp_path / "evil.npz"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("__meta__.npy", _npy_claiming(claimed, b"x" * 100))
+    with pytest.raises(ModelFormatError, match="claims shape"):
+        load_classifier(path)
+
+
+def test_a_compressed_input_matrix_is_refused_not_inflated(tmp_path):
+    m = _fit(_sentiment(60, 0))
+    m.save(tmp_path / "m.npz")
+    with zipfile.ZipFile(tmp_path / "m.npz") as src, zipfile.ZipFile(tmp_path / "z.npz", "w") as dst:
+        for info in src.infolist():
+            kind = zipfile.ZIP_DEFLATED if info.filename == "input.npy" else zipfile.ZIP_STORED
+            dst.writestr(info.filename, src.read(info), compress_type=kind)
+    with pytest.raises(ModelFormatError, match="compressed"):
+        LinearClassifier.load(tmp_path / "z.npz")
+
+
 @pytest.mark.parametrize("options", [NormalizeOptions(), NormalizeOptions(punct="keep")])
 def test_prediction_from_bytes_equals_prediction_from_ids(options):
     """predict_proba tokenizes and predicts in one kernel; it must equal encoding first, then predicting."""
