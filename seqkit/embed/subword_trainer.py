@@ -16,8 +16,7 @@ from typing import Callable
 import numpy as np
 
 from seqkit.embed.subwords import SubwordConfig, mean_rows, trained_buckets, word_rows
-from seqkit.embed.trainer import Progress, Word2VecConfig, _hot_rows, _shards
-from seqkit.errors import InputError
+from seqkit.embed.trainer import Progress, Word2VecConfig, _hot_rows, _shards, check_trainable
 from seqkit.text.corpus import EncodedCorpus, release_pages
 from seqkit.text.vocab import Vocab
 
@@ -135,10 +134,7 @@ def _train(corpus, config, sub, threads, on_progress, on_epoch) -> SubwordModel:
     sub.check()
     corpus = restrict(corpus, config.min_count, config.max_vocab)
     vocab = corpus.vocab
-    if corpus.n_tokens == 0 or len(vocab) == 0:
-        raise InputError(f"no word occurs at least --min-count={config.min_count} times in the corpus")
-    if config.loss == "hs" and len(vocab) < 2:
-        raise InputError("hierarchical softmax needs at least 2 words in the vocabulary")
+    check_trainable(corpus, config, "the corpus")
     v, dim = len(vocab), config.dim
     hs = config.loss == "hs"
     offsets_w, rows_w = word_rows(vocab.words, v, sub)

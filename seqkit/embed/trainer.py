@@ -199,10 +199,7 @@ def train(
         if len(corpus.vocab) == 0 or (corpus.vocab.counts < config.min_count).all():
             raise InputError(f"no word occurs at least --min-count={config.min_count} times in {name}")
     vocab = corpus.vocab
-    if corpus.n_tokens == 0 or len(vocab) == 0:
-        raise InputError(f"no word occurs at least --min-count={config.min_count} times in {name}")
-    if config.loss == "hs" and len(vocab) < 2:
-        raise InputError("hierarchical softmax needs at least 2 words in the vocabulary")
+    check_trainable(corpus, config, name)
 
     v, dim = len(vocab), config.dim
     ns, hs = config.loss == "ns", config.loss == "hs"
@@ -300,6 +297,14 @@ def train(
         "history": history,
     }
     return model
+
+
+def check_trainable(corpus: EncodedCorpus, config: Word2VecConfig, name: str) -> None:
+    """InputError unless the (restricted) corpus has words to train on, and two for a Huffman tree."""
+    if corpus.n_tokens == 0 or len(corpus.vocab) == 0:
+        raise InputError(f"no word occurs at least --min-count={config.min_count} times in {name}")
+    if config.loss == "hs" and len(corpus.vocab) < 2:
+        raise InputError("hierarchical softmax needs at least 2 words in the vocabulary")
 
 
 def _hot_rows(config: Word2VecConfig, threads: int, counts, keep, points, lengths):

@@ -15,6 +15,7 @@ from seqkit.nn.gradcheck import compare
 from seqkit.nn.losses import softmax_cross_entropy
 from seqkit.nn.optim import make_optimizer
 from seqkit.train import NoCallbacks, TrainConfig, fit
+from tests.models.test_train import _toy
 
 TOL = 1e-6
 WORDS = ["<pad>", "<unk>", "good", "bad", "the", "film", "a", "plot"]
@@ -106,19 +107,6 @@ def test_bad_options():
         _cfg(embed_dim=0)
     with pytest.raises(OptionError, match="at least 2 texts per batch"):
         TrainConfig(batch_size=1, min_batch=2)
-
-
-def _toy(n, seed):
-    """Texts of filler words with one 'good' (class 1) or 'bad' (class 0) somewhere."""
-    rng = np.random.default_rng(seed)
-    seqs, labels = [], []
-    for _ in range(n):
-        y = int(rng.integers(2))
-        s = list(rng.integers(4, 8, size=int(rng.integers(2, 9))))
-        s.insert(int(rng.integers(len(s) + 1)), 2 if y else 3)
-        seqs.append(np.array(s, np.int32))
-        labels.append(y)
-    return EncodedSet(seqs, np.array(labels))
 
 
 class _Sizes(NoCallbacks):
