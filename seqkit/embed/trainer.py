@@ -112,6 +112,9 @@ class Word2VecModel:
         from seqkit.embed.formats import load_native
 
         words, counts, arrays, meta = load_native(path)
+        if "ngrams" in arrays:  # continuing from its mean vectors alone would drop every n-gram row, silently
+            raise InputError(f"{path} is a subword model: --init continues word2vec models only; train a new "
+                             "one with --subwords (continued subword training is not supported yet)")
         return cls(
             Vocab(words, counts),
             arrays["vectors"],

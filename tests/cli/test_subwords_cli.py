@@ -54,6 +54,17 @@ def test_bad_subword_options_exit_2_and_write_nothing(text, tmp_path, options, m
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.txt"]
 
 
+def test_init_from_a_subword_model_is_refused_not_stripped_of_its_ngrams(text, tmp_path):
+    model = tmp_path / "m.ft"
+    assert run(["train-w2v", text, "-o", model, "--subwords", "--min-count", "1", "--dim", "8", "--epochs", "1",
+                "--buckets", "1000", "--threads", "1", "-q"]).exit_code == 0
+    out = tmp_path / "more.w2v"
+    result = run(["train-w2v", text, "-o", out, "--init", model, "--epochs", "1", "-q"])
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and "is a subword model" in result.stderr
+    assert not out.exists()
+
+
 def test_similar_marks_oov_query_words(native_model):
     result = run(["similar", native_model, "filmic", "-n", "3", "--json"])
     assert result.exit_code == 0, result.stderr
