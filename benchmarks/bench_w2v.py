@@ -1,19 +1,38 @@
-"""word2vec speed and quality: seqkit against gensim on the same token stream.
+"""word2vec speed and quality: seqkit against gensim (and, with --peers, word2vec.c and the fastText CLI).
 
-    python benchmarks/bench_w2v.py ../shared/corpora/imdb --threads 2 [--limit 3000000] [--modes sg-ns,cbow-hs]
+    python benchmarks/bench_w2v.py ../shared/corpora/imdb [--peers] [--seeds 3] [--threads 2] [--epochs 1]
+                                   [--modes sg-ns,cbow-ns,sg-hs,cbow-hs] [--limit 3000000] [--jsonl runs.jsonl]
 
-The IMDB text (train + test + unsup) is preprocessed once with seqkit's defaults; gensim is fed
-the very same tokens (the decoded encoded corpus, streamed), with the same vocabulary and
-hyperparameters. Each training runs in its own process (so peak memory is its own), gensim and
-seqkit interleaved. Words/s is counted as gensim counts it: corpus words x epochs / training
-seconds. Prints one JSON line per mode and a Markdown table.
+The IMDB text (train + test + unsup) is tokenized once with seqkit's default normalizer into one token
+file (one review a line, tokens separated by spaces); every tool then trains on that same file as a user
+would, in its own process, with the same hyperparameters (gensim's defaults: dim 100, window 5,
+min-count 5, sample 1e-3, 5 noise words, alpha 0.025 -> 0.0001):
+
+- seqkit:     `seqkit train-w2v tok.txt --format word2vec-bin ...` (raw text in, vectors out)
+- gensim:     `Word2Vec(LineSentence(tok.txt), ...)` then `save_word2vec_format` (a child Python process)
+- word2vec.c: `word2vec -train tok.txt -binary 1 ...`        (--peers; built by ../shared/peers/build.sh)
+- fastText:   `fasttext skipgram|cbow -input tok.txt -minn 0 -maxn 0 ...` (--peers; no subwords)
+- seqkit-folder (--tools): `seqkit preprocess tok.txt -o DIR` then `seqkit train-w2v DIR ...`, times summed
+
+Per run: the whole command's wall time, training time where the tool reports it (seqkit's summary line,
+gensim's train() call), peak RSS (the child's, from wait4), and quality through `seqkit evaluate-w2v`
+on the tool's own output file (analogies over the 30k most frequent words, WordSim353, SimLex-999).
+Tools run interleaved (their order rotates with the seed) so that drift in the machine's speed spreads
+over all of them. word2vec.c has no seed option: its runs differ by thread scheduling only.
+
+Prints one JSON line per run, then per mode each tool's mean and spread (min-max for times, standard
+deviation for quality) and the checks of issue 13: seqkit's mean whole command against the fastest
+peer's, and its mean quality against gensim's.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
+import os
+import re
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,127 +40,268 @@ import time
 from pathlib import Path
 
 MODES = {"sg-ns": ("skipgram", "ns"), "cbow-ns": ("cbow", "ns"), "sg-hs": ("skipgram", "hs"), "cbow-hs": ("cbow", "hs")}
-# seqkit's --batch-negatives (HogBatch) against gensim's plain skip-gram: `--modes sg-ns-batch,sg-hs-batch`
-EXTRA_MODES = {"sg-ns-batch": ("skipgram", "ns"), "sg-hs-batch": ("skipgram", "hs")}
+# seqkit's --batch-negatives (HogBatch) as a fifth "tool" in skip-gram modes: --tools seqkit-batch
+HERE = Path(__file__).resolve().parent
+PEERS_BUILD = HERE.parent.parent / "shared" / "peers" / "build.sh"
 
 
-def prepare(folder: Path, out: Path, limit: int | None) -> None:
-    from seqkit.text.corpus import EncodedCorpus
-    from seqkit.text.preprocess import PreprocessOptions, preprocess
+def make_token_file(folder: Path, out: Path, limit: int | None) -> int:
+    """The IMDB text tokenized by seqkit's default normalizer, one review a line. Returns the tokens."""
+    from seqkit.text.normalize import Normalizer
+    from seqkit.text.sources import iter_documents
 
-    inputs = [str(folder / n) for n in ("train.tsv.gz", "test.tsv.gz", "unsup.txt.gz")]
-    full = out / "full"
-    preprocess(inputs, full, PreprocessOptions(min_count=5))
-    corpus = EncodedCorpus.load(full)
-    if limit:  # the first `limit` tokens, whole documents, counted again
-        import numpy as np
-
-        d = int(np.searchsorted(corpus.offsets, limit, side="right")) - 1
-        words = np.array(corpus.vocab.words, dtype=object)
-        with open(out / "head.txt", "w") as f:
-            for k in range(d):
-                f.write(" ".join(words[corpus.ids[corpus.offsets[k] : corpus.offsets[k + 1]]]) + "\n")
-        del corpus
-        preprocess([str(out / "head.txt")], full, PreprocessOptions(min_count=5), force=True)
-
-
-def peak_mb() -> float:
-    """This process's peak resident memory (VmHWM; ru_maxrss would include the parent's before exec)."""
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    tokenize, total = Normalizer().tokenize, 0
+    with open(out, "w") as f:
+        for name in ("train.tsv.gz", "test.tsv.gz", "unsup.txt.gz"):
+            for text in iter_documents(str(folder / name)):
+                tokens = tokenize(text)
+                if not tokens:
+                    continue
+                f.write(" ".join(tokens) + "\n")
+                total += len(tokens)
+                if limit and total >= limit:
+                    return total
+    return total
 
 
-def run_one(tool: str, corpus_dir: str, mode: str, threads: int, epochs: int, dim: int) -> dict:
-    import numpy as np
-
-    from seqkit.embed.evaluate import evaluate_all
-    from seqkit.embed.keyed import KeyedVectors
-    from seqkit.text.corpus import EncodedCorpus
-
-    model, loss = {**MODES, **EXTRA_MODES}[mode]
-    corpus = EncodedCorpus.load(corpus_dir)
-    words_total = corpus.n_tokens * epochs
-    if tool == "seqkit":
-        from seqkit.embed.trainer import Word2VecConfig, train
-
-        cfg = Word2VecConfig(model=model, loss=loss, threads=threads, epochs=epochs, dim=dim, min_count=5,
-                             batch_negatives=mode in EXTRA_MODES)
+def timed(cmd: list[str]) -> tuple[float, float, str, str]:
+    """Run ``cmd``; (wall seconds, its peak RSS in MB from wait4, stdout, stderr). Exits on failure."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
-        m = train(corpus, cfg)
-        seconds = time.perf_counter() - start
-        kv = KeyedVectors(m.vocab.words, m.vectors)
-    else:
-        from gensim.models import Word2Vec
-
-        words = np.array(corpus.vocab.words, dtype=object)
-
-        class Stream:  # restartable, like gensim's LineSentence
-            def __iter__(self):
-                for d in range(corpus.n_docs):
-                    yield words[corpus.ids[corpus.offsets[d] : corpus.offsets[d + 1]]].tolist()
-
-        g = Word2Vec(vector_size=dim, window=5, min_count=5, sample=1e-3, negative=5 if loss == "ns" else 0,
-                     hs=int(loss == "hs"), sg=int(model == "skipgram"), workers=threads, epochs=epochs, seed=1)
-        g.build_vocab(Stream())
-        start = time.perf_counter()
-        g.train(Stream(), total_examples=corpus.n_docs, epochs=epochs)
-        seconds = time.perf_counter() - start
-        kv = KeyedVectors(list(g.wv.index_to_key), g.wv.vectors)
-    quality = evaluate_all(kv)
-    return {"seconds": seconds, "words_per_s": words_total / seconds, "vocab": len(kv),
-            "peak_mb": peak_mb(),
-            "analogy": quality["analogy_accuracy"], "wordsim353": quality["wordsim353_spearman"],
-            "simlex999": quality["simlex999_spearman"]}
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if proc.returncode != 0:
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{stderr[-3000:]}")
+    return wall, usage.ru_maxrss / 1024, stdout, stderr
 
 
-def child(tool, corpus_dir, mode, args) -> dict:
-    cmd = [sys.executable, __file__, "--child", tool, corpus_dir, mode, str(args.threads), str(args.epochs), str(args.dim)]
-    out = subprocess.run(cmd, capture_output=True, text=True)
-    if out.returncode != 0:
-        raise SystemExit(f"{tool} {mode} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+class Runner:
+    """Each tool's command line for one (mode, seed); each returns (wall, train seconds or None, peak MB)."""
+
+    def __init__(self, tok: Path, work: Path, args, peers: dict[str, str]):
+        self.tok, self.work, self.args, self.peers = tok, work, args, peers
+        self.seqkit = str(Path(sys.executable).with_name("seqkit"))
+
+    def run(self, tool: str, mode: str, seed: int, out: Path):
+        model, loss = MODES[mode]
+        a = self.args
+        if tool == "seqkit-folder":  # `seqkit preprocess` then `train-w2v` on the folder: two commands, summed
+            folder = self.work / "corpus"
+            wall0, peak0, _, _ = timed([self.seqkit, "preprocess", str(self.tok), "-o", str(folder), "--force", "-q"])
+            wall, train_s, peak = self._seqkit(str(folder), out, model, loss, seed, [])
+            shutil.rmtree(folder)
+            return wall0 + wall, train_s, max(peak0, peak)
+        if tool in ("seqkit", "seqkit-batch"):
+            return self._seqkit(str(self.tok), out, model, loss, seed, ["--batch-negatives"] if tool == "seqkit-batch" else [])
+        if tool == "gensim":
+            cmd = [sys.executable, __file__, "--gensim", str(self.tok), mode, str(a.threads), str(a.epochs), str(a.dim),
+                   str(seed), str(out)]
+            wall, peak, stdout, _ = timed(cmd)
+            return wall, json.loads(stdout.strip().splitlines()[-1])["train_s"], peak
+        if tool == "word2vec":
+            cmd = [self.peers["word2vec"], "-train", str(self.tok), "-output", str(out), "-cbow", str(int(model == "cbow")),
+                   "-size", str(a.dim), "-window", "5", "-negative", "5" if loss == "ns" else "0",
+                   "-hs", str(int(loss == "hs")), "-sample", "1e-3", "-threads", str(a.threads), "-iter", str(a.epochs),
+                   "-min-count", "5", "-binary", "1", "-alpha", "0.025"]
+            wall, peak, _, _ = timed(cmd)
+            return wall, None, peak
+        if tool == "fasttext":
+            stem = str(out.with_name(out.stem + "-fasttext"))
+            cmd = [self.peers["fasttext"], model, "-input", str(self.tok), "-output", stem, "-dim", str(a.dim), "-ws", "5",
+                   "-neg", "5", "-loss", loss, "-minCount", "5", "-t", "1e-3", "-thread", str(a.threads),
+                   "-epoch", str(a.epochs), "-lr", "0.025", "-minn", "0", "-maxn", "0", "-seed", str(seed), "-verbose", "0"]
+            wall, peak, _, _ = timed(cmd)
+            os.unlink(stem + ".bin")
+            os.replace(stem + ".vec", out)
+            return wall, None, peak
+        raise SystemExit(f"unknown tool {tool}")
+
+    def _seqkit(self, corpus: str, out: Path, model: str, loss: str, seed: int, extra: list[str]):
+        a = self.args
+        cmd = [self.seqkit, "train-w2v", corpus, "-o", str(out), "--format", "word2vec-bin", "--model", model,
+               "--loss", loss, "--dim", str(a.dim), "--epochs", str(a.epochs), "--threads", str(a.threads),
+               "--seed", str(seed), "--force", *extra]
+        wall, peak, _, err = timed(cmd)
+        found = re.search(r" words in ([0-9.]+) s \(", err)
+        return wall, float(found.group(1)) if found else None, peak
+
+    def quality(self, vectors: Path) -> dict:
+        _, _, stdout, _ = timed([self.seqkit, "evaluate-w2v", str(vectors), "--json"])
+        q = json.loads(stdout)
+        return {"analogy": q["analogy_accuracy"], "wordsim353": q["wordsim353_spearman"], "simlex999": q["simlex999_spearman"]}
+
+
+def gensim_child(tok: str, mode: str, threads: int, epochs: int, dim: int, seed: int, out: str) -> None:
+    """What a gensim user runs: stream the token file, train, write word2vec binary vectors."""
+    import logging
+
+    logging.disable(logging.WARNING)
+    from gensim.models import Word2Vec
+    from gensim.models.word2vec import LineSentence
+
+    model, loss = MODES[mode]
+    g = Word2Vec(vector_size=dim, window=5, min_count=5, sample=1e-3, negative=5 if loss == "ns" else 0,
+                 hs=int(loss == "hs"), sg=int(model == "skipgram"), workers=threads, epochs=epochs, seed=seed)
+    g.build_vocab(LineSentence(tok))
+    start = time.perf_counter()
+    g.train(LineSentence(tok), total_examples=g.corpus_count, epochs=epochs)
+    train_s = time.perf_counter() - start
+    g.wv.save_word2vec_format(out, binary=True)
+    print(json.dumps({"train_s": train_s}))
+
+
+def spread(values: list[float]) -> str:
+    if len(values) == 1:
+        return f"{values[0]:.1f}"
+    return f"{statistics.mean(values):.1f} ({min(values):.1f}-{max(values):.1f})"
+
+
+def quality_cell(values: list[float], scale: float = 1.0, digits: int = 3) -> str:
+    mean = statistics.mean(values) * scale
+    if len(values) == 1:
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} ± {statistics.stdev(values) * scale:.{digits}f}"
+
+
+def summarize(runs: list[dict], tools: list[str], modes: list[str]) -> list[dict]:
+    rows = []
+    for mode in modes:
+        per = {t: [r for r in runs if r["mode"] == mode and r["tool"] == t] for t in tools}
+        row = {"mode": mode}
+        for t, rs in per.items():
+            if not rs:
+                continue
+            row[t] = {k: [r[k] for r in rs] for k in ("whole_s", "train_s", "peak_mb", "analogy", "wordsim353", "simlex999")}
+        peers = [t for t in ("gensim", "word2vec", "fasttext") if t in row]
+        if "seqkit" in row and peers:
+            sk = statistics.mean(row["seqkit"]["whole_s"])
+            fastest = min(peers, key=lambda t: statistics.mean(row[t]["whole_s"]))
+            row["fastest_peer"] = fastest
+            row["speedup"] = statistics.mean(row[fastest]["whole_s"]) / sk
+        if "seqkit" in row and "seqkit-folder" in row:
+            row["raw_over_folder"] = statistics.mean(row["seqkit"]["whole_s"]) / statistics.mean(row["seqkit-folder"]["whole_s"])
+        if "seqkit" in row and "gensim" in row:
+            m = {k: statistics.mean(row["seqkit"][k]) - statistics.mean(row["gensim"][k])
+                 for k in ("analogy", "wordsim353", "simlex999")}
+            row["minus_gensim"] = m
+            row["quality_ok"] = m["analogy"] >= -0.002 and m["wordsim353"] >= -0.01 and m["simlex999"] >= -0.01
+        rows.append(row)
+    return rows
+
+
+def print_tables(rows: list[dict], tools: list[str], n_seeds: int) -> None:
+    print(f"\nwhole command, seconds: mean (min-max) over {n_seeds} seed(s); training-only where the tool reports it\n")
+    print("| mode | " + " | ".join(tools) + " | fastest peer / seqkit |")
+    print("|---|" + "---|" * len(tools) + "---|")
+    for r in rows:
+        cells = []
+        for t in tools:
+            if t not in r:
+                cells.append("-")
+                continue
+            cell = spread(r[t]["whole_s"])
+            trains = [x for x in r[t]["train_s"] if x is not None]
+            if trains:
+                cell += f" [train {statistics.mean(trains):.1f}]"
+            cells.append(cell)
+        ratio = f"**{r['speedup']:.2f}x** ({r['fastest_peer']})" if "speedup" in r else "-"
+        print(f"| {r['mode']} | " + " | ".join(cells) + f" | {ratio} |")
+    print("\npeak RSS, MB (mean)\n")
+    print("| mode | " + " | ".join(tools) + " |")
+    print("|---|" + "---|" * len(tools))
+    for r in rows:
+        print(f"| {r['mode']} | " + " | ".join(f"{statistics.mean(r[t]['peak_mb']):.0f}" if t in r else "-" for t in tools) + " |")
+    for key, label in (("analogy", "analogy accuracy, % (mean ± sd)"), ("wordsim353", "WordSim353 Spearman"),
+                       ("simlex999", "SimLex-999 Spearman")):
+        scale, digits = (100.0, 2) if key == "analogy" else (1.0, 3)
+        print(f"\n{label}\n")
+        print("| mode | " + " | ".join(tools) + " | seqkit - gensim |")
+        print("|---|" + "---|" * len(tools) + "---|")
+        for r in rows:
+            diff = f"{r['minus_gensim'][key] * scale:+.{digits}f}" if "minus_gensim" in r else "-"
+            print(f"| {r['mode']} | " + " | ".join(quality_cell(r[t][key], scale, digits) if t in r else "-" for t in tools)
+                  + f" | {diff} |")
+    print()
+    for r in rows:
+        checks = []
+        if "speedup" in r:
+            checks.append(f"speed {r['speedup']:.2f}x the fastest peer ({'ok' if r['speedup'] >= 1.5 else 'below 1.5x'})")
+        if "raw_over_folder" in r:
+            checks.append(f"raw text {r['raw_over_folder']:.2f}x the time of preprocess + train-w2v on the folder")
+        if "quality_ok" in r:
+            checks.append(f"quality vs gensim {'ok' if r['quality_ok'] else 'below'}")
+        print(f"{r['mode']}: " + "; ".join(checks))
+
+
+def build_peers() -> dict[str, str]:
+    if not PEERS_BUILD.exists():
+        raise SystemExit(f"--peers needs {PEERS_BUILD} (the shared folder beside the repository)")
+    paths = subprocess.run(["bash", str(PEERS_BUILD)], capture_output=True, text=True, check=True).stdout.split()
+    return {Path(p).name: p for p in paths}
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        logging.disable(logging.WARNING)
-        tool, corpus_dir, mode, threads, epochs, dim = sys.argv[2:8]
-        print(json.dumps(run_one(tool, corpus_dir, mode, int(threads), int(epochs), int(dim))))
+    if len(sys.argv) > 1 and sys.argv[1] == "--gensim":
+        tok, mode, threads, epochs, dim, seed, out = sys.argv[2:9]
+        gensim_child(tok, mode, int(threads), int(epochs), int(dim), int(seed), out)
         return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("folder", type=Path, help="folder with train.tsv.gz, test.tsv.gz, unsup.txt.gz")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--dim", type=int, default=100)
-    ap.add_argument("--limit", type=int, default=None, help="use only the first N tokens")
+    ap.add_argument("--limit", type=int, default=None, help="use only the first N tokens (whole reviews)")
     ap.add_argument("--modes", default=",".join(MODES))
+    ap.add_argument("--peers", action="store_true", help="add word2vec.c and the fastText CLI")
+    ap.add_argument("--tools", default=None, help="comma-separated, from seqkit,gensim,word2vec,fasttext; also seqkit-batch (--batch-negatives) and "
+                    "seqkit-folder (preprocess, then train-w2v on the folder: two commands)")
+    ap.add_argument("--seeds", type=int, default=1, help="runs per tool and mode, seeds 1..N")
+    ap.add_argument("--jsonl", type=Path, default=None, help="also append every run's JSON line to this file")
     args = ap.parse_args()
-    rows = []
+    tools = args.tools.split(",") if args.tools else ["seqkit", "gensim"] + (["word2vec", "fasttext"] if args.peers else [])
+    modes = args.modes.split(",")
+    for m in modes:
+        if m not in MODES:
+            raise SystemExit(f"unknown mode {m}: choose from {', '.join(MODES)}")
+    peers = build_peers() if {"word2vec", "fasttext"} & set(tools) else {}
+    runs = []
     with tempfile.TemporaryDirectory() as tmp:
-        prepare(args.folder, Path(tmp), args.limit)
-        corpus_dir = str(Path(tmp) / "full")
-        for family in ("sg-ns", "cbow-ns", "sg-ns-batch"):  # compile each kernel family once, before any timing
-            child("seqkit", corpus_dir, family, argparse.Namespace(threads=1, epochs=1, dim=8))
-        for mode in args.modes.split(","):
-            g = child("gensim", corpus_dir, mode, args)
-            s = child("seqkit", corpus_dir, mode, args)
-            row = {"mode": mode, "threads": args.threads, "seqkit_words_per_s": round(s["words_per_s"]),
-                   "gensim_words_per_s": round(g["words_per_s"]), "ratio": round(s["words_per_s"] / g["words_per_s"], 2),
-                   "seqkit_analogy": round(s["analogy"], 4), "gensim_analogy": round(g["analogy"], 4),
-                   "seqkit_wordsim353": round(s["wordsim353"], 4), "gensim_wordsim353": round(g["wordsim353"], 4),
-                   "seqkit_simlex999": round(s["simlex999"], 4), "gensim_simlex999": round(g["simlex999"], 4),
-                   "seqkit_peak_mb": round(s["peak_mb"]), "gensim_peak_mb": round(g["peak_mb"])}
-            rows.append(row)
-            print(json.dumps(row), flush=True)
-    print()
-    print("| mode | threads | seqkit words/s | gensim words/s | ratio | analogy (seqkit / gensim) | wordsim353 | simlex999 | peak MB |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for r in rows:
-        print(f"| {r['mode']} | {r['threads']} | {r['seqkit_words_per_s']:,} | {r['gensim_words_per_s']:,} | **{r['ratio']}x** "
-              f"| {r['seqkit_analogy']:.3f} / {r['gensim_analogy']:.3f} | {r['seqkit_wordsim353']:.3f} / {r['gensim_wordsim353']:.3f} "
-              f"| {r['seqkit_simlex999']:.3f} / {r['gensim_simlex999']:.3f} | {r['seqkit_peak_mb']} / {r['gensim_peak_mb']} |")
+        work = Path(tmp)
+        tok = work / "tok.txt"
+        n_tokens = make_token_file(args.folder, tok, args.limit)
+        print(f"token file: {n_tokens:,} tokens, {tok.stat().st_size / 1e6:.0f} MB; tools: {', '.join(tools)}", file=sys.stderr)
+        runner = Runner(tok, work, args, peers)
+        # compile seqkit's kernels (cached by Numba after) before anything is timed
+        warm = work / "warm.txt"
+        warm.write_text("".join(line for _, line in zip(range(200), open(tok))))
+        for mode in ("sg-ns", "cbow-ns"):
+            Runner(warm, work, argparse.Namespace(dim=8, epochs=1, threads=1), peers).run("seqkit", mode, 1, work / "w.bin")
+        if "seqkit-batch" in tools:
+            Runner(warm, work, argparse.Namespace(dim=8, epochs=1, threads=1), peers).run("seqkit-batch", "sg-ns", 1, work / "w.bin")
+        for seed in range(1, args.seeds + 1):
+            for mode in modes:
+                order = tools[(seed - 1) % len(tools):] + tools[: (seed - 1) % len(tools)]
+                for tool in order:
+                    if tool == "seqkit-batch" and MODES[mode][0] != "skipgram":
+                        continue
+                    out = work / f"{tool}.bin"
+                    wall, train_s, peak = runner.run(tool, mode, seed, out)
+                    run = {"tool": tool, "mode": mode, "seed": seed, "threads": args.threads, "epochs": args.epochs,
+                           "tokens": n_tokens, "whole_s": round(wall, 2),
+                           "train_s": None if train_s is None else round(train_s, 2), "peak_mb": round(peak),
+                           **{k: round(v, 4) for k, v in runner.quality(out).items()}}
+                    out.unlink()
+                    runs.append(run)
+                    print(json.dumps(run), flush=True)
+                    if args.jsonl:
+                        with open(args.jsonl, "a") as f:
+                            f.write(json.dumps(run) + "\n")
+    rows = summarize(runs, tools, modes)
+    print_tables(rows, tools, args.seeds)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,126 @@
+"""Ablations of seqkit's word2vec training: does any of its departures from gensim's loop change quality?
+
+    python benchmarks/ablate_w2v.py ../shared/corpora/imdb --modes cbow-ns,sg-ns --seeds 3 [--limit N] [--gensim]
+
+seqkit's kernels make the updates of gensim's loop, with three departures that concern threads
+only: with more than one thread, (1) the 64 hot output rows are trained in per-thread copies folded
+back after each document, (2) threads race on the shared rows (Hogwild, as gensim's threads do),
+and (3) each thread trains a contiguous shard of documents (gensim hands out 10,000-word jobs in
+turn). Variants, each over the same seeds on the same encoded corpus:
+
+- ``default``:      2 threads (or --threads), as shipped
+- ``no-hot-rows``:  the same threads, every output row written in place
+- ``one-thread``:   one thread: no copies, no races, one shard (bit-reproducible)
+
+With --gensim, gensim on the same tokens and vocabulary (1 epoch, the same threads) as the yardstick.
+Quality is what `evaluate-w2v` reports. Prints one JSON line per run and a table of means and
+standard deviations. Quality does not depend on the machine's load, so this may run beside other work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from bench_w2v import MODES, make_token_file  # noqa: E402
+
+VARIANTS = ("default", "no-hot-rows", "one-thread")
+
+
+def child(corpus_dir: str, mode: str, variant: str, threads: int, seed: int) -> dict:
+    import numpy as np  # noqa: F401
+
+    from seqkit.embed import trainer
+    from seqkit.embed.evaluate import evaluate_all
+    from seqkit.embed.hot_rows import no_hot_rows
+    from seqkit.embed.keyed import KeyedVectors
+    from seqkit.text.corpus import EncodedCorpus
+
+    model, loss = MODES[mode]
+    corpus = EncodedCorpus.load(corpus_dir)
+    if variant == "gensim":
+        import logging
+
+        logging.disable(logging.WARNING)
+        from gensim.models import Word2Vec
+
+        words = np.array(corpus.vocab.words, dtype=object)
+
+        class Stream:
+            def __iter__(self):
+                for d in range(corpus.n_docs):
+                    yield words[corpus.ids[corpus.offsets[d] : corpus.offsets[d + 1]]].tolist()
+
+        g = Word2Vec(vector_size=100, window=5, min_count=5, sample=1e-3, negative=5 if loss == "ns" else 0,
+                     hs=int(loss == "hs"), sg=int(model == "skipgram"), workers=threads, epochs=1, seed=seed)
+        g.build_vocab(Stream())
+        g.train(Stream(), total_examples=corpus.n_docs, epochs=1)
+        kv = KeyedVectors(list(g.wv.index_to_key), g.wv.vectors)
+    else:
+        if variant == "no-hot-rows":
+            trainer._hot_rows = lambda config, threads, counts, *rest: no_hot_rows(
+                len(counts) - 1 if config.loss == "hs" else len(counts))
+        cfg = trainer.Word2VecConfig(model=model, loss=loss, epochs=1, seed=seed,
+                                     threads=1 if variant == "one-thread" else threads)
+        m = trainer.train(corpus, cfg)
+        kv = KeyedVectors(m.vocab.words, m.vectors)
+    q = evaluate_all(kv)
+    return {"analogy": q["analogy_accuracy"], "wordsim353": q["wordsim353_spearman"], "simlex999": q["simlex999_spearman"]}
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        corpus_dir, mode, variant, threads, seed = sys.argv[2:7]
+        print(json.dumps(child(corpus_dir, mode, variant, int(threads), int(seed))))
+        return
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("folder", type=Path)
+    ap.add_argument("--modes", default="cbow-ns")
+    ap.add_argument("--variants", default=",".join(VARIANTS))
+    ap.add_argument("--gensim", action="store_true", help="add gensim as the yardstick")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--limit", type=int, default=None, help="use only the first N tokens")
+    args = ap.parse_args()
+    variants = args.variants.split(",") + (["gensim"] if args.gensim else [])
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tok = Path(tmp) / "tok.txt"
+        make_token_file(args.folder, tok, args.limit)
+        corpus_dir = Path(tmp) / "corpus"
+        subprocess.run([str(Path(sys.executable).with_name("seqkit")), "preprocess", str(tok), "-o", str(corpus_dir), "-q"],
+                       check=True)
+        for seed in range(1, args.seeds + 1):
+            for mode in args.modes.split(","):
+                for variant in variants:
+                    out = subprocess.run([sys.executable, __file__, "--child", str(corpus_dir), mode, variant,
+                                          str(args.threads), str(seed)], capture_output=True, text=True)
+                    if out.returncode != 0:
+                        raise SystemExit(out.stderr[-3000:])
+                    run = {"mode": mode, "variant": variant, "seed": seed, **json.loads(out.stdout.strip().splitlines()[-1])}
+                    runs.append(run)
+                    print(json.dumps(run), flush=True)
+    print(f"\nmean ± sd over {args.seeds} seeds (analogy in %)\n")
+    print("| mode | variant | analogy | WordSim353 | SimLex-999 |")
+    print("|---|---|---|---|---|")
+    for mode in args.modes.split(","):
+        for variant in variants:
+            rs = [r for r in runs if r["mode"] == mode and r["variant"] == variant]
+
+            def cell(key, scale=1.0, digits=3):
+                xs = [r[key] * scale for r in rs]
+                sd = statistics.stdev(xs) if len(xs) > 1 else 0.0
+                return f"{statistics.mean(xs):.{digits}f} ± {sd:.{digits}f}"
+
+            print(f"| {mode} | {variant} | {cell('analogy', 100, 2)} | {cell('wordsim353')} | {cell('simlex999')} |")
+
+
+if __name__ == "__main__":
+    main()
