@@ -45,12 +45,12 @@ def encode_batch_fast(texts: list[str], cfg, tokenize: Callable[[str], list[str]
     regex_texts(buf, bounds, regex_path, cfg)
     # the other texts' tokens, by the regex, as UTF-8 separated by spaces (no token holds one)
     slow = np.flatnonzero(regex_path).tolist()
-    pieces = [" ".join(tokenize(texts[t])).encode("utf-8") for t in slow]
+    pieces = [" ".join(tokenize(texts[t])).encode("utf-8", "surrogatepass") for t in slow]
     sizes = np.zeros(n, np.int64)
     sizes[slow] = np.fromiter(map(len, pieces), np.int64, len(pieces))
     token_bounds = np.zeros(n + 1, np.int64)
     np.cumsum(sizes, out=token_bounds[1:])
     tokens = np.frombuffer(b"".join(pieces), np.uint8)
     ids, lengths, word_bytes = scan_batch(buf, bounds, regex_path, tokens, token_bounds, cfg)
-    words = word_bytes.tobytes().decode("utf-8").split("\n")[:-1]
+    words = word_bytes.tobytes().decode("utf-8", "surrogatepass").split("\n")[:-1]  # no token holds a newline
     return words, ids, lengths

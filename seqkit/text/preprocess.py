@@ -70,14 +70,26 @@ _worker_tokenize: Callable[[str], list[str]] | None = None
 _worker_scan = None  # the ASCII scanner's settings, or None: regex path for every text
 
 
-def _init_worker(options: NormalizeOptions, in_subprocess: bool = False) -> None:
+# Below this input size the scanner's start-up (importing Numba, loading the kernel: about 0.6 s
+# CPU) costs more than the regex path it saves, unless Numba is loaded already.
+_SCAN_MIN_BYTES = 8 << 20
+
+
+def _use_scanner(options: NormalizeOptions, total_bytes: int | None) -> bool:
+    import sys
+
+    big = total_bytes is None or total_bytes >= _SCAN_MIN_BYTES or "numba" in sys.modules
+    return big and scan_config(options) is not None
+
+
+def _init_worker(options: NormalizeOptions, in_subprocess: bool = False, scanner: bool = True) -> None:
     global _worker_tokenize, _worker_scan
     if in_subprocess:  # Ctrl-C reaches the whole process group: let the parent alone handle it
         import signal
 
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_tokenize = Normalizer(options).tokenize
-    _worker_scan = scan_config(options)
+    _worker_scan = scan_config(options) if scanner else None
 
 
 def _encode_batch(texts: list[str]) -> tuple[list[str], bytes, bytes]:
@@ -132,16 +144,17 @@ def _stream_encode(
     cap = options.max_doc_tokens
     sources: list[SourceInfo] = []
     total = None if "-" in inputs else sum(map(input_size, inputs))
-    workers = workers or _default_workers(total, scan_config(options.normalize) is not None)
+    scanner = _use_scanner(options.normalize, total)
+    workers = workers or _default_workers(total, scanner)
     batches = _batches(inputs, options, sources)
     if workers > 1:
         import multiprocessing as mp
 
-        pool = mp.get_context("spawn").Pool(workers, _init_worker, (options.normalize, True))
+        pool = mp.get_context("spawn").Pool(workers, _init_worker, (options.normalize, True, scanner))
         results = pool.imap(_encode_batch, feed := _Feed(batches, 2 * workers), chunksize=1)
     else:
         pool = None
-        _init_worker(options.normalize)
+        _init_worker(options.normalize, scanner=scanner)
         results = map(_encode_batch, feed := _Feed(batches, 1))
     spill_file = open(spill, "wb") if spill is not None else None
     try:
@@ -230,7 +243,7 @@ class _Feed:
 def _default_workers(total_bytes: int | None, fast_path: bool = False) -> int:
     """Worker processes pay off past a few megabytes; below that, their start-up costs more. With
     the ASCII scanner one process keeps up with reading: sending the texts to workers costs more
-    than it saves (IMDB, 126 MB: 5.2 s in one process, 8.6 s with two workers, a busy 2-core box)."""
+    than it saves (IMDB tok.txt, 126 MB: 5.2 s in one process, 8.6 s with two workers, load 5 on 2 cores)."""
     import os
 
     if fast_path or (total_bytes is not None and total_bytes < (8 << 20)):

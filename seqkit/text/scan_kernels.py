@@ -1,11 +1,13 @@
 """The ASCII tokenizer's hot loop, in Numba. The only module of seqkit.text that imports numba.
 
-`scan_batch` does for a batch of pure-ASCII texts what `Normalizer.tokenize` followed by a
-first-seen dict encoding does (see `seqkit.text.fast_encode`), in two passes over each text:
+For a batch of texts, what `Normalizer.tokenize` followed by a first-seen dict encoding does
+(see `seqkit.text.fast_encode`):
 
+0. `regex_texts` flags the ASCII texts that need what the scanner does not do (an '&' entity, a
+   URL or e-mail, a '<' that could start a '<url>' token); their tokens (and those of non-ASCII
+   texts) come from the regex, as UTF-8 separated by spaces, and go through the same table.
 1. clean: HTML tags (`_TAG`: '<', at most 2000 characters other than '<' and '>', '>') become
-   spaces, letters are lowercased; a text that needs what the scanner does not do (an '&' entity,
-   a URL or e-mail, a '<' that could start a '<url>' token) is flagged for the regex path instead.
+   spaces, letters are lowercased.
 2. tokens, exactly as `_WORD` finds them in ASCII: runs of [A-Za-z0-9], continued over an inner
    apostrophe followed by a letter or digit, or an inner '.'/',' followed by a digit. Each token
    gets a batch-local id from an open-addressing hash table over its bytes (a hash hit compares

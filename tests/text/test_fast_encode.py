@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from seqkit.text.fast_encode import DISABLE_ENV, encode_batch_fast, scan_config
 from seqkit.text.normalize import Normalizer, NormalizeOptions
+from seqkit.text import preprocess as pp
 from seqkit.text.preprocess import PreprocessOptions, preprocess
 
 TRICKY = [
@@ -20,7 +21,7 @@ TRICKY = [
     "<br />line<br/>break", "a<b>c</b>d", "1 < 2 and 3 > 2", "<<b>>", "a<b", "a>b", "<>", "<a<b>",
     "x<" + "y" * 2000 + ">z", "x<" + "y" * 2001 + ">z", "<" * 3000 + "w", "tab\tnew\nline\r\x0bend",
     "a&amp;b", "see http://x.org/a now", "www.site.com", "WWW.SITE.COM", "Www.site.com", "me@x.org",
-    "ftp://files", "url: //no", "<url> <num> <email>", "café", "naïve <b>résumé</b>", "it’s",
+    "ftp://files", "url: //no", "<url> <num> <email>", "café", "naïve <b>résumé</b>", "it’s", "lone \udc80 surrogate",
 ]
 
 
@@ -71,7 +72,7 @@ def test_disabled_by_environment(monkeypatch):
     assert scan_config(NormalizeOptions()) is None
 
 
-_ALPHABET = "aAbZ09 '.,_<>/&@:w\n-é"
+_ALPHABET = "aAbZW09 '.,_<>/&@:w\t\n-é’"
 
 
 @settings(max_examples=300, deadline=None)
@@ -91,10 +92,14 @@ def test_preprocess_writes_the_same_corpus_with_and_without_the_scanner(tmp_path
     src = tmp_path / "mixed.txt"
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     options = PreprocessOptions(min_count=1, max_doc_tokens=3)
-    assert scan_config(options.normalize) is not None
+    monkeypatch.setattr(pp, "_SCAN_MIN_BYTES", 0)  # the scanner even for a small input
+    scanned = []
+    monkeypatch.setattr(pp, "encode_batch_fast", lambda texts, *a: scanned.append(1) or encode_batch_fast(texts, *a))
     preprocess([str(src)], tmp_path / "fast", options, workers=1)
+    assert scanned
     monkeypatch.setenv(DISABLE_ENV, "1")
     preprocess([str(src)], tmp_path / "regex", options, workers=1)
+    assert len(scanned) == 1
     for name in ("vocab.tsv", "ids.npy", "offsets.npy"):
         assert (tmp_path / "fast" / name).read_bytes() == (tmp_path / "regex" / name).read_bytes(), name
     metas = [json.loads((tmp_path / name / "meta.json").read_text()) for name in ("fast", "regex")]
