@@ -23,7 +23,7 @@ from seqkit import __version__
 from seqkit.errors import InputError
 from seqkit.fileio import atomic_dir, check_output, check_readable_file
 from seqkit.text.corpus import FORMAT, FORMAT_VERSION, EncodedCorpus, release_pages, shard_entry
-from seqkit.text.fast_encode import encode_batch_fast, scan_config
+from seqkit.text.fast_encode import ScanEncoder, encode_batch_fast, scan_config
 from seqkit.text.normalize import Normalizer, NormalizeOptions
 from seqkit.text.sources import SourceInfo, input_size, iter_pieces
 from seqkit.text.vocab import Vocab
@@ -109,8 +109,12 @@ def _encode_batch(texts: list[str]) -> tuple[list[str], bytes, bytes]:
     return list(index), ids.tobytes(), lengths.tobytes()
 
 
-def _batches(inputs, options, infos_out, batch_chars=1 << 21):
+_BATCH_CHARS = 1 << 21
+
+
+def _batches(inputs, options, infos_out, batch_chars=None):
     """(texts, ends flags, bytes read so far) in batches of about ``batch_chars`` characters."""
+    batch_chars = batch_chars or _BATCH_CHARS
     texts, ends, size, done_before = [], [], 0, 0
     for path in inputs:
         infos: list[SourceInfo] = []
@@ -152,21 +156,29 @@ def _stream_encode(
 
         pool = mp.get_context("spawn").Pool(workers, _init_worker, (options.normalize, True, scanner))
         results = pool.imap(_encode_batch, feed := _Feed(batches, 2 * workers), chunksize=1)
+    elif scanner:  # one process: the scanner's table numbers words over all batches, as ``index`` would
+        pool = None
+        encoder = ScanEncoder(scan_config(options.normalize), Normalizer(options.normalize).tokenize)
+        results = map(encoder.encode, feed := _Feed(batches, 1))
     else:
         pool = None
-        _init_worker(options.normalize, scanner=scanner)
+        _init_worker(options.normalize, scanner=False)
         results = map(_encode_batch, feed := _Feed(batches, 1))
     spill_file = open(spill, "wb") if spill is not None else None
     try:
         for words, ids_bytes, lengths_bytes in results:
             ends, bytes_read = feed.done()
-            to_global = np.fromiter(map(lookup, words), dtype=np.int32, count=len(words))  # (U_local,)
-            chunk = to_global[np.frombuffer(ids_bytes, dtype=np.int32)]
+            if pool is None and scanner:  # ids already global; ``words`` are the new ones, in order
+                index.update(zip(words, range(len(index), len(index) + len(words))))
+                chunk = ids_bytes
+            else:
+                to_global = np.fromiter(map(lookup, words), dtype=np.int32, count=len(words))  # (U_local,)
+                chunk = to_global[np.frombuffer(ids_bytes, dtype=np.int32)]
             if spill_file is not None:
                 spill_file.write(chunk.tobytes())
             else:
                 id_chunks.append(chunk)
-            for length, end in zip(array("q", lengths_bytes), ends):
+            for length, end in zip(memoryview(lengths_bytes).cast("B").cast("q"), ends):
                 n_tokens += length
                 while n_tokens - offsets[-1] > cap:
                     offsets.append(offsets[-1] + cap)

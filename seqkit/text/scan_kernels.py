@@ -145,23 +145,22 @@ def _slot(h, mask):
 
 
 @njit(cache=True)
-def scan_batch(buf, bounds, regex_path, tokens, token_bounds, cfg):
-    """Texts in order -> (ids (N,) int32 local ids in first-seen order, lengths (T,) int64 tokens
-    per text, word_bytes: the words, each followed by a newline). Text t is scanned from
-    buf[bounds[t]:bounds[t+1]] (ASCII), or where regex_path[t] is set, its regex tokens are read
-    from tokens[token_bounds[t]:token_bounds[t+1]] (UTF-8, separated by spaces)."""
+def scan_batch(buf, bounds, regex_path, tokens, token_bounds, cfg, table):
+    """Texts in order -> (ids (N,) int32 word ids, lengths (T,) int64 tokens per text, slots).
+    Text t is scanned from buf[bounds[t]:bounds[t+1]] (ASCII), or where regex_path[t] is set, its
+    regex tokens are read from tokens[token_bounds[t]:token_bounds[t+1]] (UTF-8, separated by
+    spaces). ``table`` = (slots, word_hash, word_start, word_len, word_bytes, counts): the hash
+    table, kept across calls (counts = [words, bytes of word_bytes used]); new words are added
+    after the others (the caller leaves room for every token to be new); ``slots`` may be
+    replaced by a larger table, hence returned."""
+    slots, word_hash, word_start, word_len, word_bytes, counts = table
     n_texts = len(bounds) - 1
     clean = np.empty(len(buf) + len(tokens), np.uint8)  # cleaned texts, then the regex tokens
     clean[len(buf) :] = tokens
-    cap = len(clean) // 2 + n_texts + 1  # a token is a byte or more, with a separator between
-    ids = np.empty(cap, np.int32)
-    word_hash = np.empty(cap, np.uint64)
-    word_start = np.empty(cap, np.int64)  # into word_bytes
-    word_len = np.empty(cap, np.int64)
-    word_bytes = np.empty(len(clean) + n_texts + 1, np.uint8)
+    ids = np.empty(len(clean) // 2 + n_texts + 1, np.int32)  # a token is a byte or more, plus a separator
     lengths = np.zeros(n_texts, np.int64)
-    slots = np.full(1 << 14, -1, np.int32)
-    n_ids = n_words = n_bytes = 0
+    n_ids = 0
+    n_words, n_bytes = counts[0], counts[1]
     for t in range(n_texts):
         pretokenized = regex_path[t] != 0
         if pretokenized:
@@ -216,4 +215,5 @@ def scan_batch(buf, bounds, regex_path, tokens, token_bounds, cfg):
             n_ids += 1
             i = j
         lengths[t] = n_ids - before
-    return ids[:n_ids], lengths, word_bytes[:n_bytes]
+    counts[0], counts[1] = n_words, n_bytes
+    return ids[:n_ids], lengths, slots

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seqkit.text.fast_encode import DISABLE_ENV, encode_batch_fast, scan_config
+from seqkit.text.fast_encode import DISABLE_ENV, ScanEncoder, encode_batch_fast, scan_config
 from seqkit.text.normalize import Normalizer, NormalizeOptions
 from seqkit.text import preprocess as pp
 from seqkit.text.preprocess import PreprocessOptions, preprocess
@@ -86,20 +86,23 @@ def test_a_batch_of_many_words_grows_the_table():
     assert fast_encode(texts, NormalizeOptions()) == regex_encode(texts, NormalizeOptions())
 
 
-def test_preprocess_writes_the_same_corpus_with_and_without_the_scanner(tmp_path, monkeypatch):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_preprocess_writes_the_same_corpus_with_and_without_the_scanner(tmp_path, monkeypatch, workers):
     lines = ["The cat's <br />mat, 3.14 cats.", "Café crème &amp; the cat", "see www.cat.com the CAT",
-             "", "naïve cats don't", "the mat_x 1,000 <i>cat</i>"] * 7
+             "", "naïve cats don't", "the mat_x 1,000 <i>cat</i>", "new words late: zebra yak"] * 7
     src = tmp_path / "mixed.txt"
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     options = PreprocessOptions(min_count=1, max_doc_tokens=3)
     monkeypatch.setattr(pp, "_SCAN_MIN_BYTES", 0)  # the scanner even for a small input
+    monkeypatch.setattr(pp, "_BATCH_CHARS", 100)  # many batches: words first seen in later ones
     scanned = []
-    monkeypatch.setattr(pp, "encode_batch_fast", lambda texts, *a: scanned.append(1) or encode_batch_fast(texts, *a))
-    preprocess([str(src)], tmp_path / "fast", options, workers=1)
-    assert scanned
+    monkeypatch.setattr(ScanEncoder, "encode", lambda self, texts, real=ScanEncoder.encode: scanned.append(1) or real(self, texts))
+    preprocess([str(src)], tmp_path / "fast", options, workers=workers)
+    assert len(scanned) > 3 or workers > 1  # worker processes do not see the spy
     monkeypatch.setenv(DISABLE_ENV, "1")
+    n_scanned = len(scanned)
     preprocess([str(src)], tmp_path / "regex", options, workers=1)
-    assert len(scanned) == 1
+    assert len(scanned) == n_scanned
     for name in ("vocab.tsv", "ids.npy", "offsets.npy"):
         assert (tmp_path / "fast" / name).read_bytes() == (tmp_path / "regex" / name).read_bytes(), name
     metas = [json.loads((tmp_path / name / "meta.json").read_text()) for name in ("fast", "regex")]
