@@ -4,6 +4,10 @@ Each token gets a provisional id in first-seen order through a dict whose misses
 counter (`defaultdict(count().__next__)`), so `ids.extend(map(lookup, tokens))` runs in C. At the
 end, counts come from one `bincount`, the vocabulary is sorted by count, and one NumPy gather
 renumbers the ids and drops the rare ones.
+
+For large inputs with the default-like options, the Numba scanner of `fast_encode` does the
+tokenizing and numbering instead (pure-ASCII texts; the others still through the regex), in one
+process with one hash table for all batches; the corpus is the same byte for byte.
 """
 
 from __future__ import annotations
