@@ -3,7 +3,8 @@
 One call of `train_shards` trains T shards of documents in parallel (one per thread, `prange`),
 updating the shared matrices without locks (Hogwild, as word2vec.c and gensim do). Python calls
 it chunk by chunk and updates progress and the learning rate in between. Skip-gram, CBOW and
-batched skip-gram are separate kernels, so a run compiles only the one it uses.
+batched skip-gram are separate kernels, so a run compiles only the one it uses. The kernels take their
+scalar settings as one `Word2VecSettings`, the weights and the corpus as small tuples.
 
 With more than one thread, the few output rows that every example writes (the nodes next to the
 Huffman root; the most frequent words' rows) are trained in per-thread copies and folded into the
@@ -18,6 +19,8 @@ Every function here is checked against the slow reference in tests/embed/test_ke
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
@@ -273,25 +276,25 @@ def _reduced_window(i, n, window, state):
     return max(0, i - window + b), min(n, i + window - b + 1), state
 
 
-# One document of each family: subsample it into ``sent`` and train on it. Same arguments; each
-# returns (loss, examples, words kept, rng state).
+# One document of each family: subsample it into ``sent`` and train on it; each returns (loss, examples,
+# words kept, rng state) and takes only the buffers it uses.
 
 @njit(inline="always")
-def _doc_skipgram(doc, sent, syn0, out, tables, hs, window, negative, cbow_mean, alpha, state, neu1, neu1e,
-                  targets, labels, g, dY, hot_slot, local):
+def _doc_skipgram(doc, sent, syn0, out, tables, cfg, alpha, state, neu1e, targets, labels, g, hot_slot, local):
     dim = syn0.shape[1]
+    hs = cfg.hs != 0
     n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
     examples = 0
     for i in range(n):
         word = sent[i]
-        lo, hi, state = _reduced_window(i, n, window, state)
+        lo, hi, state = _reduced_window(i, n, cfg.window, state)
         n_t = 0
         for j in range(lo, hi):
             if j == i:
                 continue
             if not hs or n_t == 0:  # one Huffman path a window; fresh noise words for every context
-                n_t, state = _targets(word, hs, tables, negative, state, targets, labels)
+                n_t, state = _targets(word, hs, tables, cfg.negative, state, targets, labels)
             l1 = syn0[sent[j]]
             for c in range(dim):
                 neu1e[c] = 0.0
@@ -303,15 +306,15 @@ def _doc_skipgram(doc, sent, syn0, out, tables, hs, window, negative, cbow_mean,
 
 
 @njit(inline="always")
-def _doc_cbow(doc, sent, syn0, out, tables, hs, window, negative, cbow_mean, alpha, state, neu1, neu1e,
-              targets, labels, g, dY, hot_slot, local):
+def _doc_cbow(doc, sent, syn0, out, tables, cfg, alpha, state, neu1, neu1e, targets, labels, g, hot_slot, local):
     dim = syn0.shape[1]
+    hs, cbow_mean = cfg.hs != 0, cfg.cbow_mean != 0
     n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
     examples = 0
     for i in range(n):
         word = sent[i]
-        lo, hi, state = _reduced_window(i, n, window, state)
+        lo, hi, state = _reduced_window(i, n, cfg.window, state)
         count = 0
         for c in range(dim):
             neu1[c] = 0.0
@@ -328,7 +331,7 @@ def _doc_cbow(doc, sent, syn0, out, tables, hs, window, negative, cbow_mean, alp
             inv = np.float32(1.0 / count)
             for c in range(dim):
                 neu1[c] *= inv
-        n_t, state = _targets(word, hs, tables, negative, state, targets, labels)
+        n_t, state = _targets(word, hs, tables, cfg.negative, state, targets, labels)
         loss += _output_layer(neu1, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, local)
         if not cbow_mean:  # the summed input: spread the error over the window (gensim's rule)
             inv = np.float32(1.0 / count)
@@ -344,19 +347,31 @@ def _doc_cbow(doc, sent, syn0, out, tables, hs, window, negative, cbow_mean, alp
 
 
 @njit(inline="always")
-def _doc_batched(doc, sent, syn0, out, tables, hs, window, negative, cbow_mean, alpha, state, neu1, neu1e,
-                 targets, labels, g, dY, hot_slot, local):
+def _doc_batched(doc, sent, syn0, out, tables, cfg, alpha, state, neu1e, targets, labels, dY):
+    hs = cfg.hs != 0
     n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
     examples = 0
     for i in range(n):
         word = sent[i]
-        lo, hi, state = _reduced_window(i, n, window, state)
-        n_t, state = _targets(word, hs, tables, negative, state, targets, labels)
+        lo, hi, state = _reduced_window(i, n, cfg.window, state)
+        n_t, state = _targets(word, hs, tables, cfg.negative, state, targets, labels)
         lo_, ex = _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, dY)
         loss += lo_
         examples += ex
     return loss, examples, n, state
+
+
+class Word2VecSettings(NamedTuple):
+    """The scalar settings of a run, built once by the trainer (plain ints: one compiled signature)."""
+
+    skipgram: int  # 1: skip-gram, 0: CBOW
+    hs: int  # 1: hierarchical softmax, 0: negative sampling
+    window: int  # largest context distance
+    negative: int  # noise words per example
+    cbow_mean: int  # CBOW: 1 averages the context vectors, 0 sums them
+    max_len: int  # longest document, for the per-thread sentence buffer
+    batch_negatives: int  # skip-gram: 1 for batched skip-gram (a window's contexts share the output rows)
 
 
 def train_shards(syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states, out_loss, out_counts):
@@ -366,77 +381,127 @@ def train_shards(syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, setting
     hot:      (slot, ids): slot[r] is the hot-row slot of output row r, or -1; ids[k] the row of slot k.
               Each thread trains on its own copies of the hot rows and folds its changes into the
               shared rows after every document (_sync_hot). No hot rows: ids of length 0.
-    settings: tuple of ints (skipgram, hs, window, negative, cbow_mean, max_doc_len, batch_negatives)
+    settings: Word2VecSettings (or a tuple of its seven ints, in its order)
     alphas:   float64 (T, 2) learning rate at the start and end of each shard (linear in between)
     states:   uint64 (T,) per-thread RNG state, advanced in place
     out_loss: float64 (T,) summed loss; out_counts: int64 (T, 3) examples, words kept, words seen
     """
-    skipgram, batched = settings[0], settings[6]
-    kernel = _shards_batched if skipgram and batched else _shards_skipgram if skipgram else _shards_cbow
-    kernel(syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states, out_loss, out_counts)
+    cfg = Word2VecSettings(*(int(v) for v in settings))
+    weights, corpus = (syn0, syn1 if cfg.hs else syn1neg), (ids, offsets, shards)
+    if cfg.skipgram and cfg.batch_negatives:  # it writes each output row once per window: no hot-row copies
+        _shards_batched(weights, corpus, tables, cfg, alphas, states, out_loss, out_counts)
+    elif cfg.skipgram:
+        _shards_skipgram(weights, corpus, tables, hot, cfg, alphas, states, out_loss, out_counts)
+    else:
+        _shards_cbow(weights, corpus, tables, hot, cfg, alphas, states, out_loss, out_counts)
 
 
-@njit(parallel=True, cache=True, fastmath=True)
-def _shards_skipgram(syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states, out_loss, out_counts):
-    for t in prange(shards.shape[0]):
-        _train_shard(_doc_skipgram, t, syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states,
-                     out_loss, out_counts)
-
-
-@njit(parallel=True, cache=True, fastmath=True)
-def _shards_cbow(syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states, out_loss, out_counts):
-    for t in prange(shards.shape[0]):
-        _train_shard(_doc_cbow, t, syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states,
-                     out_loss, out_counts)
-
+# The three shard loops, one per family (a run compiles only the one it uses). Each thread allocates its
+# buffers once (_shard_buffers & co., below), trains its documents one by one with the learning rate
+# falling linearly over the shard, folds its hot rows back after each, and stores its totals.
+# weights = (syn0, out: syn1 or syn1neg), corpus = (ids, offsets, shards), cfg = Word2VecSettings.
 
 @njit(parallel=True, cache=True, fastmath=True)
-def _shards_batched(syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states, out_loss, out_counts):
-    for t in prange(shards.shape[0]):
-        _train_shard(_doc_batched, t, syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states,
-                     out_loss, out_counts)
-
-
-@njit(inline="always")
-def _train_shard(train_document, t, syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, settings, alphas, states,
-                 out_loss, out_counts):
-    _, hs, window, negative, cbow_mean, max_len, _ = settings
-    dim = syn0.shape[1]
-    d0, d1 = shards[t, 0], shards[t, 1]
-    total = offsets[d1] - offsets[d0]
-    sent = np.empty(max_len, dtype=np.int32)
-    neu1 = np.empty(dim, dtype=np.float32)
-    neu1e = np.empty(dim, dtype=np.float32)
-    n_rows = max(negative + 1, tables[4].shape[1])  # noise words + 1, or the longest Huffman path
-    targets = np.empty(n_rows, dtype=np.int64)
-    labels = np.empty(n_rows, dtype=np.float32)
-    g = np.empty(n_rows, dtype=np.float32)
-    dY = np.empty((n_rows, dim), dtype=np.float32)
+def _shards_skipgram(weights, corpus, tables, hot, cfg, alphas, states, out_loss, out_counts):
+    syn0, out = weights
     hot_slot, hot_ids = hot
-    out = syn1 if hs else syn1neg
-    local = np.empty((hot_ids.shape[0], dim), dtype=np.float32)
-    base = np.empty((hot_ids.shape[0], dim), dtype=np.float32)
+    for t in prange(corpus[2].shape[0]):
+        sent, neu1e, _ = _shard_buffers(cfg, syn0)
+        targets, labels, g = _output_buffers(cfg.negative, tables)
+        local, base = _hot_copies(out, hot_ids)
+        state, loss, examples, kept, seen = states[t], 0.0, 0, 0, 0
+        for d in range(corpus[2][t, 0], corpus[2][t, 1]):
+            doc, alpha = _document(corpus, alphas, t, d, seen)
+            lo_, ex, n, state = _doc_skipgram(doc, sent, syn0, out, tables, cfg, alpha, state, neu1e, targets, labels,
+                                              g, hot_slot, local)
+            _sync_hot(out, hot_ids, local, base)
+            loss, examples, kept, seen = loss + lo_, examples + ex, kept + n, seen + doc.shape[0]
+        _store_totals(t, state, loss, examples, kept, seen, states, out_loss, out_counts)
+
+
+@njit(parallel=True, cache=True, fastmath=True)
+def _shards_cbow(weights, corpus, tables, hot, cfg, alphas, states, out_loss, out_counts):
+    syn0, out = weights
+    hot_slot, hot_ids = hot
+    for t in prange(corpus[2].shape[0]):
+        sent, neu1e, neu1 = _shard_buffers(cfg, syn0)
+        targets, labels, g = _output_buffers(cfg.negative, tables)
+        local, base = _hot_copies(out, hot_ids)
+        state, loss, examples, kept, seen = states[t], 0.0, 0, 0, 0
+        for d in range(corpus[2][t, 0], corpus[2][t, 1]):
+            doc, alpha = _document(corpus, alphas, t, d, seen)
+            lo_, ex, n, state = _doc_cbow(doc, sent, syn0, out, tables, cfg, alpha, state, neu1, neu1e, targets,
+                                          labels, g, hot_slot, local)
+            _sync_hot(out, hot_ids, local, base)
+            loss, examples, kept, seen = loss + lo_, examples + ex, kept + n, seen + doc.shape[0]
+        _store_totals(t, state, loss, examples, kept, seen, states, out_loss, out_counts)
+
+
+@njit(parallel=True, cache=True, fastmath=True)
+def _shards_batched(weights, corpus, tables, cfg, alphas, states, out_loss, out_counts):
+    syn0, out = weights  # no hot rows: batched skip-gram writes each output row once per window
+    for t in prange(corpus[2].shape[0]):
+        sent, neu1e, _ = _shard_buffers(cfg, syn0)
+        targets, labels, dY = _window_buffers(cfg.negative, tables, syn0)
+        state, loss, examples, kept, seen = states[t], 0.0, 0, 0, 0
+        for d in range(corpus[2][t, 0], corpus[2][t, 1]):
+            doc, alpha = _document(corpus, alphas, t, d, seen)
+            lo_, ex, n, state = _doc_batched(doc, sent, syn0, out, tables, cfg, alpha, state, neu1e, targets, labels,
+                                             dY)
+            loss, examples, kept, seen = loss + lo_, examples + ex, kept + n, seen + doc.shape[0]
+        _store_totals(t, state, loss, examples, kept, seen, states, out_loss, out_counts)
+
+
+# Shard set-up, shared with subword_kernels.py. The allocators are plain @njit, not inlined: numba's parfor
+# pass hoists an np.empty out of a prange loop when it sees nothing store the array (all threads would then
+# share one buffer); an allocation inside a called function stays per thread.
+
+@njit
+def _shard_buffers(cfg, syn0):
+    """A thread's sentence buffer (cfg.max_len ids) and two work vectors of syn0's width."""
+    dim = syn0.shape[1]
+    return (np.empty(cfg.max_len, dtype=np.int32), np.empty(dim, dtype=np.float32),
+            np.empty(dim, dtype=np.float32))
+
+
+@njit
+def _output_buffers(negative, tables):
+    """(targets, labels, g) for one example's output rows: noise words + 1, or the longest Huffman path."""
+    n_rows = max(negative + 1, tables[4].shape[1])
+    return np.empty(n_rows, dtype=np.int64), np.empty(n_rows, dtype=np.float32), np.empty(n_rows, dtype=np.float32)
+
+
+@njit
+def _window_buffers(negative, tables, syn0):
+    """(targets, labels, dY) for batched skip-gram: a window's output rows and their summed updates."""
+    targets, labels, _ = _output_buffers(negative, tables)
+    return targets, labels, np.empty((targets.shape[0], syn0.shape[1]), dtype=np.float32)
+
+
+@njit
+def _hot_copies(out, hot_ids):
+    """A thread's copies of the hot output rows: (local, base), both out[hot_ids] (see _sync_hot)."""
+    local = np.empty((hot_ids.shape[0], out.shape[1]), dtype=np.float32)
+    base = np.empty((hot_ids.shape[0], out.shape[1]), dtype=np.float32)
     for k in range(hot_ids.shape[0]):
         local[k] = out[hot_ids[k]]
         base[k] = out[hot_ids[k]]
-    state = states[t]
+    return local, base
+
+
+@njit(inline="always")
+def _document(corpus, alphas, t, d, seen):
+    """Document d of thread t's shard, and its learning rate: alphas[t] from start to end, by words seen."""
+    ids, offsets, shards = corpus
+    total = offsets[shards[t, 1]] - offsets[shards[t, 0]]
     a0, a1 = alphas[t, 0], alphas[t, 1]
-    loss = 0.0
-    examples = 0
-    kept = 0
-    seen = 0
-    for d in range(d0, d1):
-        alpha = a0 + (a1 - a0) * (seen / total) if total > 0 else a0
-        doc = ids[offsets[d] : offsets[d + 1]]
-        lo_, ex, n, state = train_document(
-            doc, sent, syn0, out, tables, hs != 0, window, negative, cbow_mean != 0,
-            np.float32(alpha), state, neu1, neu1e, targets, labels, g, dY, hot_slot, local,
-        )
-        _sync_hot(out, hot_ids, local, base)
-        loss += lo_
-        examples += ex
-        kept += n
-        seen += doc.shape[0]
+    alpha = a0 + (a1 - a0) * (seen / total) if total > 0 else a0
+    return ids[offsets[d] : offsets[d + 1]], np.float32(alpha)
+
+
+@njit(inline="always")
+def _store_totals(t, state, loss, examples, kept, seen, states, out_loss, out_counts):
+    """Thread t's rng state and totals into the output arrays."""
     states[t] = state
     out_loss[t] = loss
     out_counts[t, 0] = examples
@@ -444,21 +509,21 @@ def _train_shard(train_document, t, syn0, syn1neg, syn1, ids, offsets, shards, t
     out_counts[t, 2] = seen
 
 
-
-def _kernel(settings):
-    skipgram, batched = settings[0], settings[6]
-    return _shards_batched if skipgram and batched else _shards_skipgram if skipgram else _shards_cbow
+def _kernel(cfg):
+    if cfg.skipgram:
+        return _shards_batched if cfg.batch_negatives else _shards_skipgram
+    return _shards_cbow
 
 
 def is_ready(settings) -> bool:
     """Whether this process already holds the machine code of the kernel that ``settings`` selects."""
-    return bool(_kernel(settings).signatures)
+    return bool(_kernel(Word2VecSettings(*settings)).signatures)
 
 
 def is_cached(settings) -> bool:
     """Whether numba's on-disk cache has an entry for that kernel (then loading it takes about a second)."""
     import os
 
-    cache = getattr(_kernel(settings), "_cache", None)
+    cache = getattr(_kernel(Word2VecSettings(*settings)), "_cache", None)
     index = getattr(getattr(cache, "_cache_file", None), "_index_path", None)
     return bool(index) and os.path.exists(index)

@@ -24,7 +24,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from seqkit.embed.kernels import _output_layer, _reduced_window, _subsample, _sync_hot, _targets
+from seqkit.embed.kernels import (_document, _hot_copies, _output_buffers, _output_layer, _reduced_window, _shard_buffers,
+                                  _store_totals, _subsample, _sync_hot, _targets)
 
 
 class SubwordSettings(NamedTuple):
@@ -151,42 +152,17 @@ def _shards_cbow(weights, corpus, tables, csr, hot, cfg, alphas, states, out_los
 
 @njit(inline="always")
 def _train_shard(train_document, t, weights, corpus, tables, csr, hot, cfg, alphas, states, out_loss, out_counts):
+    """Thread t's shard, as kernels._shards_skipgram does it (the same buffers, learning rate and hot rows)."""
     syn0, out = weights
-    ids, offsets, shards = corpus
-    dim = syn0.shape[1]
-    d0, d1 = shards[t, 0], shards[t, 1]
-    total = offsets[d1] - offsets[d0]
-    sent = np.empty(cfg.max_len, dtype=np.int32)
-    h = np.empty(dim, dtype=np.float32)
-    neu1e = np.empty(dim, dtype=np.float32)
-    n_rows = max(cfg.negative + 1, tables[4].shape[1])  # noise words + 1, or the longest Huffman path
-    targets = np.empty(n_rows, dtype=np.int64)
-    labels = np.empty(n_rows, dtype=np.float32)
-    g = np.empty(n_rows, dtype=np.float32)
     hot_slot, hot_ids = hot
-    local = np.empty((hot_ids.shape[0], dim), dtype=np.float32)
-    base = np.empty((hot_ids.shape[0], dim), dtype=np.float32)
-    for k in range(hot_ids.shape[0]):
-        local[k] = out[hot_ids[k]]
-        base[k] = out[hot_ids[k]]
-    state = states[t]
-    a0, a1 = alphas[t, 0], alphas[t, 1]
-    loss = 0.0
-    examples = 0
-    kept = 0
-    seen = 0
-    for d in range(d0, d1):
-        alpha = a0 + (a1 - a0) * (seen / total) if total > 0 else a0
-        doc = ids[offsets[d] : offsets[d + 1]]
-        lo_, ex, n, state = train_document(doc, sent, syn0, out, tables, csr, cfg, np.float32(alpha), state, h, neu1e,
+    sent, h, neu1e = _shard_buffers(cfg, syn0)
+    targets, labels, g = _output_buffers(cfg.negative, tables)
+    local, base = _hot_copies(out, hot_ids)
+    state, loss, examples, kept, seen = states[t], 0.0, 0, 0, 0
+    for d in range(corpus[2][t, 0], corpus[2][t, 1]):
+        doc, alpha = _document(corpus, alphas, t, d, seen)
+        lo_, ex, n, state = train_document(doc, sent, syn0, out, tables, csr, cfg, alpha, state, h, neu1e,
                                            targets, labels, g, hot_slot, local)
         _sync_hot(out, hot_ids, local, base)
-        loss += lo_
-        examples += ex
-        kept += n
-        seen += doc.shape[0]
-    states[t] = state
-    out_loss[t] = loss
-    out_counts[t, 0] = examples
-    out_counts[t, 1] = kept
-    out_counts[t, 2] = seen
+        loss, examples, kept, seen = loss + lo_, examples + ex, kept + n, seen + doc.shape[0]
+    _store_totals(t, state, loss, examples, kept, seen, states, out_loss, out_counts)

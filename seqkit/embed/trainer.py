@@ -230,8 +230,8 @@ def train(
     with runtime.threads(config.threads, blas=False) as threads:
         hot = _hot_rows(config, threads, vocab.counts, keep, points, lengths)
         max_len = max((int(np.diff(s.offsets).max()) for s in corpus.shards if s.n_docs), default=1)
-        settings = (int(config.model == "skipgram"), int(hs), config.window, config.negative, int(config.cbow_mean), max(max_len, 1),
-                    int(config.batch_negatives))
+        settings = kernels.Word2VecSettings(int(config.model == "skipgram"), int(hs), config.window, config.negative,
+                                            int(config.cbow_mean), max(max_len, 1), int(config.batch_negatives))
         words_per_epoch = corpus.n_tokens
         total = words_per_epoch * config.epochs
         states = (np.uint64(config.seed) * np.uint64(1000003) + np.arange(threads, dtype=np.uint64) * np.uint64(7919) + np.uint64(1)).astype(np.uint64)
