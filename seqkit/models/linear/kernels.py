@@ -19,6 +19,7 @@ SOFTMAX, HIERARCHICAL, ONE_VS_ALL = 0, 1, 2
 FNV32_OFFSET, FNV32_PRIME = np.uint32(2166136261), np.uint32(16777619)
 FNV64_OFFSET, FNV64_PRIME = np.uint64(14695981039346656037), np.uint64(1099511628211)
 NGRAM_MUL = np.uint64(116049371)  # fastText's word n-gram hash multiplier
+EOS_HASH = -677604519  # fastText's hash of its end-of-line word "</s>" (tokenize.fasttext_hash)
 
 
 class KernelConfig(NamedTuple):
@@ -33,6 +34,7 @@ class KernelConfig(NamedTuple):
     lr: float
     total_tokens: float  # words over all epochs: the learning rate reaches 0 there
     shards: int  # texts of one chunk are cut into this many shards, one per thread
+    eos_row: int  # row of the end-of-text word every text ends with (fastText's "</s>"), -1: none
 
 
 # -- tokenizing -------------------------------------------------------------------------------------
@@ -234,9 +236,16 @@ def scan_tokens(buf, classes, known_keys, specials):
 
 # -- features of one text -----------------------------------------------------------------------------
 @njit(inline="always")
+def _hash_at(ids, i, hi, hash_of):
+    """fastText hash of token i of a text ending at hi, as uint64 (sign-extended); position hi is "</s>"."""
+    return np.uint64(np.int64(EOS_HASH if i == hi else hash_of[ids[i]]))
+
+
+@njit(inline="always")
 def _feature_rows(ids, lo, hi, lookup, cfg, rows):
-    """Input rows of text ids[lo:hi] into `rows`; returns how many. Words first (those with a row), then
-    each word n-gram (2..ngrams) hashed as fastText does, kept where its bucket has a row."""
+    """Input rows of text ids[lo:hi] into `rows` (room for (hi - lo + 1) * ngrams); returns how many.
+    As fastText: words first (those with a row), then the end-of-text word when the model has one, then
+    each word n-gram (2..ngrams, "</s>" ending the last) hashed as fastText does, where its bucket has a row."""
     row_of, hash_of, bucket_row = lookup
     n = 0
     for i in range(lo, hi):
@@ -244,11 +253,16 @@ def _feature_rows(ids, lo, hi, lookup, cfg, rows):
         if r >= 0:
             rows[n] = r
             n += 1
+    end = hi
+    if cfg.eos_row >= 0:
+        rows[n] = cfg.eos_row
+        n += 1
+        end = hi + 1
     if cfg.ngrams > 1:
-        for i in range(lo, hi):
-            h = np.uint64(np.int64(hash_of[ids[i]]))  # sign-extended, as fastText's int32 -> uint64
-            for j in range(i + 1, min(hi, i + cfg.ngrams)):
-                h = h * NGRAM_MUL + np.uint64(np.int64(hash_of[ids[j]]))
+        for i in range(lo, end):
+            h = _hash_at(ids, i, hi, hash_of)
+            for j in range(i + 1, min(end, i + cfg.ngrams)):
+                h = h * NGRAM_MUL + _hash_at(ids, j, hi, hash_of)
                 r = bucket_row[np.int64(h % np.uint64(cfg.buckets))]
                 if r >= 0:
                     rows[n] = cfg.n_words + r
@@ -259,20 +273,21 @@ def _feature_rows(ids, lo, hi, lookup, cfg, rows):
 @njit(cache=True)
 def feature_rows_of(ids, lo, hi, lookup, cfg):
     """The input rows of one text (for tests and inspection)."""
-    rows = np.empty(max(1, (hi - lo) * cfg.ngrams), np.int64)
+    rows = np.empty((hi - lo + 1) * cfg.ngrams, np.int64)
     return rows[: _feature_rows(ids, lo, hi, lookup, cfg, rows)].copy()
 
 
 @njit(cache=True)
-def used_buckets(ids, offsets, hash_of, buckets, ngrams):
-    """(buckets,) bool: the n-gram buckets that occur in the texts."""
+def used_buckets(ids, offsets, hash_of, buckets, ngrams, eos):
+    """(buckets,) bool: the n-gram buckets that occur in the texts (eos: each text ends with "</s>")."""
     used = np.zeros(buckets, np.bool_)
     for t in range(offsets.shape[0] - 1):
         lo, hi = offsets[t], offsets[t + 1]
-        for i in range(lo, hi):
-            h = np.uint64(np.int64(hash_of[ids[i]]))
-            for j in range(i + 1, min(hi, i + ngrams)):
-                h = h * NGRAM_MUL + np.uint64(np.int64(hash_of[ids[j]]))
+        end = hi + 1 if eos else hi
+        for i in range(lo, end):
+            h = _hash_at(ids, i, hi, hash_of)
+            for j in range(i + 1, min(end, i + ngrams)):
+                h = h * NGRAM_MUL + _hash_at(ids, j, hi, hash_of)
                 used[np.int64(h % np.uint64(buckets))] = True
     return used
 
@@ -379,7 +394,7 @@ def _train_shard(texts, labels, lookup, tree, order, lo, hi, weights, cfg, done,
     for q in range(lo, hi):
         t = order[q]
         a, b = offsets[t], offsets[t + 1]
-        need = (b - a) * cfg.ngrams
+        need = (b - a + 1) * cfg.ngrams
         if need > rows.shape[0]:
             rows = np.empty(2 * need, np.int64)
         n = _feature_rows(ids, a, b, lookup, cfg, rows)
@@ -442,7 +457,7 @@ def predict_probs(texts, lookup, tree, weights, cfg):
         hidden = np.empty(cfg.dim, np.float32)
         for t in range(s * N // cfg.shards, (s + 1) * N // cfg.shards):
             a, b = offsets[t], offsets[t + 1]
-            need = (b - a) * cfg.ngrams
+            need = (b - a + 1) * cfg.ngrams
             if need > rows.shape[0]:
                 rows = np.empty(2 * need, np.int64)
             n = _feature_rows(ids, a, b, lookup, cfg, rows)
