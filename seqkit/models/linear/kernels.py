@@ -132,15 +132,6 @@ def _grow(a, need):
     return b
 
 
-@njit(inline="always")
-def _grow2(a, need):
-    if need <= a.shape[0]:
-        return a
-    b = np.empty((max(need, 2 * a.shape[0]), a.shape[1]), a.dtype)
-    b[: a.shape[0]] = a
-    return b
-
-
 HASH_MUL = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -165,35 +156,27 @@ def _insert_all(keys, n, bits):
     return table_keys, table_ids
 
 
-@njit(cache=True)
-def scan_tokens(buf, classes, known_keys, specials):
-    """Tokens of the texts in UTF-8 `buf`, each ended by '\\n', as ids: known_keys[i] (64-bit keys of a
-    vocabulary) get id i, new words ids from len(known_keys) on, in order of first sight.
-
-    Returns (ids (T,) int32, offsets (texts+1,) int64, new_spans (M, 2) byte ranges of each new word's
-    first occurrence, new_hash32 (M,) int32, new_keys (M,) int64, counts (len(known)+M,) int64)."""
+@njit(inline="always")
+def _token_hashes(buf, classes, specials):
+    """Pass 1 of scan_tokens: each token's byte range, fastText hash and 64-bit key, and the token offset
+    of each text. Returns (starts, ends, hash32, keys, offsets, tokens); arrays past `tokens` are unset."""
     n = buf.shape[0]
-    n_known = known_keys.shape[0]
-    all_keys = np.empty(n_known + 1024, np.int64)
-    all_keys[:n_known] = known_keys
-    bits = 10
-    while (1 << bits) < 2 * (n_known + 1024):
-        bits += 1
-    table_keys, table_ids = _insert_all(all_keys, n_known, bits)
-    ids = np.empty(n // 2 + 2, np.int32)  # tokens are at least a byte and never touch: at most (n + 1) / 2
-    offsets = np.empty(max(16, n // 512), np.int64)
-    spans = np.empty((1024, 2), np.int64)
-    h32s = np.empty(1024, np.int32)
-    counts = np.zeros(n_known + 1024, np.int64)
-    n_tok = 0
-    n_new = 0
-    n_text = 0
+    cap = n // 2 + 2  # tokens are at least a byte and never touch: at most (n + 1) / 2
+    starts = np.empty(cap, np.int64)
+    ends = np.empty(cap, np.int64)
+    h32s = np.empty(cap, np.int32)
+    keys = np.empty(cap, np.int64)
+    n_lines = 0
+    for j in range(n):
+        n_lines += buf[j] == 10
+    offsets = np.empty(n_lines + 1, np.int64)
     offsets[0] = 0
+    n_tok = 0
+    n_text = 0
     i = 0
     while i < n:
         if buf[i] == 10:  # end of a text
             n_text += 1
-            offsets = _grow(offsets, n_text + 1)
             offsets[n_text] = n_tok
             i += 1
             continue
@@ -206,6 +189,37 @@ def scan_tokens(buf, classes, known_keys, specials):
                 continue
             end = _word_end(buf, i, n, classes)
         h32, key = _hashes(buf, i, end)
+        h32s[n_tok] = h32
+        keys[n_tok] = key
+        starts[n_tok] = i
+        ends[n_tok] = end
+        n_tok += 1
+        i = end
+    return starts, ends, h32s, keys, offsets, n_tok
+
+
+@njit(cache=True)
+def scan_tokens(buf, classes, known_keys, specials):
+    """Tokens of the texts in UTF-8 `buf`, each ended by '\\n', as ids: known_keys[i] (64-bit keys of a
+    vocabulary) get id i, new words ids from len(known_keys) on, in order of first sight.
+    Two passes: cutting and hashing the bytes, then looking the keys up (each loop stays tight: twice
+    as fast as one loop that does both).
+
+    Returns (ids (T,) int32, offsets (texts+1,) int64, new_spans (M, 2) byte ranges of each new word's
+    first occurrence, new_hash32 (M,) int32, new_keys (M,) int64, counts (len(known)+M,) int64)."""
+    starts, ends, tok_h32, tok_keys, offsets, T = _token_hashes(buf, classes, specials)
+    n_known = known_keys.shape[0]
+    all_keys = np.empty(n_known + 1024, np.int64)
+    all_keys[:n_known] = known_keys
+    bits = 10
+    while (1 << bits) < 2 * (n_known + 1024):
+        bits += 1
+    table_keys, table_ids = _insert_all(all_keys, n_known, bits)
+    ids = np.empty(T, np.int32)
+    first = np.empty(1024, np.int64)  # token index of each new word's first occurrence
+    n_new = 0
+    for t in range(T):
+        key = tok_keys[t]
         s = _slot_of(table_keys, table_ids, key, bits)
         wid = table_ids[s]
         if wid < 0:
@@ -214,24 +228,23 @@ def scan_tokens(buf, classes, known_keys, specials):
             table_ids[s] = wid
             all_keys = _grow(all_keys, wid + 1)
             all_keys[wid] = key
-            spans = _grow2(spans, n_new + 1)
-            h32s = _grow(h32s, n_new + 1)
-            counts = _grow(counts, wid + 1)
-            spans[n_new, 0] = i
-            spans[n_new, 1] = end
-            h32s[n_new] = h32
-            counts[wid] = 0
+            first = _grow(first, n_new + 1)
+            first[n_new] = t
             n_new += 1
             if 2 * (wid + 1) > (1 << bits):  # keep the table at most half full
                 bits += 1
                 table_keys, table_ids = _insert_all(all_keys, wid + 1, bits)
-        ids[n_tok] = wid
-        counts[wid] += 1
-        n_tok += 1
-        i = end
-    # copies: slices would keep the over-allocated buffers alive
-    return (ids[:n_tok].copy(), offsets[: n_text + 1].copy(), spans[:n_new].copy(), h32s[:n_new].copy(),
-            all_keys[n_known: n_known + n_new].copy(), counts[: n_known + n_new].copy())
+        ids[t] = wid
+    counts = np.zeros(n_known + n_new, np.int64)
+    for t in range(T):
+        counts[ids[t]] += 1
+    spans = np.empty((n_new, 2), np.int64)
+    h32s = np.empty(n_new, np.int32)
+    for k in range(n_new):
+        spans[k, 0] = starts[first[k]]
+        spans[k, 1] = ends[first[k]]
+        h32s[k] = tok_h32[first[k]]
+    return ids, offsets, spans, h32s, all_keys[n_known: n_known + n_new].copy(), counts
 
 
 # -- features of one text -----------------------------------------------------------------------------
