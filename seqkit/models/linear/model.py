@@ -138,7 +138,8 @@ class LinearClassifier:
                 raise ModelFormatError(f"{path} is not a linear model")
             loss = a["loss"]
             a["normalize"] = NormalizeOptions(**a["normalize"])
-            a.setdefault("eos", False)  # files from before the end-of-text word
+            if not isinstance(a.setdefault("eos", False), bool):  # missing: a file from before the end-of-text word
+                raise ValueError(f"eos must be true or false, not {a['eos']!r}")
             config = LinearConfig(**a)
             model = cls(config, loss, list(meta["vocab"]), arrays["word_hash32"], arrays["word_keys"],
                         arrays["bucket_ids"], arrays["input"], arrays["output"], list(meta["labels"]),

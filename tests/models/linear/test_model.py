@@ -233,3 +233,7 @@ def test_models_saved_before_the_end_of_text_word_predict_as_before(tmp_path):
     np.testing.assert_array_equal(old.predict_proba(texts), m.predict_proba(texts))
     new = _fit(_sentiment(100, 0), word_ngrams=2, buckets=50)
     assert new.input.shape[0] == len(new.words) + len(new.bucket_ids) + 1  # "</s>" last
+    meta["architecture"]["eos"] = "yes"
+    io.save_arrays(tmp_path / "bad.npz", arrays, meta)
+    with pytest.raises(ModelFormatError, match="eos must be true or false"):
+        LinearClassifier.load(tmp_path / "bad.npz")
