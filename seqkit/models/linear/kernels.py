@@ -157,14 +157,23 @@ def _insert_all(keys, n, bits):
 
 
 @njit(inline="always")
+def _token_end(buf, i, n, classes, specials):
+    """End of the token starting at buf[i], or -1 where no token starts."""
+    end = -1
+    if specials and buf[i] == 60:
+        end = _special_end(buf, i, n)
+    if end < 0 and _class_at(buf, i, n, classes) != OTHER:
+        end = _word_end(buf, i, n, classes)
+    return end
+
+
+@njit(inline="always")
 def _token_hashes(buf, classes, specials):
-    """Pass 1 of scan_tokens: each token's byte range, fastText hash and 64-bit key, and the token offset
-    of each text. Returns (starts, ends, hash32, keys, offsets, tokens); arrays past `tokens` are unset."""
+    """Pass 1 of scan_tokens: each token's first byte and 64-bit key, and the token offset of each text.
+    Returns (starts, keys, offsets, tokens); arrays past `tokens` are unset (and untouched: not resident)."""
     n = buf.shape[0]
     cap = n // 2 + 2  # tokens are at least a byte and never touch: at most (n + 1) / 2
     starts = np.empty(cap, np.int64)
-    ends = np.empty(cap, np.int64)
-    h32s = np.empty(cap, np.int32)
     keys = np.empty(cap, np.int64)
     n_lines = 0
     for j in range(n):
@@ -180,7 +189,7 @@ def _token_hashes(buf, classes, specials):
             offsets[n_text] = n_tok
             i += 1
             continue
-        end = -1
+        end = -1  # as _token_end, written out: this loop is the hot one
         if specials and buf[i] == 60:
             end = _special_end(buf, i, n)
         if end < 0:
@@ -188,14 +197,12 @@ def _token_hashes(buf, classes, specials):
                 i += _char_len(buf, i)
                 continue
             end = _word_end(buf, i, n, classes)
-        h32, key = _hashes(buf, i, end)
-        h32s[n_tok] = h32
+        _, key = _hashes(buf, i, end)
         keys[n_tok] = key
         starts[n_tok] = i
-        ends[n_tok] = end
         n_tok += 1
         i = end
-    return starts, ends, h32s, keys, offsets, n_tok
+    return starts, keys, offsets, n_tok
 
 
 @njit(cache=True)
@@ -207,7 +214,7 @@ def scan_tokens(buf, classes, known_keys, specials):
 
     Returns (ids (T,) int32, offsets (texts+1,) int64, new_spans (M, 2) byte ranges of each new word's
     first occurrence, new_hash32 (M,) int32, new_keys (M,) int64, counts (len(known)+M,) int64)."""
-    starts, ends, tok_h32, tok_keys, offsets, T = _token_hashes(buf, classes, specials)
+    starts, tok_keys, offsets, T = _token_hashes(buf, classes, specials)
     n_known = known_keys.shape[0]
     all_keys = np.empty(n_known + 1024, np.int64)
     all_keys[:n_known] = known_keys
@@ -240,10 +247,12 @@ def scan_tokens(buf, classes, known_keys, specials):
         counts[ids[t]] += 1
     spans = np.empty((n_new, 2), np.int64)
     h32s = np.empty(n_new, np.int32)
-    for k in range(n_new):
-        spans[k, 0] = starts[first[k]]
-        spans[k, 1] = ends[first[k]]
-        h32s[k] = tok_h32[first[k]]
+    for k in range(n_new):  # new words only: cut and hashed again rather than kept for every token
+        a = starts[first[k]]
+        spans[k, 0] = a
+        spans[k, 1] = _token_end(buf, a, buf.shape[0], classes, specials)
+        h32, _ = _hashes(buf, a, spans[k, 1])
+        h32s[k] = h32
     return ids, offsets, spans, h32s, all_keys[n_known: n_known + n_new].copy(), counts
 
 
