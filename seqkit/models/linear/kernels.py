@@ -19,6 +19,7 @@ SOFTMAX, HIERARCHICAL, ONE_VS_ALL = 0, 1, 2
 FNV32_OFFSET, FNV32_PRIME = np.uint32(2166136261), np.uint32(16777619)
 FNV64_OFFSET, FNV64_PRIME = np.uint64(14695981039346656037), np.uint64(1099511628211)
 NGRAM_MUL = np.uint64(116049371)  # fastText's word n-gram hash multiplier
+EOS_HASH = -677604519  # fastText's hash of its end-of-line word "</s>" (tokenize.fasttext_hash)
 
 
 class KernelConfig(NamedTuple):
@@ -33,6 +34,7 @@ class KernelConfig(NamedTuple):
     lr: float
     total_tokens: float  # words over all epochs: the learning rate reaches 0 there
     shards: int  # texts of one chunk are cut into this many shards, one per thread
+    eos_row: int  # row of the end-of-text word every text ends with (fastText's "</s>"), -1: none
 
 
 # -- tokenizing -------------------------------------------------------------------------------------
@@ -130,15 +132,6 @@ def _grow(a, need):
     return b
 
 
-@njit(inline="always")
-def _grow2(a, need):
-    if need <= a.shape[0]:
-        return a
-    b = np.empty((max(need, 2 * a.shape[0]), a.shape[1]), a.dtype)
-    b[: a.shape[0]] = a
-    return b
-
-
 HASH_MUL = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -163,39 +156,40 @@ def _insert_all(keys, n, bits):
     return table_keys, table_ids
 
 
-@njit(cache=True)
-def scan_tokens(buf, classes, known_keys, specials):
-    """Tokens of the texts in UTF-8 `buf`, each ended by '\\n', as ids: known_keys[i] (64-bit keys of a
-    vocabulary) get id i, new words ids from len(known_keys) on, in order of first sight.
+@njit(inline="always")
+def _token_end(buf, i, n, classes, specials):
+    """End of the token starting at buf[i], or -1 where no token starts."""
+    end = -1
+    if specials and buf[i] == 60:
+        end = _special_end(buf, i, n)
+    if end < 0 and _class_at(buf, i, n, classes) != OTHER:
+        end = _word_end(buf, i, n, classes)
+    return end
 
-    Returns (ids (T,) int32, offsets (texts+1,) int64, new_spans (M, 2) byte ranges of each new word's
-    first occurrence, new_hash32 (M,) int32, new_keys (M,) int64, counts (len(known)+M,) int64)."""
+
+@njit(inline="always")
+def _token_hashes(buf, classes, specials):
+    """Pass 1 of scan_tokens: each token's first byte and 64-bit key, and the token offset of each text.
+    Returns (starts, keys, offsets, tokens); arrays past `tokens` are unset (and untouched: not resident)."""
     n = buf.shape[0]
-    n_known = known_keys.shape[0]
-    all_keys = np.empty(n_known + 1024, np.int64)
-    all_keys[:n_known] = known_keys
-    bits = 10
-    while (1 << bits) < 2 * (n_known + 1024):
-        bits += 1
-    table_keys, table_ids = _insert_all(all_keys, n_known, bits)
-    ids = np.empty(n // 2 + 2, np.int32)  # tokens are at least a byte and never touch: at most (n + 1) / 2
-    offsets = np.empty(max(16, n // 512), np.int64)
-    spans = np.empty((1024, 2), np.int64)
-    h32s = np.empty(1024, np.int32)
-    counts = np.zeros(n_known + 1024, np.int64)
-    n_tok = 0
-    n_new = 0
-    n_text = 0
+    cap = n // 2 + 2  # tokens are at least a byte and never touch: at most (n + 1) / 2
+    starts = np.empty(cap, np.int64)
+    keys = np.empty(cap, np.int64)
+    n_lines = 0
+    for j in range(n):
+        n_lines += buf[j] == 10
+    offsets = np.empty(n_lines + 1, np.int64)
     offsets[0] = 0
+    n_tok = 0
+    n_text = 0
     i = 0
     while i < n:
         if buf[i] == 10:  # end of a text
             n_text += 1
-            offsets = _grow(offsets, n_text + 1)
             offsets[n_text] = n_tok
             i += 1
             continue
-        end = -1
+        end = -1  # as _token_end, written out: this loop is the hot one
         if specials and buf[i] == 60:
             end = _special_end(buf, i, n)
         if end < 0:
@@ -203,7 +197,36 @@ def scan_tokens(buf, classes, known_keys, specials):
                 i += _char_len(buf, i)
                 continue
             end = _word_end(buf, i, n, classes)
-        h32, key = _hashes(buf, i, end)
+        _, key = _hashes(buf, i, end)
+        keys[n_tok] = key
+        starts[n_tok] = i
+        n_tok += 1
+        i = end
+    return starts, keys, offsets, n_tok
+
+
+@njit(cache=True)
+def scan_tokens(buf, classes, known_keys, specials):
+    """Tokens of the texts in UTF-8 `buf`, each ended by '\\n', as ids: known_keys[i] (64-bit keys of a
+    vocabulary) get id i, new words ids from len(known_keys) on, in order of first sight.
+    Two passes: cutting and hashing the bytes, then looking the keys up (each loop stays tight: twice
+    as fast as one loop that does both).
+
+    Returns (ids (T,) int32, offsets (texts+1,) int64, new_spans (M, 2) byte ranges of each new word's
+    first occurrence, new_hash32 (M,) int32, new_keys (M,) int64, counts (len(known)+M,) int64)."""
+    starts, tok_keys, offsets, T = _token_hashes(buf, classes, specials)
+    n_known = known_keys.shape[0]
+    all_keys = np.empty(n_known + 1024, np.int64)
+    all_keys[:n_known] = known_keys
+    bits = 10
+    while (1 << bits) < 2 * (n_known + 1024):
+        bits += 1
+    table_keys, table_ids = _insert_all(all_keys, n_known, bits)
+    ids = np.empty(T, np.int32)
+    first = np.empty(1024, np.int64)  # token index of each new word's first occurrence
+    n_new = 0
+    for t in range(T):
+        key = tok_keys[t]
         s = _slot_of(table_keys, table_ids, key, bits)
         wid = table_ids[s]
         if wid < 0:
@@ -212,31 +235,39 @@ def scan_tokens(buf, classes, known_keys, specials):
             table_ids[s] = wid
             all_keys = _grow(all_keys, wid + 1)
             all_keys[wid] = key
-            spans = _grow2(spans, n_new + 1)
-            h32s = _grow(h32s, n_new + 1)
-            counts = _grow(counts, wid + 1)
-            spans[n_new, 0] = i
-            spans[n_new, 1] = end
-            h32s[n_new] = h32
-            counts[wid] = 0
+            first = _grow(first, n_new + 1)
+            first[n_new] = t
             n_new += 1
             if 2 * (wid + 1) > (1 << bits):  # keep the table at most half full
                 bits += 1
                 table_keys, table_ids = _insert_all(all_keys, wid + 1, bits)
-        ids[n_tok] = wid
-        counts[wid] += 1
-        n_tok += 1
-        i = end
-    # copies: slices would keep the over-allocated buffers alive
-    return (ids[:n_tok].copy(), offsets[: n_text + 1].copy(), spans[:n_new].copy(), h32s[:n_new].copy(),
-            all_keys[n_known: n_known + n_new].copy(), counts[: n_known + n_new].copy())
+        ids[t] = wid
+    counts = np.zeros(n_known + n_new, np.int64)
+    for t in range(T):
+        counts[ids[t]] += 1
+    spans = np.empty((n_new, 2), np.int64)
+    h32s = np.empty(n_new, np.int32)
+    for k in range(n_new):  # new words only: cut and hashed again rather than kept for every token
+        a = starts[first[k]]
+        spans[k, 0] = a
+        spans[k, 1] = _token_end(buf, a, buf.shape[0], classes, specials)
+        h32, _ = _hashes(buf, a, spans[k, 1])
+        h32s[k] = h32
+    return ids, offsets, spans, h32s, all_keys[n_known: n_known + n_new].copy(), counts
 
 
 # -- features of one text -----------------------------------------------------------------------------
 @njit(inline="always")
+def _hash_at(ids, i, hi, hash_of):
+    """fastText hash of token i of a text ending at hi, as uint64 (sign-extended); position hi is "</s>"."""
+    return np.uint64(np.int64(EOS_HASH if i == hi else hash_of[ids[i]]))
+
+
+@njit(inline="always")
 def _feature_rows(ids, lo, hi, lookup, cfg, rows):
-    """Input rows of text ids[lo:hi] into `rows`; returns how many. Words first (those with a row), then
-    each word n-gram (2..ngrams) hashed as fastText does, kept where its bucket has a row."""
+    """Input rows of text ids[lo:hi] into `rows` (room for (hi - lo + 1) * ngrams); returns how many.
+    As fastText: words first (those with a row), then the end-of-text word when the model has one, then
+    each word n-gram (2..ngrams, "</s>" ending the last) hashed as fastText does, where its bucket has a row."""
     row_of, hash_of, bucket_row = lookup
     n = 0
     for i in range(lo, hi):
@@ -244,11 +275,16 @@ def _feature_rows(ids, lo, hi, lookup, cfg, rows):
         if r >= 0:
             rows[n] = r
             n += 1
+    end = hi
+    if cfg.eos_row >= 0:
+        rows[n] = cfg.eos_row
+        n += 1
+        end = hi + 1
     if cfg.ngrams > 1:
-        for i in range(lo, hi):
-            h = np.uint64(np.int64(hash_of[ids[i]]))  # sign-extended, as fastText's int32 -> uint64
-            for j in range(i + 1, min(hi, i + cfg.ngrams)):
-                h = h * NGRAM_MUL + np.uint64(np.int64(hash_of[ids[j]]))
+        for i in range(lo, end):
+            h = _hash_at(ids, i, hi, hash_of)
+            for j in range(i + 1, min(end, i + cfg.ngrams)):
+                h = h * NGRAM_MUL + _hash_at(ids, j, hi, hash_of)
                 r = bucket_row[np.int64(h % np.uint64(cfg.buckets))]
                 if r >= 0:
                     rows[n] = cfg.n_words + r
@@ -259,20 +295,21 @@ def _feature_rows(ids, lo, hi, lookup, cfg, rows):
 @njit(cache=True)
 def feature_rows_of(ids, lo, hi, lookup, cfg):
     """The input rows of one text (for tests and inspection)."""
-    rows = np.empty(max(1, (hi - lo) * cfg.ngrams), np.int64)
+    rows = np.empty((hi - lo + 1) * cfg.ngrams, np.int64)
     return rows[: _feature_rows(ids, lo, hi, lookup, cfg, rows)].copy()
 
 
 @njit(cache=True)
-def used_buckets(ids, offsets, hash_of, buckets, ngrams):
-    """(buckets,) bool: the n-gram buckets that occur in the texts."""
+def used_buckets(ids, offsets, hash_of, buckets, ngrams, eos):
+    """(buckets,) bool: the n-gram buckets that occur in the texts (eos: each text ends with "</s>")."""
     used = np.zeros(buckets, np.bool_)
     for t in range(offsets.shape[0] - 1):
         lo, hi = offsets[t], offsets[t + 1]
-        for i in range(lo, hi):
-            h = np.uint64(np.int64(hash_of[ids[i]]))
-            for j in range(i + 1, min(hi, i + ngrams)):
-                h = h * NGRAM_MUL + np.uint64(np.int64(hash_of[ids[j]]))
+        end = hi + 1 if eos else hi
+        for i in range(lo, end):
+            h = _hash_at(ids, i, hi, hash_of)
+            for j in range(i + 1, min(end, i + ngrams)):
+                h = h * NGRAM_MUL + _hash_at(ids, j, hi, hash_of)
                 used[np.int64(h % np.uint64(buckets))] = True
     return used
 
@@ -379,7 +416,7 @@ def _train_shard(texts, labels, lookup, tree, order, lo, hi, weights, cfg, done,
     for q in range(lo, hi):
         t = order[q]
         a, b = offsets[t], offsets[t + 1]
-        need = (b - a) * cfg.ngrams
+        need = (b - a + 1) * cfg.ngrams
         if need > rows.shape[0]:
             rows = np.empty(2 * need, np.int64)
         n = _feature_rows(ids, a, b, lookup, cfg, rows)
@@ -442,7 +479,7 @@ def predict_probs(texts, lookup, tree, weights, cfg):
         hidden = np.empty(cfg.dim, np.float32)
         for t in range(s * N // cfg.shards, (s + 1) * N // cfg.shards):
             a, b = offsets[t], offsets[t + 1]
-            need = (b - a) * cfg.ngrams
+            need = (b - a + 1) * cfg.ngrams
             if need > rows.shape[0]:
                 rows = np.empty(2 * need, np.int64)
             n = _feature_rows(ids, a, b, lookup, cfg, rows)

@@ -37,7 +37,7 @@ class LinearClassifier:
     word_hash32: np.ndarray  # (V,) int32 fastText word hashes (n-gram hashing)
     word_keys: np.ndarray  # (V,) int64 64-bit identity keys (the tokenizer's lookup)
     bucket_ids: np.ndarray  # (U,) int32 sorted n-gram buckets that have a row: V + k for bucket_ids[k]
-    input: np.ndarray  # (V + U, dim) float32
+    input: np.ndarray  # (V + U (+ 1 for "</s>" with config.eos), dim) float32
     output: np.ndarray  # (C, dim) softmax/ova, (C - 1, dim) inner nodes for hs; float32
     labels: list[str]
     label_counts: np.ndarray  # (C,) training texts per label (the Huffman tree)
@@ -58,10 +58,12 @@ class LinearClassifier:
         from seqkit.models.linear.kernels import KernelConfig
 
         c = self.config
+        V, U = len(self.words), len(self.bucket_ids)
         return KernelConfig(
             dim=int(self.input.shape[1]), n_words=len(self.words), buckets=max(int(c.buckets), 1),
             ngrams=int(c.word_ngrams), loss=LOSS_CODES[self.loss], n_labels=len(self.labels),
             lr=float(c.lr if lr is None else lr), total_tokens=float(max(total_tokens, 1.0)), shards=int(shards),
+            eos_row=V + U if c.eos else -1,
         )
 
     def tree(self):
@@ -136,6 +138,8 @@ class LinearClassifier:
                 raise ModelFormatError(f"{path} is not a linear model")
             loss = a["loss"]
             a["normalize"] = NormalizeOptions(**a["normalize"])
+            if not isinstance(a.setdefault("eos", False), bool):  # missing: a file from before the end-of-text word
+                raise ValueError(f"eos must be true or false, not {a['eos']!r}")
             config = LinearConfig(**a)
             model = cls(config, loss, list(meta["vocab"]), arrays["word_hash32"], arrays["word_keys"],
                         arrays["bucket_ids"], arrays["input"], arrays["output"], list(meta["labels"]),
@@ -151,7 +155,7 @@ class LinearClassifier:
         dim = self.input.shape[1] if self.input.ndim == 2 else -1
         n_out = C - 1 if self.loss == "hs" else C
         ok = (
-            self.loss in LOSS_CODES and C >= 2 and self.input.shape == (V + U, dim) and self.input.dtype == np.float32
+            self.loss in LOSS_CODES and C >= 2 and self.input.shape == (V + U + self.config.eos, dim) and self.input.dtype == np.float32
             and self.output.shape == (n_out, dim) and self.output.dtype == np.float32
             and self.word_hash32.shape == (V,) and self.word_keys.shape == (V,) and self.label_counts.shape == (C,)
             and (U == 0 or (self.bucket_ids.min() >= 0 and self.bucket_ids.max() < self.config.buckets))

@@ -88,7 +88,7 @@ def _rows(c: Corpus, config: LinearConfig):
     if config.word_ngrams > 1:
         from seqkit.models.linear.kernels import used_buckets
 
-        bucket_ids = np.flatnonzero(used_buckets(c.ids, c.offsets, c.hash32, config.buckets, config.word_ngrams))
+        bucket_ids = np.flatnonzero(used_buckets(c.ids, c.offsets, c.hash32, config.buckets, config.word_ngrams, config.eos))
         bucket_row = np.full(config.buckets, -1, np.int32)
         bucket_row[bucket_ids] = np.arange(len(bucket_ids), dtype=np.int32)
     else:
@@ -133,7 +133,7 @@ def fit_linear(c: Corpus, config: LinearConfig, embeddings: str | None = None,
     start = time.perf_counter()
     rng = np.random.default_rng(config.seed)
     words, row_of, order, bucket_ids, bucket_row = _rows(c, config)
-    W = _start_vectors(words, len(words) + len(bucket_ids), config, embeddings, rng, notes)
+    W = _start_vectors(words, len(words) + len(bucket_ids) + config.eos, config, embeddings, rng, notes)  # "</s>" last
     if W.shape[1] != config.dim:
         from dataclasses import replace
 

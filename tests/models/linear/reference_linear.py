@@ -8,18 +8,26 @@ import math
 
 import numpy as np
 
+from seqkit.models.linear.tokenize import fasttext_hash
+
+EOS_HASH = fasttext_hash("</s>")  # the word fastText ends every line with
 MASK64 = (1 << 64) - 1
 NGRAM_MUL = 116049371
 SOFTMAX, HIERARCHICAL, ONE_VS_ALL = 0, 1, 2
 
 
-def feature_rows(ids, row_of, hash_of, bucket_row, n_words, buckets, ngrams) -> list[int]:
-    """Word rows, then each n-gram's bucket row, as fastText hashes them (uint64 arithmetic)."""
+def feature_rows(ids, row_of, hash_of, bucket_row, n_words, buckets, ngrams, eos_row=-1) -> list[int]:
+    """Word rows, "</s>"'s row (eos_row >= 0), then each n-gram's bucket row, as fastText hashes them
+    (uint64 arithmetic) over the words and "</s>"."""
     rows = [int(row_of[i]) for i in ids if row_of[i] >= 0]
-    for i in range(len(ids)):
-        h = int(hash_of[ids[i]]) & MASK64  # the int32 hash sign-extended to 64 bits
-        for j in range(i + 1, min(len(ids), i + ngrams)):
-            h = (h * NGRAM_MUL + (int(hash_of[ids[j]]) & MASK64)) & MASK64
+    hashes = [int(hash_of[i]) for i in ids]
+    if eos_row >= 0:
+        rows.append(eos_row)
+        hashes.append(EOS_HASH)
+    for i in range(len(hashes)):
+        h = hashes[i] & MASK64  # the int32 hash sign-extended to 64 bits
+        for j in range(i + 1, min(len(hashes), i + ngrams)):
+            h = (h * NGRAM_MUL + (hashes[j] & MASK64)) & MASK64
             r = int(bucket_row[h % buckets])
             if r >= 0:
                 rows.append(n_words + r)
@@ -98,7 +106,7 @@ def train_reference(texts, labels, lookup, tree, order, W, Wo, cfg, done) -> tup
     loss, seen = 0.0, 0
     for t in order:
         a, b = offsets[t], offsets[t + 1]
-        rows = feature_rows(ids[a:b], row_of, hash_of, bucket_row, cfg.n_words, cfg.buckets, cfg.ngrams)
+        rows = feature_rows(ids[a:b], row_of, hash_of, bucket_row, cfg.n_words, cfg.buckets, cfg.ngrams, cfg.eos_row)
         if rows:
             lr = cfg.lr * max(0.0, 1.0 - (done + seen * 1) / cfg.total_tokens)
             hidden = text_vector(W, rows)
@@ -118,7 +126,7 @@ def predict_reference(texts, lookup, tree, W, Wo, cfg) -> np.ndarray:
     codes, points, lengths = tree
     out = np.zeros((len(offsets) - 1, cfg.n_labels))
     for t in range(len(offsets) - 1):
-        rows = feature_rows(ids[offsets[t]: offsets[t + 1]], row_of, hash_of, bucket_row, cfg.n_words, cfg.buckets, cfg.ngrams)
+        rows = feature_rows(ids[offsets[t]: offsets[t + 1]], row_of, hash_of, bucket_row, cfg.n_words, cfg.buckets, cfg.ngrams, cfg.eos_row)
         hidden = text_vector(W, rows) if rows else np.zeros(W.shape[1], np.float32)
         if cfg.loss == SOFTMAX:
             out[t] = softmax(hidden, Wo)
