@@ -35,7 +35,7 @@ VARIANTS = ("default", "no-hot-rows", "one-thread")
 
 
 def child(corpus_dir: str, mode: str, variant: str, threads: int, seed: int) -> dict:
-    import numpy as np  # noqa: F401
+    import numpy as np
 
     from seqkit.embed import trainer
     from seqkit.embed.evaluate import evaluate_all

@@ -1,4 +1,4 @@
-"""The word2vec hot loops, in Numba. The only module of seqkit.embed that imports numba.
+"""The word2vec hot loops, in Numba (the subword ones are in subword_kernels.py).
 
 One call of `train_shards` trains T shards of documents in parallel (one per thread, `prange`),
 updating the shared matrices without locks (Hogwild, as word2vec.c and gensim do). Python calls
