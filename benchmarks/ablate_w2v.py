@@ -25,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -61,7 +62,9 @@ def child(corpus_dir: str, mode: str, variant: str, threads: int, seed: int) -> 
         g = Word2Vec(vector_size=100, window=5, min_count=5, sample=1e-3, negative=5 if loss == "ns" else 0,
                      hs=int(loss == "hs"), sg=int(model == "skipgram"), workers=threads, epochs=1, seed=seed)
         g.build_vocab(Stream())
+        start = time.perf_counter()
         g.train(Stream(), total_examples=corpus.n_docs, epochs=1)
+        train_s = time.perf_counter() - start
         kv = KeyedVectors(list(g.wv.index_to_key), g.wv.vectors)
     else:
         if variant == "no-hot-rows":
@@ -70,9 +73,11 @@ def child(corpus_dir: str, mode: str, variant: str, threads: int, seed: int) -> 
         cfg = trainer.Word2VecConfig(model=model, loss=loss, epochs=1, seed=seed,
                                      threads=1 if variant == "one-thread" else threads)
         m = trainer.train(corpus, cfg)
+        train_s = m.config["corpus_words"] * cfg.epochs / m.config["words_per_s"]
         kv = KeyedVectors(m.vocab.words, m.vectors)
     q = evaluate_all(kv)
-    return {"analogy": q["analogy_accuracy"], "wordsim353": q["wordsim353_spearman"], "simlex999": q["simlex999_spearman"]}
+    return {"analogy": q["analogy_accuracy"], "wordsim353": q["wordsim353_spearman"], "simlex999": q["simlex999_spearman"],
+            "train_s": round(train_s, 2)}
 
 
 def main() -> None:
@@ -108,8 +113,8 @@ def main() -> None:
                     runs.append(run)
                     print(json.dumps(run), flush=True)
     print(f"\nmean ± sd over {args.seeds} seeds (analogy in %)\n")
-    print("| mode | variant | analogy | WordSim353 | SimLex-999 |")
-    print("|---|---|---|---|---|")
+    print("| mode | variant | analogy | WordSim353 | SimLex-999 | training s |")
+    print("|---|---|---|---|---|---|")
     for mode in args.modes.split(","):
         for variant in variants:
             rs = [r for r in runs if r["mode"] == mode and r["variant"] == variant]
@@ -119,7 +124,8 @@ def main() -> None:
                 sd = statistics.stdev(xs) if len(xs) > 1 else 0.0
                 return f"{statistics.mean(xs):.{digits}f} ± {sd:.{digits}f}"
 
-            print(f"| {mode} | {variant} | {cell('analogy', 100, 2)} | {cell('wordsim353')} | {cell('simlex999')} |")
+            print(f"| {mode} | {variant} | {cell('analogy', 100, 2)} | {cell('wordsim353')} | {cell('simlex999')} "
+                  f"| {cell('train_s', 1.0, 1)} |")
 
 
 if __name__ == "__main__":
