@@ -5,9 +5,12 @@
    the range's own first-seen word list) as a part file in the output's temporary folder.
 2. The client merges the ranges' word lists in input order, so every word gets the index of its
    first occurrence in the whole input, adds up the counts and sorts: the same vocabulary, ties in
-   the same order, as one process reading the inputs front to back.
-3. Each worker maps its part to the final ids, drops the rare words and writes one shard
-   (ids-KKKKK.npy, offsets-KKKKK.npy). meta.json lists the shards in input order.
+   the same order, as one process reading the inputs front to back. Each range's map from its own
+   word list to those indices goes to a part file too: the client's memory does not grow with the
+   number of ranges.
+3. Each worker maps its part to the final ids (the map from first-seen to final ids is sent to
+   every worker once), drops the rare words and writes one shard (ids-KKKKK.npy, offsets-KKKKK.npy).
+   meta.json lists the shards in input order.
 
 Workers read the inputs and write the shards by path: the paths must be the same on every worker
 (a shared file system). The folder appears whole or not at all (seqkit.fileio.atomic_dir).
@@ -48,8 +51,9 @@ class RangeCounts:
     source: dict | None  # a compressed input's record (size, hash), read whole by this task
 
 
-def _part_names(k: int) -> tuple[str, str]:
-    return f".part-{k:05d}-ids.npy", f".part-{k:05d}-offsets.npy"
+def _part_names(k: int) -> tuple[str, str, str]:
+    """Range k's provisional ids and offsets (written by its worker) and its word map (by the client)."""
+    return f".part-{k:05d}-ids.npy", f".part-{k:05d}-offsets.npy", f".part-{k:05d}-words.npy"
 
 
 @on_worker
@@ -62,7 +66,7 @@ def count_range(r: R.Range, k: int, folder: str, options: pp.PreprocessOptions) 
     infos: list = []
     pieces = R.iter_range_pieces(r) if r.end >= 0 else sources.iter_pieces(r.path, options.column, info_out=infos)
     words, ids, offsets = pp.encode_pieces(pieces, Normalizer(options.normalize).tokenize, options.max_doc_tokens)
-    ids_name, offsets_name = _part_names(k)
+    ids_name, offsets_name, _ = _part_names(k)
     np.save(Path(folder) / ids_name, ids)
     np.save(Path(folder) / offsets_name, offsets)
     counts = np.bincount(ids, minlength=len(words)).astype(np.int64)
@@ -72,13 +76,15 @@ def count_range(r: R.Range, k: int, folder: str, options: pp.PreprocessOptions) 
 
 
 @on_worker
-def encode_range(k: int, folder: str, to_final: np.ndarray) -> tuple[dict | None, int]:
-    """On a worker: part ``k`` -> shard ``k`` over the final vocabulary. Returns the shard's meta
-    record (None when it holds no document) and its longest document."""
+def encode_range(k: int, folder: str, remap: np.ndarray) -> tuple[dict | None, int]:
+    """On a worker: part ``k`` -> shard ``k`` over the final vocabulary (``remap``: global first-seen
+    index -> final id or -1). Returns the shard's meta record (None when it holds no document) and its
+    longest document."""
     folder = Path(folder)
-    ids_name, offsets_name = _part_names(k)
+    ids_name, offsets_name, words_name = _part_names(k)
     ids = np.load(folder / ids_name, allow_pickle=False)
     offsets = np.load(folder / offsets_name, allow_pickle=False)
+    to_final = remap[np.load(folder / words_name, allow_pickle=False)]  # (U_k,) this range's words
     final, final_offsets = pp.drop_unknown(ids, offsets, to_final)
     if len(final_offsets) == 1:
         return None, 0
@@ -106,14 +112,14 @@ class _Merger:
     def __init__(self):
         self.index: defaultdict[str, int] = defaultdict(itertools.count().__next__)
         self.counts = np.zeros(0, np.int64)
-        self.to_global: list[np.ndarray] = []  # per range: (U_r,) int32 local -> global index
 
-    def add(self, rc: RangeCounts) -> None:
+    def add(self, rc: RangeCounts) -> np.ndarray:
+        """Adds the range's counts; returns its (U_r,) int32 map from local to global index."""
         g = np.fromiter(map(self.index.__getitem__, rc.words), dtype=np.int32, count=len(rc.words))
         if len(self.index) > len(self.counts):
             self.counts = np.concatenate([self.counts, np.zeros(len(self.index) - len(self.counts), np.int64)])
         np.add.at(self.counts, g, rc.counts)
-        self.to_global.append(g)
+        return g
 
 
 # on_progress(bytes_done, total_bytes, tokens_so_far)
@@ -165,8 +171,8 @@ def _run(client, plans: list[R.InputPlan], options, folder: str, range_bytes: in
     merger, tokens_raw, done, total = _Merger(), 0, 0, sum(p.size for p in plans)
     undecodable: dict[int, int] = defaultdict(int)
     compressed: dict[int, dict] = {}
-    for (i, r), rc in zip(ranges, ordered(counted)):
-        merger.add(rc)
+    for k, ((i, r), rc) in enumerate(zip(ranges, ordered(counted))):
+        np.save(Path(folder) / _part_names(k)[2], merger.add(rc))
         tokens_raw += rc.tokens
         undecodable[i] += rc.undecodable_bytes
         if rc.source is not None:
@@ -178,7 +184,8 @@ def _run(client, plans: list[R.InputPlan], options, folder: str, range_bytes: in
         raise InputError(f"no tokens found in {names}: is it text in UTF-8? (check the preprocessing options too)")
     words = list(merger.index)
     vocab, remap = pp.final_vocab(words, merger.counts, options, names)
-    encoded = [client.submit(encode_range, k, folder, remap[g], pure=False) for k, g in enumerate(merger.to_global)]
+    remap_everywhere = client.scatter(remap, broadcast=True)  # to each worker once
+    encoded = [client.submit(encode_range, k, folder, remap_everywhere, pure=False) for k in range(len(ranges))]
     futures += encoded
     results = list(ordered(encoded))
     for k in range(len(ranges)):

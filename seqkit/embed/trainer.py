@@ -175,6 +175,11 @@ def init_weights(vocab_size: int, dim: int, seed: int) -> np.ndarray:
     return ((rng.random((vocab_size, dim), dtype=np.float32) * 2.0 - 1.0) / dim).astype(np.float32)
 
 
+def _kernel_arrays(shard) -> tuple[np.ndarray, np.ndarray]:
+    """A shard's ids (int32) and offsets (int64) as the kernels take them: views where the types match."""
+    return np.ascontiguousarray(shard.ids, dtype=np.int32), np.ascontiguousarray(shard.offsets, dtype=np.int64)
+
+
 def train(
     corpus: EncodedCorpus,
     config: Word2VecConfig = Word2VecConfig(),
@@ -242,13 +247,16 @@ def train(
         if on_progress is not None and not kernels.is_ready(settings):
             stage = f"compiling the {family} kernel, first run only" if not kernels.is_cached(settings) else f"loading the {family} kernel"
             on_progress(Progress(0, total, 1, config.alpha, float("nan"), 0.0, stage))
-        kernels.train_shards(  # no shards: compiles (or loads) the kernel and trains nothing
-            syn0, syn1neg, syn1, np.zeros(0, np.int32), np.zeros(1, np.int64), np.zeros((0, 2), np.int64), tables,
+        plan = [(s, _shards(np.ascontiguousarray(s.offsets, dtype=np.int64), config.chunk_words)) for s in corpus.shards if s.n_docs]
+        # No shards: compiles (or loads) the kernel and trains nothing. The corpus's own arrays (read-only
+        # memory maps from a folder) give the types the training calls use: Numba compiles per type.
+        ids0, offsets0 = _kernel_arrays(plan[0][0]) if plan else (np.zeros(0, np.int32), np.zeros(1, np.int64))
+        kernels.train_shards(
+            syn0, syn1neg, syn1, ids0, offsets0, np.zeros((0, 2), np.int64), tables,
             hot, settings, np.zeros((0, 2), np.float64), states[:0], out_loss[:0], out_counts[:0],
         )
-        plan = [(s, _shards(np.ascontiguousarray(s.offsets, dtype=np.int64), config.chunk_words)) for s in corpus.shards if s.n_docs]
         calls_per_epoch = max(1, sum(-(-len(chunks) // threads) for _, chunks in plan))
-        every = max(1, config.epochs * calls_per_epoch // HISTORY_POINTS)  # kernel calls between two points of the curve  # kernel calls between two points of the curve
+        every = max(1, config.epochs * calls_per_epoch // HISTORY_POINTS)  # kernel calls between two points of the curve
         history: list[dict] = []
         call = 0
         start = time.perf_counter()
@@ -259,8 +267,7 @@ def train(
         model = Word2VecModel(vocab, syn0, syn1neg if ns else None, syn1 if hs else None, config.to_dict())
         for epoch in range(config.epochs):
             for shard, chunks in plan:  # a sharded corpus: the kernels see one memory-mapped shard at a time
-                ids = np.ascontiguousarray(shard.ids, dtype=np.int32)
-                offsets = np.ascontiguousarray(shard.offsets, dtype=np.int64)
+                ids, offsets = _kernel_arrays(shard)
                 for first in range(0, len(chunks), threads):
                     batch = chunks[first : first + threads]
                     size = int(offsets[batch[-1, 1]] - offsets[batch[0, 0]])

@@ -154,8 +154,10 @@ def _check_arrays(path, ids: np.ndarray, offsets: np.ndarray, vocab_size: int, i
         bad(f"{offsets_name} is {offsets.dtype} of shape {offsets.shape}, not a 1-D int64 array")
     if offsets[0] != 0 or offsets[-1] != len(ids):
         bad(f"offsets run from {offsets[0]} to {offsets[-1]}, not from 0 to the {len(ids)} token ids")
-    if len(offsets) > 1 and (np.diff(offsets) < 0).any():
-        bad("offsets go backwards")
+    for start in range(0, len(offsets) - 1, _CHECK_BLOCK):  # in blocks too: millions of documents
+        if (np.diff(offsets[start : start + _CHECK_BLOCK + 1]) < 0).any():
+            bad("offsets go backwards")
+        release_pages(offsets, start + _CHECK_BLOCK)
     for start in range(0, len(ids), _CHECK_BLOCK):  # in blocks: ids is memory-mapped and may be large
         part = ids[start : start + _CHECK_BLOCK]
         if int(part.max()) >= vocab_size or int(part.min()) < 0:

@@ -332,11 +332,15 @@ def _count_blocks(ids: np.ndarray, n_words: int) -> np.ndarray:
     return counts
 
 
-def drop_unknown_to_file(ids: np.ndarray, offsets: np.ndarray, remap: np.ndarray, n_kept: int, path: Path) -> np.ndarray:
+def drop_unknown_to_file(ids: np.ndarray, offsets: np.ndarray, remap: np.ndarray, n_kept: int, path: Path,
+                         in_place: bool = False) -> np.ndarray:
     """`drop_unknown` block by block: the final ids go straight into the .npy file ``path`` (``n_kept``
-    of them), so neither array is held in memory. Returns the (D+1,) offsets over them."""
+    of them), so neither array is held in memory. Returns the (D+1,) offsets over them: written over
+    ``offsets`` itself with ``in_place`` (each block reads its old offsets before writing the new ones,
+    which are never larger: the array stays sorted), so a corpus of millions of documents does not
+    hold two offset arrays."""
     out = np.lib.format.open_memmap(path, mode="w+", dtype=np.int32, shape=(n_kept,))
-    new_offsets = np.empty(len(offsets), np.int64)
+    new_offsets = offsets if in_place else np.empty(len(offsets), np.int64)
     pos = j = 0  # final ids written so far; offsets filled so far
     for a in range(0, len(ids), _BLOCK):
         b = min(a + _BLOCK, len(ids))
@@ -369,15 +373,22 @@ def _finish(enc: _Encoded, inputs: list[str], options: PreprocessOptions,
         n_kept = len(ids)
     else:
         ids, n_kept = None, int(vocab.counts.sum())
-        offsets = drop_unknown_to_file(enc.ids, enc.offsets, remap, n_kept, out_ids)
-    lengths = np.diff(offsets)
+        offsets = drop_unknown_to_file(enc.ids, enc.offsets, remap, n_kept, out_ids, in_place=enc.offsets.flags.writeable)
     meta = corpus_meta(
         options, vocab, tokens_raw=int(len(enc.ids)), tokens=n_kept, documents=len(offsets) - 1,
-        unique_words=len(enc.words), longest=int(lengths.max()) if len(lengths) else 0,
+        unique_words=len(enc.words), longest=longest_document(offsets),
         sources=[s.to_dict() for s in enc.sources], seconds=enc.seconds,
         shards=[{"ids": "ids.npy", "offsets": "offsets.npy", "tokens": n_kept, "documents": len(offsets) - 1}],
     )
     return vocab, ids, offsets, meta
+
+
+def longest_document(offsets: np.ndarray) -> int:
+    """max(diff(offsets)), in blocks: no temporary as long as the offsets."""
+    longest = 0
+    for a in range(0, len(offsets) - 1, _BLOCK):
+        longest = max(longest, int(np.diff(offsets[a : a + _BLOCK + 1]).max()))
+    return longest
 
 
 def write_meta(folder: Path, meta: dict) -> None:
@@ -430,6 +441,7 @@ def preprocess(
         spill.unlink(missing_ok=True)
         vocab.save(tmp / "vocab.tsv")
         np.save(tmp / "offsets.npy", offsets)
+        del offsets  # before the folder is loaded back (one offsets array at a time)
         write_meta(tmp, meta)
     return EncodedCorpus.load(out_dir)
 

@@ -119,22 +119,44 @@ def test_a_sharded_corpus_trains_as_the_whole(planted, model, loss):
     np.testing.assert_allclose(c.vectors, d.vectors, atol=1e-4)
 
 
-def test_a_sharded_corpus_on_disk_trains_from_its_memory_maps(planted, tmp_path):
+def _on_disk(corpus, cuts, folder):
+    """``corpus`` written as a sharded corpus folder and loaded back (memory-mapped shards)."""
     from seqkit.text.corpus import EncodedCorpus
     from seqkit.text.preprocess import PreprocessOptions, corpus_meta, write_meta
 
-    sharded = _sharded(planted, [500, 1000])
-    folder = tmp_path / "c"
     folder.mkdir()
-    planted.vocab.save(folder / "vocab.tsv")
+    corpus.vocab.save(folder / "vocab.tsv")
     entries = []
-    for k, s in enumerate(sharded.shards):
+    for k, s in enumerate(_sharded(corpus, cuts).shards):
         np.save(folder / f"ids-{k}.npy", s.ids)
         np.save(folder / f"offsets-{k}.npy", s.offsets)
         entries.append({"ids": f"ids-{k}.npy", "offsets": f"offsets-{k}.npy"})
-    meta = corpus_meta(PreprocessOptions(), planted.vocab, 0, 0, 0, 0, 0, [], 0.0, entries)
-    write_meta(folder, meta)
-    loaded = EncodedCorpus.load(folder)
+    write_meta(folder, corpus_meta(PreprocessOptions(), corpus.vocab, 0, 0, 0, 0, 0, [], 0.0, entries))
+    return EncodedCorpus.load(folder)
+
+
+def test_a_sharded_corpus_on_disk_trains_from_its_memory_maps(planted, tmp_path):
+    loaded = _on_disk(planted, [500, 1000], tmp_path / "c")
     assert all(isinstance(s.ids, np.memmap) for s in loaded.shards)
     a, b = train(planted, small(epochs=1, chunk_words=1)), train(loaded, small(epochs=1, chunk_words=1))
     assert np.array_equal(a.vectors, b.vectors)
+
+
+
+def test_the_warm_up_compiles_for_the_types_training_uses(planted, tmp_path, monkeypatch):
+    """Numba compiles once per argument type, and a folder's arrays are read-only memory maps: a warm-up
+    on writable arrays left the real kernel to compile inside the first chunk, under "training"."""
+    import numba
+
+    from seqkit.embed import kernels
+
+    loaded = _on_disk(planted, [700], tmp_path / "c")
+    types, real = [], kernels.train_shards
+
+    def recording(syn0, syn1neg, syn1, ids, offsets, *rest):
+        types.append((numba.typeof(ids), numba.typeof(offsets)))
+        return real(syn0, syn1neg, syn1, ids, offsets, *rest)
+
+    monkeypatch.setattr(kernels, "train_shards", recording)
+    train(loaded, small(epochs=1))
+    assert len(types) > 2 and len(set(types)) == 1, set(types)

@@ -111,3 +111,21 @@ def test_newer_corpus_format_is_refused(tmp_path):
     (tmp_path / "c" / "meta.json").write_text(json.dumps(meta))
     with pytest.raises(InputError, match="newer seqkit"):
         EncodedCorpus.load(tmp_path / "c")
+
+
+@pytest.mark.parametrize("backwards_at", [1, 2, 3, 5, 6, 7])
+def test_offsets_going_backwards_are_found_across_check_blocks(tmp_path, monkeypatch, backwards_at):
+    """The offsets are checked in blocks (no temporary as long as millions of documents' offsets):
+    a step back on either side of a block's edge is still found."""
+    from seqkit.errors import InputError
+    from seqkit.text import corpus
+    from seqkit.text.corpus import EncodedCorpus
+
+    monkeypatch.setattr(corpus, "_CHECK_BLOCK", 3)
+    offsets = list(range(0, 17, 2))  # 8 documents of 2 tokens
+    offsets[backwards_at] = offsets[backwards_at + 1] + 1  # then one step back
+    _write_sharded(tmp_path / "c", [([0] * 16, offsets)])
+    with pytest.raises(InputError, match="corrupted: offsets"):
+        EncodedCorpus.load(tmp_path / "c")
+    _write_sharded(tmp_path / "ok", [([0] * 16, list(range(0, 17, 2)))])
+    assert EncodedCorpus.load(tmp_path / "ok").n_docs == 8

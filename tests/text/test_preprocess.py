@@ -177,4 +177,6 @@ def test_the_written_corpus_equals_the_in_memory_one_block_by_block(tmp_path, mo
     assert disk.vocab.words == memory.vocab.words and np.array_equal(disk.vocab.counts, memory.vocab.counts)
     assert np.array_equal(disk.ids, memory.ids) and np.array_equal(disk.offsets, memory.offsets)
     assert (np.diff(disk.offsets) == 0).any() and "once" not in disk.vocab  # a rare word dropped, its document emptied
+    longest = int(np.diff(memory.offsets).max())  # 13: the cut; found over blocks of 7 offsets
+    assert longest == 13 and disk.meta["counts"]["longest_document"] == memory.meta["counts"]["longest_document"] == longest
     assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["ids.npy", "meta.json", "offsets.npy", "vocab.tsv"]
