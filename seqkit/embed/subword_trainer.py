@@ -17,7 +17,7 @@ import numpy as np
 
 from seqkit.embed.subwords import SubwordConfig, mean_rows, trained_buckets, word_rows
 from seqkit.embed.trainer import Progress, Word2VecConfig, _hot_rows, _shards, check_trainable
-from seqkit.text.corpus import EncodedCorpus, release_pages
+from seqkit.text.corpus import EncodedCorpus, longest_document, release_pages
 from seqkit.text.vocab import Vocab
 
 
@@ -154,7 +154,7 @@ def _train(corpus, config, sub, threads, on_progress, on_epoch) -> SubwordModel:
     hot = _hot_rows(config, threads, vocab.counts, keep, points, lengths)
     ids = np.ascontiguousarray(corpus.ids, dtype=np.int32)
     offsets = np.ascontiguousarray(corpus.offsets, dtype=np.int64)
-    max_len = int(np.diff(offsets).max()) if corpus.n_docs else 1
+    max_len = longest_document(offsets) if corpus.n_docs else 1
     settings = subword_kernels.SubwordSettings(int(config.model == "skipgram"), int(hs), config.window,
                                                config.negative, max(max_len, 1))
     shards = _shards(offsets, config.chunk_words)

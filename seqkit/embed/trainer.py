@@ -22,7 +22,7 @@ from typing import Callable, Literal
 import numpy as np
 
 from seqkit.errors import InputError, OptionError
-from seqkit.text.corpus import EncodedCorpus, release_pages
+from seqkit.text.corpus import EncodedCorpus, longest_document, release_pages
 from seqkit.text.vocab import Vocab
 
 HISTORY_POINTS = 200  # points of the training curve kept per run (about; epoch ends are always kept)
@@ -234,7 +234,7 @@ def train(
     # one thread per shard; the count is restored when training ends (the process's other work keeps its own)
     with runtime.threads(config.threads, blas=False) as threads:
         hot = _hot_rows(config, threads, vocab.counts, keep, points, lengths)
-        max_len = max((int(np.diff(s.offsets).max()) for s in corpus.shards if s.n_docs), default=1)
+        max_len = max((longest_document(s.offsets) for s in corpus.shards if s.n_docs), default=1)
         settings = kernels.Word2VecSettings(int(config.model == "skipgram"), int(hs), config.window, config.negative,
                                             int(config.cbow_mean), max(max_len, 1), int(config.batch_negatives))
         words_per_epoch = corpus.n_tokens
@@ -277,6 +277,7 @@ def train(
                         alphas, states[: len(batch)], out_loss[: len(batch)], out_counts[: len(batch)],
                     )
                     release_pages(shard.ids, offsets[batch[-1, 1]])  # a large corpus streams through memory
+                    release_pages(shard.offsets, batch[-1, 1])
                     chunk_loss, chunk_examples = float(out_loss[: len(batch)].sum()), int(out_counts[: len(batch), 0].sum())
                     loss_sum += chunk_loss
                     examples += chunk_examples

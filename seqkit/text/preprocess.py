@@ -26,7 +26,7 @@ import numpy as np
 from seqkit import __version__
 from seqkit.errors import InputError
 from seqkit.fileio import atomic_dir, check_output, check_readable_file
-from seqkit.text.corpus import FORMAT, FORMAT_VERSION, EncodedCorpus, release_pages, shard_entry
+from seqkit.text.corpus import FORMAT, FORMAT_VERSION, EncodedCorpus, longest_document, release_pages, shard_entry
 from seqkit.text.fast_encode import ScanEncoder, encode_batch_fast, scan_config
 from seqkit.text.normalize import Normalizer, NormalizeOptions
 from seqkit.text.sources import SourceInfo, input_size, iter_pieces
@@ -376,19 +376,11 @@ def _finish(enc: _Encoded, inputs: list[str], options: PreprocessOptions,
         offsets = drop_unknown_to_file(enc.ids, enc.offsets, remap, n_kept, out_ids, in_place=enc.offsets.flags.writeable)
     meta = corpus_meta(
         options, vocab, tokens_raw=int(len(enc.ids)), tokens=n_kept, documents=len(offsets) - 1,
-        unique_words=len(enc.words), longest=longest_document(offsets),
+        unique_words=len(enc.words), longest=longest_document(offsets, _BLOCK),
         sources=[s.to_dict() for s in enc.sources], seconds=enc.seconds,
         shards=[{"ids": "ids.npy", "offsets": "offsets.npy", "tokens": n_kept, "documents": len(offsets) - 1}],
     )
     return vocab, ids, offsets, meta
-
-
-def longest_document(offsets: np.ndarray) -> int:
-    """max(diff(offsets)), in blocks: no temporary as long as the offsets."""
-    longest = 0
-    for a in range(0, len(offsets) - 1, _BLOCK):
-        longest = max(longest, int(np.diff(offsets[a : a + _BLOCK + 1]).max()))
-    return longest
 
 
 def write_meta(folder: Path, meta: dict) -> None:

@@ -137,7 +137,8 @@ def _on_disk(corpus, cuts, folder):
 
 def test_a_sharded_corpus_on_disk_trains_from_its_memory_maps(planted, tmp_path):
     loaded = _on_disk(planted, [500, 1000], tmp_path / "c")
-    assert all(isinstance(s.ids, np.memmap) for s in loaded.shards)
+    # ids and offsets both mapped (offsets are 8 bytes a document: 52 MB for an 8 GB text)
+    assert all(isinstance(s.ids, np.memmap) and isinstance(s.offsets, np.memmap) for s in loaded.shards)
     a, b = train(planted, small(epochs=1, chunk_words=1)), train(loaded, small(epochs=1, chunk_words=1))
     assert np.array_equal(a.vectors, b.vectors)
 
