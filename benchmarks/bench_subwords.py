@@ -175,7 +175,7 @@ def warm_up(text: Path, work: Path) -> None:
             g.write(line)
     for model in MODES.values():
         subprocess.run([sys.executable, "-m", "seqkit", "train-w2v", str(head), "-o", str(work / "warm.ft"), "--subwords",
-                        "--model", model, "--epochs", "1", "--threads", "1", "--buckets", "1000", "--min-count", "1", "-q"],
+                        "--model", model, "--epochs", "1", "--threads", "1", "--buckets", "1000", "--min-count", "1", "-q", "--force"],
                        check=True, capture_output=True)
 
 
