@@ -48,6 +48,25 @@ def _release(old) -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+@contextlib.contextmanager
+def workers_ignore_sigint():
+    """Processes started in the block ignore SIGINT from their first instruction: the Ctrl-C that
+    reaches the whole process group is the parent's to handle (it stops them), and a worker that
+    is still importing must not print a traceback. SIG_IGN is what a child inherits through exec;
+    meanwhile SIGINT is blocked in the parent, so one arriving now stays pending (Linux queues a
+    blocked signal even while it is ignored) and is delivered as KeyboardInterrupt on exit."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old_mask = _hold_interrupts()
+    old_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old_handler)
+        _release(old_mask)
+
+
 def _temp_prefix(target: Path) -> str:
     return f".{target.name}.{os.getpid()}-"
 

@@ -142,4 +142,12 @@ app.add_typer(_plot.app, name="plot")
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    finally:
+        # The command is over (its outputs renamed into place, its message printed): a Ctrl-C from now
+        # on has nothing to interrupt. Without this, one landing while the interpreter shuts down
+        # (after it restores the default handler) kills the process by the signal, exit -2.
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

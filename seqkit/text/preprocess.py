@@ -25,7 +25,7 @@ import numpy as np
 
 from seqkit import __version__
 from seqkit.errors import InputError
-from seqkit.fileio import atomic_dir, check_output, check_readable_file
+from seqkit.fileio import atomic_dir, check_output, check_readable_file, workers_ignore_sigint
 from seqkit.text.corpus import FORMAT, FORMAT_VERSION, EncodedCorpus, longest_document, release_pages, shard_entry
 from seqkit.text.fast_encode import ScanEncoder, encode_batch_fast, scan_config
 from seqkit.text.normalize import Normalizer, NormalizeOptions
@@ -158,7 +158,8 @@ def _stream_encode(
     if workers > 1:
         import multiprocessing as mp
 
-        pool = mp.get_context("spawn").Pool(workers, _init_worker, (options.normalize, True, scanner))
+        with workers_ignore_sigint():  # Ctrl-C is the parent's to handle, even while workers import
+            pool = mp.get_context("spawn").Pool(workers, _init_worker, (options.normalize, True, scanner))
         results = pool.imap(_encode_batch, feed := _Feed(batches, 2 * workers), chunksize=1)
     elif scanner:  # one process: the scanner's table numbers words over all batches, as ``index`` would
         pool = None

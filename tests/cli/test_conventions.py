@@ -177,6 +177,47 @@ def test_real_ctrl_c_with_worker_processes_is_one_line_and_leaves_nothing(tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt"]
 
 
+def _sigint_disposition_of_a_spawned_child(queue):
+    import signal
+
+    queue.put(signal.getsignal(signal.SIGINT) == signal.SIG_IGN)
+
+
+def test_workers_start_with_ctrl_c_ignored_and_the_parent_still_gets_it():
+    """A worker process must ignore the process group's Ctrl-C from its first instruction (one that
+    is still importing printed a traceback), while a Ctrl-C that lands in the parent meanwhile is
+    delivered once the workers are started, not lost."""
+    import multiprocessing as mp
+    import os
+    import signal
+
+    from seqkit.fileio import workers_ignore_sigint
+
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    with pytest.raises(KeyboardInterrupt):
+        with workers_ignore_sigint():
+            child = ctx.Process(target=_sigint_disposition_of_a_spawned_child, args=(queue,))
+            child.start()
+            os.kill(os.getpid(), signal.SIGINT)  # held back until the block ends
+        pytest.fail("the Ctrl-C that arrived while workers started was lost")
+    assert queue.get(timeout=60) is True
+    child.join(60)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_ctrl_c_after_the_command_finished_does_not_kill_the_process():
+    """Once the command is over, a late Ctrl-C (during interpreter shutdown) must not turn a finished
+    run into death by signal (exit -2)."""
+    code = ("import signal, sys\n"
+            "from seqkit.cli import main\n"
+            "sys.argv = ['seqkit', '--version']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(signal.getsignal(signal.SIGINT) == signal.SIG_IGN)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip().splitlines()[-1] == "True"
+
+
 NORMALIZE_FLAGS = ("--lowercase", "--strip-html", "--urls", "--numbers", "--punct", "--symbols")
 
 
