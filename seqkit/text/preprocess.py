@@ -86,12 +86,8 @@ def _use_scanner(options: NormalizeOptions, total_bytes: int | None) -> bool:
     return big and scan_config(options) is not None
 
 
-def _init_worker(options: NormalizeOptions, in_subprocess: bool = False, scanner: bool = True) -> None:
+def _init_worker(options: NormalizeOptions, scanner: bool = True) -> None:
     global _worker_tokenize, _worker_scan
-    if in_subprocess:  # Ctrl-C reaches the whole process group: let the parent alone handle it
-        import signal
-
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_tokenize = Normalizer(options).tokenize
     _worker_scan = scan_config(options) if scanner else None
 
@@ -159,7 +155,7 @@ def _stream_encode(
         import multiprocessing as mp
 
         with workers_ignore_sigint():  # Ctrl-C is the parent's to handle, even while workers import
-            pool = mp.get_context("spawn").Pool(workers, _init_worker, (options.normalize, True, scanner))
+            pool = mp.get_context("spawn").Pool(workers, _init_worker, (options.normalize, scanner))
         results = pool.imap(_encode_batch, feed := _Feed(batches, 2 * workers), chunksize=1)
     elif scanner:  # one process: the scanner's table numbers words over all batches, as ``index`` would
         pool = None
