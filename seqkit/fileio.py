@@ -54,7 +54,9 @@ def workers_ignore_sigint():
     reaches the whole process group is the parent's to handle (it stops them), and a worker that
     is still importing must not print a traceback. SIG_IGN is what a child inherits through exec;
     meanwhile SIGINT is blocked in the parent, so one arriving now stays pending (Linux queues a
-    blocked signal even while it is ignored) and is delivered as KeyboardInterrupt on exit."""
+    blocked signal even while it is ignored) and is delivered as KeyboardInterrupt on exit. (Another
+    thread that leaves SIGINT unblocked, a progress display's refresh thread say, may take it
+    meanwhile, while it is ignored: that Ctrl-C is then lost, and the next one stops the run.)"""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
