@@ -13,7 +13,8 @@ turn). Variants, each over the same seeds on the same encoded corpus:
 - ``one-thread``:   one thread: no copies, no races, one shard (bit-reproducible)
 
 With --gensim, gensim on the same tokens and vocabulary (1 epoch, the same threads) as the yardstick.
-Quality is what `evaluate-w2v` reports. Prints one JSON line per run and a table of means and
+Quality is what `evaluate-w2v` reports, the analogies over one list of words for every variant and for
+gensim (bench_w2v.analogy_words: files order equally frequent words differently). Prints one JSON line per run and a table of means and
 standard deviations. Quality does not depend on the machine's load, so this may run beside other work.
 """
 
@@ -30,7 +31,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_w2v import MODES, make_token_file  # noqa: E402
+from bench_w2v import MODES, analogy_words, make_token_file  # noqa: E402
 
 VARIANTS = ("default", "no-hot-rows", "one-thread")
 
@@ -75,7 +76,11 @@ def child(corpus_dir: str, mode: str, variant: str, threads: int, seed: int) -> 
         m = trainer.train(corpus, cfg)
         train_s = m.config["corpus_words"] * cfg.epochs / m.config["words_per_s"]
         kv = KeyedVectors(m.vocab.words, m.vectors)
-    q = evaluate_all(kv)
+    words = Path(tempfile.mkdtemp()) / "words.txt"  # the same analogy questions for every variant (bench_w2v)
+    analogy_words(dict(zip(corpus.vocab.words, corpus.vocab.counts.tolist())), words)
+    q = evaluate_all(kv, restrict_words=set(words.read_text().split("\n")) - {""})
+    words.unlink()
+    words.parent.rmdir()
     return {"analogy": q["analogy_accuracy"], "wordsim353": q["wordsim353_spearman"], "simlex999": q["simlex999_spearman"],
             "train_s": round(train_s, 2)}
 

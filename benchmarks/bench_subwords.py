@@ -43,6 +43,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+from bench_w2v import analogy_words, token_counts  # noqa: E402
 MODES = {"sg-ns": "skipgram", "cbow-ns": "cbow"}
 TOOLS = ("fasttext", "gensim", "gensim-file", "seqkit", "seqkit-half-rate")
 GENSIM_CHILD = """
@@ -163,9 +165,11 @@ print(json.dumps(oov_score.oov_score(load_vectors(sys.argv[1]), oov_score.pair_f
 """
 
 
-def quality(model: str) -> dict:
-    """evaluate-w2v's figures and the OOV score, each computed in a child process (this one stays small)."""
-    out = subprocess.run([sys.executable, "-m", "seqkit", "evaluate-w2v", model, "--json"], capture_output=True, text=True)
+def quality(model: str, words: Path) -> dict:
+    """evaluate-w2v's figures (analogies over ``words``: the same questions for every tool, see
+    bench_w2v.analogy_words) and the OOV score, each computed in a child process (this one stays small)."""
+    out = subprocess.run([sys.executable, "-m", "seqkit", "evaluate-w2v", model, "--json", "--restrict-words", str(words)],
+                         capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(f"evaluate-w2v {model} failed:\n{out.stderr[-2000:]}")
     r = json.loads(out.stdout)
@@ -215,12 +219,14 @@ def main() -> None:
         text, tokens = prepare(args.folder, work, args.limit)
         print(json.dumps({"corpus_tokens": tokens, "threads": args.threads, "limit": args.limit, "seeds": args.seeds}),
               flush=True)
+        words = work / "analogy-words.txt"
+        analogy_words(token_counts(text), words)
         warm_up(text, work)
         for seed in range(1, args.seeds + 1):
             for mode in args.modes.split(","):
                 for tool in tools:
                     row = train(tool, mode, text, work, args.threads, ft, seed)
-                    row.update(quality(row["model"]))
+                    row.update(quality(row["model"], words))
                     if tool == "fasttext" and seed == 1:
                         row.update(loading(row["model"]))
                     Path(row.pop("model")).unlink()

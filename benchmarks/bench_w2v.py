@@ -17,6 +17,11 @@ min-count 5, sample 1e-3, 5 noise words, alpha 0.025 -> 0.0001):
 Per run: the whole command's wall time, training time where the tool reports it (seqkit's summary line,
 gensim's train() call), peak RSS (the child's, from wait4), and quality through `seqkit evaluate-w2v`
 on the tool's own output file (analogies over the 30k most frequent words, WordSim353, SimLex-999).
+The 30k words are one list for every tool (`evaluate-w2v --restrict-words`): the token file's words down
+to the count of the 30,000th, ties included. Each file's own first 30,000 would not do: the 30,000th
+word's count is shared by some 900 words (on full IMDB), which gensim orders last-seen first and
+word2vec.c and seqkit first-seen first, so their questions differed (10,194 against 10,463) and the
+same gensim vectors scored 0.3 points lower when cut at seqkit's words.
 Tools run interleaved (their order rotates with the seed) so that drift in the machine's speed spreads
 over all of them. word2vec.c has no seed option: its runs differ by thread scheduling only.
 
@@ -64,6 +69,28 @@ def make_token_file(folder: Path, out: Path, limit: int | None) -> int:
     return total
 
 
+def analogy_words(counts: dict[str, int], out: Path, n: int = 30000, min_count: int = 5) -> int:
+    """Write the words every tool's analogies are asked over: the ``n`` most frequent of ``counts``
+    (those of at least ``min_count``), and every word as frequent as the n-th (ties are in no
+    tool-independent order). Returns how many."""
+    from seqkit.embed.evaluate import frequent_words
+
+    kept = {w: c for w, c in counts.items() if c >= min_count}
+    words = frequent_words(list(kept), list(kept.values()), n)
+    out.write_text("".join(w + "\n" for w in sorted(words)), encoding="utf-8")
+    return len(words)
+
+
+def token_counts(tok: Path) -> dict[str, int]:
+    from collections import Counter
+
+    counts: Counter = Counter()
+    with open(tok, encoding="utf-8") as f:
+        for line in f:
+            counts.update(line.split())
+    return counts
+
+
 def timed(cmd: list[str]) -> tuple[float, float, str, str]:
     """Run ``cmd``; (wall seconds, its peak RSS in MB from wait4, stdout, stderr). Exits on failure."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
@@ -82,8 +109,8 @@ def timed(cmd: list[str]) -> tuple[float, float, str, str]:
 class Runner:
     """Each tool's command line for one (mode, seed); each returns (wall, train seconds or None, peak MB)."""
 
-    def __init__(self, tok: Path, work: Path, args, peers: dict[str, str]):
-        self.tok, self.work, self.args, self.peers = tok, work, args, peers
+    def __init__(self, tok: Path, work: Path, args, peers: dict[str, str], words: Path | None = None):
+        self.tok, self.work, self.args, self.peers, self.words = tok, work, args, peers, words
         self.seqkit = str(Path(sys.executable).with_name("seqkit"))
 
     def run(self, tool: str, mode: str, seed: int, out: Path):
@@ -130,7 +157,8 @@ class Runner:
         return wall, float(found.group(1)) if found else None, peak
 
     def quality(self, vectors: Path) -> dict:
-        _, _, stdout, _ = timed([self.seqkit, "evaluate-w2v", str(vectors), "--json"])
+        _, _, stdout, _ = timed([self.seqkit, "evaluate-w2v", str(vectors), "--json",
+                                 *(["--restrict-words", str(self.words)] if self.words else [])])
         q = json.loads(stdout)
         return {"analogy": q["analogy_accuracy"], "wordsim353": q["wordsim353_spearman"], "simlex999": q["simlex999_spearman"]}
 
@@ -274,7 +302,10 @@ def main() -> None:
         tok = work / "tok.txt"
         n_tokens = make_token_file(args.folder, tok, args.limit)
         print(f"token file: {n_tokens:,} tokens, {tok.stat().st_size / 1e6:.0f} MB; tools: {', '.join(tools)}", file=sys.stderr)
-        runner = Runner(tok, work, args, peers)
+        words = work / "analogy-words.txt"
+        n_words = analogy_words(token_counts(tok), words)
+        print(f"analogies over {n_words:,} words (the 30,000 most frequent, ties included)", file=sys.stderr)
+        runner = Runner(tok, work, args, peers, words)
         # compile seqkit's kernels (cached by Numba after) before anything is timed
         warm = work / "warm.txt"
         warm.write_text("".join(line for _, line in zip(range(200), open(tok))))

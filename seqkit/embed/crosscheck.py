@@ -156,10 +156,10 @@ def neighbour_overlap(a: KeyedVectors, b: KeyedVectors, top_words: int = 1000, k
     return total / n
 
 
-def _quality(kv: KeyedVectors, files: EvalFiles) -> dict:
+def _quality(kv: KeyedVectors, files: EvalFiles, analogy_words) -> dict:
     from seqkit.embed.evaluate import evaluate_all
 
-    r = evaluate_all(kv, files.analogies, files.wordsim, files.simlex)
+    r = evaluate_all(kv, files.analogies, files.wordsim, files.simlex, restrict_words=analogy_words)
     return {"analogy_accuracy": 100.0 * r["analogy_accuracy"], "analogy_total": r["analogy_total"],
             "wordsim353_spearman": r["wordsim353_spearman"], "simlex999_spearman": r["simlex999_spearman"]}
 
@@ -206,6 +206,11 @@ def crosscheck(
         tools = (("gensim", lambda c, k: gensim_fasttext(c, k, subwords)), ("seqkit", lambda c, k: seqkit_subwords(c, k, subwords)))
     else:
         tools = (("gensim", train_gensim), ("seqkit", train_seqkit))
+    from seqkit.embed.evaluate import frequent_words
+
+    # both sides' analogies over the same words: gensim orders words of equal count last-seen first,
+    # seqkit first-seen first, and a plain 30,000-word cut-off would ask them different questions
+    analogy_words = frequent_words(corpus.vocab.words, corpus.vocab.counts)
     results, vectors = {}, {}
     for tool, train in tools:
         step(f"training {tool}")
@@ -214,7 +219,7 @@ def crosscheck(
         step(f"evaluating {tool}")
         results[tool] = {"vocab_size": len(kv), "train_seconds": round(seconds, 3),
                          "words_per_s": round(corpus.n_tokens * config.epochs / seconds, 1) if seconds > 0 else None,
-                         **_quality(kv, files)}
+                         **_quality(kv, files, analogy_words)}
         if held_out is not None:
             results[tool].update(oov.oov_score(kv, held_out))
     step("comparing neighbours")

@@ -32,13 +32,49 @@ def gensim_dataset(name: str) -> str:
     return str(path)
 
 
-def _case_folded(kv: KeyedVectors, restrict_vocab: int | None) -> dict[str, int]:
-    """Upper-cased word -> id of its first (most frequent) spelling among the first restrict_vocab."""
-    n = len(kv) if restrict_vocab is None else min(restrict_vocab, len(kv))
+def _case_folded(kv: KeyedVectors, rows: np.ndarray) -> dict[str, int]:
+    """Upper-cased word -> position in ``rows`` of its first (most frequent) spelling there."""
     index: dict[str, int] = {}
-    for i, w in enumerate(kv.words[:n]):
-        index.setdefault(w.upper(), i)
+    for i, r in enumerate(rows.tolist()):
+        index.setdefault(kv.words[r].upper(), i)
     return index
+
+
+def _rows(kv: KeyedVectors, restrict_vocab: int | None, restrict_words=None) -> np.ndarray:
+    """The model's rows a search runs over: those of ``restrict_words`` where given (in the model's
+    order), else the first ``restrict_vocab`` (all where None)."""
+    if restrict_words is not None:
+        return np.array([i for i, w in enumerate(kv.words) if w in restrict_words], dtype=np.int64)
+    n = len(kv) if restrict_vocab is None else min(restrict_vocab, len(kv))
+    return np.arange(n, dtype=np.int64)
+
+
+def frequent_words(words, counts, n: int = 30000) -> frozenset[str]:
+    """The ``n`` most frequent of ``words`` and every word as frequent as the n-th: a restriction
+    for analogies that does not depend on how a file orders words of equal count."""
+    counts = np.asarray(counts)
+    if len(counts) <= n:
+        return frozenset(words)
+    floor = np.partition(counts, len(counts) - n)[len(counts) - n]  # the n-th largest count
+    return frozenset(w for w, c in zip(words, counts.tolist()) if c >= floor)
+
+
+def read_word_list(path) -> frozenset[str]:
+    """The words of a list file: the first field of each non-blank line (a word a line, or a
+    vocabulary TSV such as ``seqkit vocab`` writes: a 'word' header line is skipped)."""
+    check_readable_file(path, "word list")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path} is not UTF-8 text (byte {e.start}): a word list is one word a line") from None
+    words = set()
+    for n, line in enumerate(text.split("\n"), 1):
+        field = line.split("\t")[0].strip()
+        if field and not (n == 1 and field == "word"):
+            words.add(field)
+    if not words:
+        raise InputError(f"{path} lists no words (one a line)")
+    return frozenset(words)
 
 
 def read_analogies(path) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
@@ -60,19 +96,26 @@ def read_analogies(path) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
     return sections
 
 
-def analogy_accuracy(kv: KeyedVectors, path: str | None = None, restrict_vocab: int = 30000) -> dict:
-    """{'sections': [{'section', 'correct', 'total', 'accuracy'}...], 'correct', 'total', 'accuracy', 'oov'}.
+def analogy_accuracy(kv: KeyedVectors, path: str | None = None, restrict_vocab: int = 30000,
+                     restrict_words=None) -> dict:
+    """{'sections': [{'section', 'correct', 'total', 'accuracy'}...], 'correct', 'total', 'accuracy', 'oov', 'words'}.
 
     gensim's ``evaluate_word_analogies`` rule: a question with a word outside the first
     restrict_vocab words is skipped (counted in 'oov'); the answer is the first of the 5 best
     3CosAdd candidates (the three question words excluded) whose upper-cased form is not one
     of the question words, compared upper-cased with the expected word.
+
+    ``restrict_words`` (a set of words) replaces the first restrict_vocab words: questions and
+    answers among those words only. Models trained on one corpus then answer the same questions
+    even where their files order words of equal count differently (gensim puts the later-seen
+    first, word2vec.c and seqkit the earlier-seen), which moves the 30,000-word cut-off.
     """
     path = path or gensim_dataset("questions-words.txt")
-    index = _case_folded(kv, restrict_vocab)
-    n = min(restrict_vocab, len(kv))
-    unit = kv.unit[:n]  # (n, d)
-    upper = [w.upper() for w in kv.words[:n]]
+    rows = _rows(kv, restrict_vocab, restrict_words)
+    index = _case_folded(kv, rows)
+    n = len(rows)
+    unit = kv.unit[rows]  # (n, d)
+    upper = [kv.words[r].upper() for r in rows.tolist()]
     result, correct_all, total_all, oov = [], 0, 0, 0
     for name, questions in read_analogies(path):
         known = [q for q in questions if all(w in index for w in q)]
@@ -100,7 +143,7 @@ def analogy_accuracy(kv: KeyedVectors, path: str | None = None, restrict_vocab: 
         correct_all += correct
         total_all += len(known)
     return {"sections": result, "correct": correct_all, "total": total_all,
-            "accuracy": correct_all / total_all if total_all else 0.0, "oov": oov}
+            "accuracy": correct_all / total_all if total_all else 0.0, "oov": oov, "words": n}
 
 
 def rank_average(x: np.ndarray) -> np.ndarray:
@@ -129,7 +172,7 @@ def word_pairs(kv: KeyedVectors, path: str, restrict_vocab: int = 300000) -> dic
     from seqkit.errors import UnknownWordError
 
     check_readable_file(path, "word-pair file")
-    index = _case_folded(kv, restrict_vocab)
+    index = _case_folded(kv, _rows(kv, restrict_vocab))
     use_ngrams = kv.has_subwords and kv.allow_oov
     model, gold, oov_model, oov_gold, oov, unanswered = [], [], [], [], 0, 0
     for n, line in enumerate(Path(path).read_text(encoding="utf-8", errors="replace").split("\n"), 1):
@@ -170,12 +213,12 @@ def word_pairs(kv: KeyedVectors, path: str, restrict_vocab: int = 300000) -> dic
 
 
 def evaluate_all(kv: KeyedVectors, analogies: str | None = None, wordsim: str | None = None,
-                 simlex: str | None = None, restrict_vocab: int = 30000) -> dict:
+                 simlex: str | None = None, restrict_vocab: int = 30000, restrict_words=None) -> dict:
     """The three standard figures in one record."""
-    a = analogy_accuracy(kv, analogies, restrict_vocab)
+    a = analogy_accuracy(kv, analogies, restrict_vocab, restrict_words)
     ws = word_pairs(kv, wordsim or gensim_dataset("wordsim353.tsv"))
     sl = word_pairs(kv, simlex or gensim_dataset("simlex999.txt"))
-    return {"analogy_accuracy": a["accuracy"], "analogy_total": a["total"], "analogy_oov": a["oov"],
+    return {"analogy_accuracy": a["accuracy"], "analogy_total": a["total"], "analogy_oov": a["oov"], "analogy_words": a["words"],
             "analogy_sections": a["sections"], "wordsim353_spearman": ws["spearman"], "wordsim353_pairs": ws["pairs"],
             "wordsim353_oov": ws["oov"], "simlex999_spearman": sl["spearman"], "simlex999_pairs": sl["pairs"],
             "simlex999_oov": sl["oov"], **_oov_figures(kv, ws, sl)}

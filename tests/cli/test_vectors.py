@@ -138,6 +138,13 @@ def test_evaluate_json_parses(model, tmp_path):
     plain = run(["evaluate-w2v", model, "--analogies", tmp_path / "q.txt", "--wordsim", tmp_path / "p.tsv",
                  "--simlex", tmp_path / "p.tsv"])
     assert plain.stdout.splitlines()[0].startswith("gender\t")
+    (tmp_path / "words.txt").write_text("man\nking\nwoman\n")  # queen left out: no question left to ask
+    listed = run(["evaluate-w2v", model, "--analogies", tmp_path / "q.txt", "--wordsim", tmp_path / "p.tsv",
+                  "--simlex", tmp_path / "p.tsv", "--restrict-words", tmp_path / "words.txt", "--json"])
+    assert listed.exit_code == 0, listed.stderr
+    assert json.loads(listed.stdout)["analogy_total"] == 0 and json.loads(listed.stdout)["analogy_words"] == 3
+    missing = run(["evaluate-w2v", model, "--restrict-words", tmp_path / "nope.txt"])
+    assert missing.exit_code == 1 and len(missing.stderr.strip().splitlines()) == 1 and "nope.txt" in missing.stderr
 
 
 @pytest.mark.parametrize("content", [b"", b"\x80\x04junk", b"2 3\nbroken\n"])

@@ -121,3 +121,46 @@ def test_malformed_files(tmp_path):
         word_pairs(kv, str(tmp_path / "c.tsv"))
     with pytest.raises(InputError, match="does not exist"):
         word_pairs(kv, str(tmp_path / "missing.txt"))
+
+
+def test_restrict_words_asks_the_same_questions_whatever_the_order_of_ties(planted):
+    """Two files of one model that order equally frequent words differently (gensim puts the later
+    seen first, word2vec.c and seqkit the earlier) cut --restrict at different words; a word list
+    gives both the same questions, the same answers and the same accuracy."""
+    words, vecs = planted
+    n = len(words)
+    reordered = list(range(n - 1, n // 2 - 1, -1)) + list(range(n // 2))  # the second half's words first
+    kv, other = KeyedVectors(words, vecs), KeyedVectors([words[i] for i in reordered], vecs[reordered])
+    cut = n // 2
+    plain = analogy_accuracy(kv, restrict_vocab=cut), analogy_accuracy(other, restrict_vocab=cut)
+    assert plain[0]["total"] != plain[1]["total"]  # the cut-off decides which questions are asked
+    listed = frozenset(words[: cut])
+    mine, theirs = analogy_accuracy(kv, restrict_words=listed), analogy_accuracy(other, restrict_words=listed)
+    assert mine["words"] == theirs["words"] == cut
+    assert (mine["total"], mine["correct"]) == (theirs["total"], theirs["correct"]) == (
+        plain[0]["total"], plain[0]["correct"])  # over the model's own first words: as --restrict
+    assert 0 < mine["accuracy"] < 1
+
+
+def test_word_lists(tmp_path):
+    from seqkit.embed.evaluate import read_word_list
+
+    (tmp_path / "v.tsv").write_text("word\tcount\nking\t9\n\nqueen\t4\n")
+    assert read_word_list(tmp_path / "v.tsv") == {"king", "queen"}
+    (tmp_path / "blank.txt").write_text("\n \n")
+    with pytest.raises(InputError, match="no words"):
+        read_word_list(tmp_path / "blank.txt")
+    (tmp_path / "bin.txt").write_bytes(b"king\n\xff\xfe\n")
+    with pytest.raises(InputError, match="not UTF-8"):
+        read_word_list(tmp_path / "bin.txt")
+    with pytest.raises(InputError, match="does not exist"):
+        read_word_list(tmp_path / "missing.txt")
+
+
+def test_frequent_words_keep_every_tie_at_the_cut_off():
+    from seqkit.embed.evaluate import frequent_words
+
+    words, counts = ["a", "b", "c", "d", "e"], [9, 7, 3, 7, 7]
+    assert frequent_words(words, counts, 2) == {"a", "b", "d", "e"}  # b, d, e share the 2nd count
+    assert frequent_words(words, counts, 1) == {"a"}
+    assert frequent_words(words, counts, 10) == set(words)

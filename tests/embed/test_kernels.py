@@ -90,3 +90,41 @@ def test_huffman_codes_are_prefix_free_and_frequent_words_are_short():
             assert a == b or a != b[: len(a)]
     assert lengths[0] <= lengths[-1]
     assert points.max() == len(counts) - 2 and (points[:, 0][lengths > 0] == len(counts) - 2).all()  # the root first
+
+
+def _huffman_cost(counts) -> int:
+    """The expected code length (times the total count) of any optimal prefix code: the sum of all merges."""
+    import heapq
+
+    heap, cost = [int(c) for c in counts], 0
+    heapq.heapify(heap)
+    while len(heap) > 1:
+        merged = heapq.heappop(heap) + heapq.heappop(heap)
+        cost += merged
+        heapq.heappush(heap, merged)
+    return cost
+
+
+def test_huffman_tree_is_optimal_and_consistent():
+    rng = np.random.default_rng(3)
+    for v in (2, 3, 17, 500):
+        counts = np.sort(rng.zipf(1.4, v) + 4)[::-1]
+        codes, points, lengths = huffman_codes(counts)
+        assert int((lengths * counts).sum()) == _huffman_cost(counts)
+        node_of = {}  # a code prefix names one inner node, the same on every path through it
+        for w in range(v):
+            for j in range(lengths[w]):
+                assert node_of.setdefault(tuple(codes[w, :j]), points[w, j]) == points[w, j]
+        assert sorted(node_of.values()) == list(range(v - 1))  # every inner node once
+
+
+def test_huffman_ties_are_not_merged_in_id_order():
+    """Ids of equal count follow first appearance: id order would make siblings of words first seen
+    together. 64 equal counts: few of the 32 sibling pairs are neighbours in id order."""
+    codes, points, lengths = huffman_codes(np.full(64, 5))
+    last = {}
+    for w in range(64):
+        last.setdefault(points[w, lengths[w] - 1], []).append(w)
+    pairs = [p for p in last.values() if len(p) == 2]
+    assert len(pairs) == 32
+    assert sum(b - a == 1 for a, b in pairs) < 8
