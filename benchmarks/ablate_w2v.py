@@ -11,6 +11,9 @@ turn). Variants, each over the same seeds on the same encoded corpus:
 - ``default``:      2 threads (or --threads), as shipped
 - ``no-hot-rows``:  the same threads, every output row written in place
 - ``one-thread``:   one thread: no copies, no races, one shard (bit-reproducible)
+- ``id-order-ties``: hierarchical softmax's Huffman tree with words of equal count merged in id order
+                     (first appearance; word2vec.c's and seqkit's before issue 13) instead of hashed order
+- ``gensim-tree``:   the tree as gensim builds it (a heap compared by count only: ties in heap order)
 
 With --gensim, gensim on the same tokens and vocabulary (1 epoch, the same threads) as the yardstick.
 Quality is what `evaluate-w2v` reports, the analogies over one list of words for every variant and for
@@ -33,14 +36,57 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from bench_w2v import MODES, analogy_words, make_token_file  # noqa: E402
 
-VARIANTS = ("default", "no-hot-rows", "one-thread")
+VARIANTS = ("default", "no-hot-rows", "one-thread", "id-order-ties", "gensim-tree")
+
+
+def _tree(counts, tie_key):
+    """seqkit's Huffman codes with another order among equal counts: heap items (count, tie_key(id), id)."""
+    import heapq
+
+    import numpy as np
+
+    from seqkit.embed import huffman
+
+    v = len(counts)
+    heap = [(int(c), tie_key(i), i) for i, c in enumerate(counts)]
+    heapq.heapify(heap)
+    parent, branch = np.zeros(2 * v - 1, np.int32), np.zeros(2 * v - 1, np.uint8)
+    for node in range(v, 2 * v - 1):
+        c1, _, a = heapq.heappop(heap)
+        c2, _, b = heapq.heappop(heap)
+        parent[a], parent[b], branch[b] = node, node, 1
+        heapq.heappush(heap, (c1 + c2, tie_key(node), node))
+    return huffman._paths(parent, branch, v)
+
+
+def _gensim_tree(counts):
+    """gensim's _build_heap: Heapitem compares counts only, so heapq leaves ties in heap order."""
+    import heapq
+
+    from seqkit.embed import huffman
+
+    class Item(tuple):
+        def __lt__(self, other):
+            return self[0] < other[0]
+
+    import numpy as np
+
+    v = len(counts)
+    heap = [Item((int(c), i)) for i, c in enumerate(counts)]
+    heapq.heapify(heap)
+    parent, branch = np.zeros(2 * v - 1, np.int32), np.zeros(2 * v - 1, np.uint8)
+    for node in range(v, 2 * v - 1):
+        a, b = heapq.heappop(heap), heapq.heappop(heap)
+        parent[a[1]], parent[b[1]], branch[b[1]] = node, node, 1
+        heapq.heappush(heap, Item((a[0] + b[0], node)))
+    return huffman._paths(parent, branch, v)
 
 
 def child(corpus_dir: str, mode: str, variant: str, threads: int, seed: int) -> dict:
     import numpy as np
 
     from seqkit.embed import trainer
-    from seqkit.embed.evaluate import evaluate_all
+    from seqkit.embed.evaluate import analogy_accuracy, evaluate_all
     from seqkit.embed.hot_rows import no_hot_rows
     from seqkit.embed.keyed import KeyedVectors
     from seqkit.text.corpus import EncodedCorpus
@@ -68,6 +114,12 @@ def child(corpus_dir: str, mode: str, variant: str, threads: int, seed: int) -> 
         train_s = time.perf_counter() - start
         kv = KeyedVectors(list(g.wv.index_to_key), g.wv.vectors)
     else:
+        from seqkit.embed import huffman
+
+        if variant == "id-order-ties":
+            huffman.huffman_codes = lambda counts: _tree(counts, lambda i: i)
+        if variant == "gensim-tree":
+            huffman.huffman_codes = _gensim_tree
         if variant == "no-hot-rows":
             trainer._hot_rows = lambda config, threads, counts, *rest: no_hot_rows(
                 len(counts) - 1 if config.loss == "hs" else len(counts))
@@ -81,7 +133,8 @@ def child(corpus_dir: str, mode: str, variant: str, threads: int, seed: int) -> 
     q = evaluate_all(kv, restrict_words=set(words.read_text().split("\n")) - {""})
     words.unlink()
     words.parent.rmdir()
-    return {"analogy": q["analogy_accuracy"], "wordsim353": q["wordsim353_spearman"], "simlex999": q["simlex999_spearman"],
+    own = analogy_accuracy(kv)  # over the file's own first 30,000 words: tie order decides which
+    return {"analogy": q["analogy_accuracy"], "analogy_own_30k": own["accuracy"], "questions_own_30k": own["total"], "wordsim353": q["wordsim353_spearman"], "simlex999": q["simlex999_spearman"],
             "train_s": round(train_s, 2)}
 
 
@@ -118,8 +171,8 @@ def main() -> None:
                     runs.append(run)
                     print(json.dumps(run), flush=True)
     print(f"\nmean ± sd over {args.seeds} seeds (analogy in %)\n")
-    print("| mode | variant | analogy | WordSim353 | SimLex-999 | training s |")
-    print("|---|---|---|---|---|---|")
+    print("| mode | variant | analogy | analogy, own first 30k (questions) | WordSim353 | SimLex-999 | training s |")
+    print("|---|---|---|---|---|---|---|")
     for mode in args.modes.split(","):
         for variant in variants:
             rs = [r for r in runs if r["mode"] == mode and r["variant"] == variant]
@@ -129,7 +182,9 @@ def main() -> None:
                 sd = statistics.stdev(xs) if len(xs) > 1 else 0.0
                 return f"{statistics.mean(xs):.{digits}f} ± {sd:.{digits}f}"
 
-            print(f"| {mode} | {variant} | {cell('analogy', 100, 2)} | {cell('wordsim353')} | {cell('simlex999')} "
+            questions = "/".join(str(q) for q in sorted({r["questions_own_30k"] for r in rs}))
+            print(f"| {mode} | {variant} | {cell('analogy', 100, 2)} | {cell('analogy_own_30k', 100, 2)} ({questions}) "
+                  f"| {cell('wordsim353')} | {cell('simlex999')} "
                   f"| {cell('train_s', 1.0, 1)} |")
 
 

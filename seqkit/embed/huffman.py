@@ -4,8 +4,8 @@ Inner nodes are numbered 0..V-2 in the order they are made (rows of syn1); the r
 Words of equal count are merged in a fixed pseudo-random order (a hash of their id), not in id
 order. Ids follow first appearance among equal counts, so id order would make siblings of rare
 words first seen together (in one review), and siblings share every output row but the last. On
-full IMDB, CBOW HS over 16 seeds, id order scored 0.016 lower on WordSim353 than gensim (whose heap
-breaks ties in heap order); hashed order scores as gensim (README, "word2vec", issue 13). Every
+full IMDB, CBOW HS over 12 seeds (benchmarks/ablate_w2v.py), id order scored 0.012 below gensim on
+WordSim353 (gensim's heap breaks ties in heap order); hashed order 0.005 above (README). Every
 tie order gives an optimal tree: the same code lengths, the same expected code length.
 """
 
