@@ -382,7 +382,7 @@ def evaluate_w2v(
     wordsim: Optional[str] = typer.Option(None, "--wordsim", help="Word pairs 'w1<TAB>w2<TAB>score' (default: gensim's wordsim353.tsv)."),
     simlex: Optional[str] = typer.Option(None, "--simlex", help="Word pairs 'w1<TAB>w2<TAB>score' (default: gensim's simlex999.txt)."),
     restrict: int = typer.Option(30000, "--restrict", min=1, help="Analogies over the N most frequent words (as is customary)."),
-    restrict_words: Optional[str] = typer.Option(None, "--restrict-words", help="Analogies over the words listed in this file (one a line) instead of the --restrict most frequent: the same questions for models whose files order equally frequent words differently."),
+    restrict_words: Optional[str] = typer.Option(None, "--restrict-words", help="Analogies over the words listed in this file (one a line, or a corpus folder's vocab.tsv) instead of the --restrict most frequent: the same questions for models whose files order equally frequent words differently."),
     no_oov: bool = NO_OOV,
     as_json: bool = common.JSON,
 ) -> None:

@@ -60,17 +60,17 @@ def frequent_words(words, counts, n: int = 30000) -> frozenset[str]:
 
 
 def read_word_list(path) -> frozenset[str]:
-    """The words of a list file: the first field of each non-blank line (a word a line, or a
-    vocabulary TSV such as ``seqkit vocab`` writes: a 'word' header line is skipped)."""
+    """The words of a list file: the first field of each non-blank line (a word a line, or the
+    ``vocab.tsv`` of a folder from ``seqkit preprocess``: word TAB count)."""
     check_readable_file(path, "word list")
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
         raise InputError(f"{path} is not UTF-8 text (byte {e.start}): a word list is one word a line") from None
     words = set()
-    for n, line in enumerate(text.split("\n"), 1):
+    for line in text.split("\n"):
         field = line.split("\t")[0].strip()
-        if field and not (n == 1 and field == "word"):
+        if field:
             words.add(field)
     if not words:
         raise InputError(f"{path} lists no words (one a line)")

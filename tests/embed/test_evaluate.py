@@ -145,7 +145,7 @@ def test_restrict_words_asks_the_same_questions_whatever_the_order_of_ties(plant
 def test_word_lists(tmp_path):
     from seqkit.embed.evaluate import read_word_list
 
-    (tmp_path / "v.tsv").write_text("word\tcount\nking\t9\n\nqueen\t4\n")
+    (tmp_path / "v.tsv").write_text("king\t9\n\nqueen\t4\n")  # a corpus folder's vocab.tsv
     assert read_word_list(tmp_path / "v.tsv") == {"king", "queen"}
     (tmp_path / "blank.txt").write_text("\n \n")
     with pytest.raises(InputError, match="no words"):
