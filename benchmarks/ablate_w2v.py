@@ -17,8 +17,8 @@ turn). Variants, each over the same seeds on the same encoded corpus:
 
 With --gensim, gensim on the same tokens and vocabulary (1 epoch, the same threads) as the yardstick.
 Quality is what `evaluate-w2v` reports, the analogies over one list of words for every variant and for
-gensim (bench_w2v.analogy_words: files order equally frequent words differently). Prints one JSON line per run and a table of means and
-standard deviations. Quality does not depend on the machine's load, so this may run beside other work.
+gensim (as bench_w2v: files order equally frequent words differently). Prints one JSON line per run
+and a table of means and standard deviations. Quality does not depend on the machine's load, so this may run beside other work.
 """
 
 from __future__ import annotations
@@ -34,42 +34,22 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_w2v import MODES, analogy_words, make_token_file  # noqa: E402
+from bench_w2v import MODES, make_token_file  # noqa: E402
 
 VARIANTS = ("default", "no-hot-rows", "one-thread", "id-order-ties", "gensim-tree")
-
-
-def _tree(counts, tie_key):
-    """seqkit's Huffman codes with another order among equal counts: heap items (count, tie_key(id), id)."""
-    import heapq
-
-    import numpy as np
-
-    from seqkit.embed import huffman
-
-    v = len(counts)
-    heap = [(int(c), tie_key(i), i) for i, c in enumerate(counts)]
-    heapq.heapify(heap)
-    parent, branch = np.zeros(2 * v - 1, np.int32), np.zeros(2 * v - 1, np.uint8)
-    for node in range(v, 2 * v - 1):
-        c1, _, a = heapq.heappop(heap)
-        c2, _, b = heapq.heappop(heap)
-        parent[a], parent[b], branch[b] = node, node, 1
-        heapq.heappush(heap, (c1 + c2, tie_key(node), node))
-    return huffman._paths(parent, branch, v)
 
 
 def _gensim_tree(counts):
     """gensim's _build_heap: Heapitem compares counts only, so heapq leaves ties in heap order."""
     import heapq
 
+    import numpy as np
+
     from seqkit.embed import huffman
 
     class Item(tuple):
         def __lt__(self, other):
             return self[0] < other[0]
-
-    import numpy as np
 
     v = len(counts)
     heap = [Item((int(c), i)) for i, c in enumerate(counts)]
@@ -79,17 +59,17 @@ def _gensim_tree(counts):
         a, b = heapq.heappop(heap), heapq.heappop(heap)
         parent[a[1]], parent[b[1]], branch[b[1]] = node, node, 1
         heapq.heappush(heap, Item((a[0] + b[0], node)))
-    return huffman._paths(parent, branch, v)
+    return huffman.leaf_paths(parent, branch, v)
 
 
 def child(corpus_dir: str, mode: str, variant: str, threads: int, seed: int) -> dict:
     import numpy as np
 
     from seqkit.embed import trainer
-    from seqkit.embed.evaluate import analogy_accuracy, evaluate_all
+    from seqkit.embed.evaluate import analogy_accuracy, evaluate_all, frequent_words
     from seqkit.embed.hot_rows import no_hot_rows
     from seqkit.embed.keyed import KeyedVectors
-    from seqkit.text.corpus import EncodedCorpus
+    from seqkit.text.corpus import EncodedCorpus, restrict
 
     model, loss = MODES[mode]
     corpus = EncodedCorpus.load(corpus_dir)
@@ -117,7 +97,8 @@ def child(corpus_dir: str, mode: str, variant: str, threads: int, seed: int) -> 
         from seqkit.embed import huffman
 
         if variant == "id-order-ties":
-            huffman.huffman_codes = lambda counts: _tree(counts, lambda i: i)
+            by_id = huffman.huffman_codes
+            huffman.huffman_codes = lambda counts: by_id(counts, np.arange(2 * len(counts) - 1))
         if variant == "gensim-tree":
             huffman.huffman_codes = _gensim_tree
         if variant == "no-hot-rows":
@@ -128,14 +109,11 @@ def child(corpus_dir: str, mode: str, variant: str, threads: int, seed: int) -> 
         m = trainer.train(corpus, cfg)
         train_s = m.config["corpus_words"] * cfg.epochs / m.config["words_per_s"]
         kv = KeyedVectors(m.vocab.words, m.vectors)
-    words = Path(tempfile.mkdtemp()) / "words.txt"  # the same analogy questions for every variant (bench_w2v)
-    analogy_words(dict(zip(corpus.vocab.words, corpus.vocab.counts.tolist())), words)
-    q = evaluate_all(kv, restrict_words=set(words.read_text().split("\n")) - {""})
-    words.unlink()
-    words.parent.rmdir()
+    vocab = restrict(corpus, 5).vocab  # the same analogy questions for every variant (as bench_w2v)
+    q = evaluate_all(kv, restrict_words=frequent_words(vocab.words, vocab.counts))
     own = analogy_accuracy(kv)  # over the file's own first 30,000 words: tie order decides which
-    return {"analogy": q["analogy_accuracy"], "analogy_own_30k": own["accuracy"], "questions_own_30k": own["total"], "wordsim353": q["wordsim353_spearman"], "simlex999": q["simlex999_spearman"],
-            "train_s": round(train_s, 2)}
+    return {"analogy": q["analogy_accuracy"], "analogy_own_30k": own["accuracy"], "questions_own_30k": own["total"],
+            "wordsim353": q["wordsim353_spearman"], "simlex999": q["simlex999_spearman"], "train_s": round(train_s, 2)}
 
 
 def main() -> None:

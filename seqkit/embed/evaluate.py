@@ -218,10 +218,11 @@ def evaluate_all(kv: KeyedVectors, analogies: str | None = None, wordsim: str | 
     a = analogy_accuracy(kv, analogies, restrict_vocab, restrict_words)
     ws = word_pairs(kv, wordsim or gensim_dataset("wordsim353.tsv"))
     sl = word_pairs(kv, simlex or gensim_dataset("simlex999.txt"))
-    return {"analogy_accuracy": a["accuracy"], "analogy_total": a["total"], "analogy_oov": a["oov"], "analogy_words": a["words"],
-            "analogy_sections": a["sections"], "wordsim353_spearman": ws["spearman"], "wordsim353_pairs": ws["pairs"],
-            "wordsim353_oov": ws["oov"], "simlex999_spearman": sl["spearman"], "simlex999_pairs": sl["pairs"],
-            "simlex999_oov": sl["oov"], **_oov_figures(kv, ws, sl)}
+    return {"analogy_accuracy": a["accuracy"], "analogy_total": a["total"], "analogy_oov": a["oov"],
+            "analogy_words": a["words"], "analogy_sections": a["sections"],
+            "wordsim353_spearman": ws["spearman"], "wordsim353_pairs": ws["pairs"], "wordsim353_oov": ws["oov"],
+            "simlex999_spearman": sl["spearman"], "simlex999_pairs": sl["pairs"], "simlex999_oov": sl["oov"],
+            **_oov_figures(kv, ws, sl)}
 
 
 def _oov_figures(kv: KeyedVectors, ws: dict, sl: dict) -> dict:

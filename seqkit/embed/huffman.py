@@ -27,16 +27,17 @@ def tie_keys(n: int) -> np.ndarray:
         return z ^ (z >> np.uint64(31))
 
 
-def huffman_codes(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def huffman_codes(counts: np.ndarray, ties: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(codes (V, L) uint8, points (V, L) int32, lengths (V,) int32) for V >= 2 words.
 
     Word w's path from the root: inner nodes points[w, :lengths[w]] and the branch taken at each,
-    codes[w, :lengths[w]] (0 for the lighter child, as word2vec.c and gensim)."""
+    codes[w, :lengths[w]] (0 for the lighter child, as word2vec.c and gensim). ``ties``: (2V-1,) the
+    order among nodes of equal count (leaves, then inner nodes as made); default tie_keys."""
     v = len(counts)
     if v < 2:
         codes = np.zeros((v, 1), np.uint8)
         return codes, np.zeros((v, 1), np.int32), np.zeros(v, np.int32)
-    keys = tie_keys(2 * v - 1).tolist()
+    keys = (tie_keys(2 * v - 1) if ties is None else np.asarray(ties)).tolist()
     heap = list(zip(np.asarray(counts, dtype=np.int64).tolist(), keys[:v], range(v)))
     heapq.heapify(heap)
     parent = np.zeros(2 * v - 1, dtype=np.int32)
@@ -47,11 +48,12 @@ def huffman_codes(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
         c2, _, b = pop(heap)
         parent[a], parent[b], branch[b] = node, node, 1
         push(heap, (c1 + c2, keys[node], node))
-    return _paths(parent, branch, v)
+    return leaf_paths(parent, branch, v)
 
 
-def _paths(parent: np.ndarray, branch: np.ndarray, v: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every leaf's path, found by walking all leaves up to the root at once (one array step per level)."""
+def leaf_paths(parent: np.ndarray, branch: np.ndarray, v: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """huffman_codes' result from a tree of 2V-1 nodes (leaves 0..V-1, root 2V-2): each node's
+    ``parent`` and ``branch`` (its code bit). All leaves walk up to the root at once, a level a step."""
     root = 2 * v - 2
     node = np.arange(v, dtype=np.int32)
     up_points, up_codes = [], []  # level k: each word's k-th node above it (bottom up)
