@@ -130,8 +130,6 @@ def _train(corpus, config, sub, threads, on_progress, on_epoch) -> SubwordModel:
 
     from seqkit.text.corpus import restrict
 
-    config.check()
-    sub.check()
     corpus = restrict(corpus, config.min_count, config.max_vocab)
     vocab = corpus.vocab
     check_trainable(corpus, config, "the corpus")

@@ -38,7 +38,7 @@ class SubwordConfig:
     def to_dict(self) -> dict:
         return {"minn": self.minn, "maxn": self.maxn, "buckets": self.buckets}
 
-    def check(self) -> None:
+    def __post_init__(self):  # checked when built, as every config
         if self.minn < 1:
             raise OptionError(f"--minn must be at least 1, not {self.minn}")
         if self.maxn > MAX_N:
@@ -47,6 +47,10 @@ class SubwordConfig:
             raise OptionError(f"--minn ({self.minn}) must not be larger than --maxn ({self.maxn})")
         if not 1 <= self.buckets < MAX_ROWS:
             raise OptionError(f"--buckets must be between 1 and {MAX_ROWS - 1:,} (fastText's int32 rows), not {self.buckets}")
+
+    def check(self) -> None:
+        """Kept for callers of this name: a config is checked when it is built."""
+        self.__post_init__()
 
 
 def fnv1a(data: bytes) -> int:

@@ -51,42 +51,43 @@ class Word2VecConfig:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    def check(self) -> None:
-        def bad(msg: str):
-            raise OptionError(msg)
-
+    def __post_init__(self):  # the one validation style: a config checks itself when it is built
         if self.model not in ("skipgram", "cbow"):
-            bad(f"--model must be skipgram or cbow, not {self.model!r}")
+            raise OptionError(f"--model must be skipgram or cbow, not {self.model!r}")
         if self.loss not in ("ns", "hs"):
-            bad(f"--loss must be ns or hs, not {self.loss!r}")
+            raise OptionError(f"--loss must be ns or hs, not {self.loss!r}")
         if self.dim < 1:
-            bad(f"--dim must be at least 1, not {self.dim}")
+            raise OptionError(f"--dim must be at least 1, not {self.dim}")
         if self.window < 1:
-            bad(f"--window must be at least 1, not {self.window}")
+            raise OptionError(f"--window must be at least 1, not {self.window}")
         if self.min_count < 1:
-            bad(f"--min-count must be at least 1, not {self.min_count}")
+            raise OptionError(f"--min-count must be at least 1, not {self.min_count}")
         if self.epochs < 1:
-            bad(f"--epochs must be at least 1, not {self.epochs}")
+            raise OptionError(f"--epochs must be at least 1, not {self.epochs}")
         if not self.alpha > 0:
-            bad(f"--alpha must be positive, not {self.alpha}")
+            raise OptionError(f"--alpha must be positive, not {self.alpha}")
         if not 0 <= self.min_alpha <= self.alpha:
-            bad(f"--min-alpha must be between 0 and --alpha ({self.alpha}), not {self.min_alpha}")
+            raise OptionError(f"--min-alpha must be between 0 and --alpha ({self.alpha}), not {self.min_alpha}")
         if self.sample < 0:
-            bad(f"--sample must be 0 (off) or positive, not {self.sample}")
+            raise OptionError(f"--sample must be 0 (off) or positive, not {self.sample}")
         if self.loss == "ns" and self.negative < 1:
-            bad("--loss ns needs --negative of at least 1 (or use --loss hs)")
+            raise OptionError("--loss ns needs --negative of at least 1 (or use --loss hs)")
         if self.negative < 0:
-            bad(f"--negative must not be negative, not {self.negative}")
+            raise OptionError(f"--negative must not be negative, not {self.negative}")
         if self.batch_negatives and self.model != "skipgram":
-            bad("--batch-negatives is for --model skipgram (CBOW already trains one example per window)")
+            raise OptionError("--batch-negatives is for --model skipgram (CBOW already trains one example per window)")
         if self.threads < 0:
-            bad(f"--threads must be 0 (all cores) or more, not {self.threads}")
+            raise OptionError(f"--threads must be 0 (all cores) or more, not {self.threads}")
         from seqkit import limits
 
         limits.check_range("--dim", self.dim, 1, limits.MAX_DIM)
         limits.check_range("--window", self.window, 1, limits.MAX_WINDOW)
         limits.check_range("--negative", self.negative, 0, limits.MAX_NEGATIVE)
         limits.check_range("--epochs", self.epochs, 1, limits.MAX_EPOCHS)
+
+    def check(self) -> None:
+        """Kept for callers of this name: a config is checked when it is built."""
+        self.__post_init__()
 
 
 @dataclass
@@ -194,7 +195,6 @@ def train(
     from seqkit.embed.sampling import alias_table, keep_thresholds
     from seqkit.text.corpus import restrict
 
-    config.check()
     source = corpus.meta.get("sources", [{}])
     name = ", ".join(s.get("path", "?") for s in source) if source else "the corpus"
     if init is not None:

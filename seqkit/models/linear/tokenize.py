@@ -152,9 +152,11 @@ class TextEncoder:
         return Encoded(ids, offsets, words, h, self.known_keys.copy(), counts), words
 
 
-def chunks_of(items: list, size: int = CHUNK_TEXTS) -> Iterable[list]:
-    for i in range(0, len(items), size):
-        yield items[i: i + size]
+def chunks_of(items: Iterable, size: int = CHUNK_TEXTS) -> Iterable[list]:
+    """seqkit.chunks.chunked with the encoder's chunk size (kept for callers of this name)."""
+    from seqkit.chunks import chunked
+
+    return chunked(items, size)
 
 
 def fasttext_hash(word: str) -> int:
