@@ -112,3 +112,40 @@ def load_npy(path, mmap: bool = False, error: type = ModelFormatError) -> np.nda
         return np.load(path, mmap_mode="r", allow_pickle=False)
     except _BROKEN as e:
         raise error(f"{path} is not a readable array file (truncated or corrupted?): {e}") from None
+
+
+def map_members(path, names, what: str = "file", error: type = ModelFormatError, dtype=None) -> dict[str, np.ndarray]:
+    """The stored (uncompressed) members ``names`` of the .npz at ``path`` that it has, each memory-mapped
+    read-only at its offset inside the file (only the pages used are ever read). Every size is checked
+    against the member's stored size and the file's size before mapping; with ``dtype`` the member must
+    hold that type. Anything wrong is one ``error`` naming the file."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            present = set(zf.namelist())
+            return {name: _mapped(path, zf, name, error, dtype) for name in names if name + ".npy" in present}
+    except _BROKEN as e:
+        raise error(f"{path} is not a {what} (or it is truncated or corrupted): {e}") from None
+
+
+def _mapped(path, zf: zipfile.ZipFile, name: str, error: type, dtype) -> np.ndarray:
+    info = zf.getinfo(name + ".npy")
+    if info.compress_type != zipfile.ZIP_STORED:  # never inflated to be mapped
+        raise error(f"{path}: '{name}' is compressed; seqkit writes it stored, to map it (save the model again)")
+    with open(path, "rb") as f:
+        f.seek(info.header_offset)
+        local = f.read(30)
+        if len(local) != 30 or local[:4] != b"PK\x03\x04":
+            raise error(f"{path} is corrupted: no zip entry where '{name}' should start")
+        name_len, extra_len = struct.unpack("<HH", local[26:30])
+        start = info.header_offset + 30 + name_len + extra_len
+        f.seek(start)
+        shape, fortran, kind = _header(f, path, name, error)
+        offset = f.tell()
+    size = _nbytes(shape, kind)
+    if (dtype is not None and kind != np.dtype(dtype)) or offset - start + size != info.file_size:
+        raise error(f"{path} is corrupted: '{name}' is {kind} {shape}, not {dtype or 'an array'} of its stored size")
+    if offset + size > os.path.getsize(path):
+        raise error(f"{path} is truncated: '{name}' ends past the end of the file")
+    if size == 0:
+        return np.zeros(shape, kind)
+    return np.memmap(path, dtype=kind, mode="r", offset=offset, shape=tuple(shape), order="F" if fortran else "C")

@@ -133,8 +133,9 @@ def _mallopt(mmap_threshold: int, trim_threshold: int) -> bool:
 # --- the one switch ---------------------------------------------------------------------------------------------
 
 @contextmanager
-def threads(n: int | None = None, blas: bool = True, keep_freed_memory: bool = False) -> Iterator[int]:
-    """Run the block with ``n`` Numba threads (None or 0: all cores; at most Numba's pool); yields the
+def threads(n: int = 0, blas: bool = True, keep_freed_memory: bool = False) -> Iterator[int]:
+    """Run the block with ``n`` Numba threads (0: all cores, the one meaning of --threads everywhere; None
+    is taken as 0 for older callers; at most Numba's pool); yields the
     number in use. With ``blas``, both OpenBLAS libraries go single-threaded so no second pool spins
     against Numba's (the products that deserve threads are split by seqkit/nn/parallel.py).
 

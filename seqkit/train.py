@@ -182,55 +182,11 @@ def fit(
     cb = callbacks or NoCallbacks()
     state = state or TrainState()
     rng = rng or np.random.default_rng(config.seed)
-    params = [(n, p, g) for n, p, g in model.named_parameters()]
-    n_batches = -(-len(train.seqs) // config.batch_size)
     stopped = "completed"
     try:
         for epoch in range(state.epoch + 1, config.epochs + 1):
-            cb.on_epoch_start(epoch, n_batches)
-            t0 = time.perf_counter()
-            loss_sum, correct, seen, tokens = 0.0, 0, 0, 0
-            for b, (ids, lengths, labels, _) in enumerate(train.batches(config.batch_size, config.padding, rng), 1):
-                if len(labels) < config.min_batch:
-                    continue
-                model.zero_grad()
-                logits, cache = model.forward((ids, lengths), train=True)  # (B, C)
-                loss, dlogits = softmax_cross_entropy(logits, labels)
-                model.backward(dlogits, cache)
-                if config.clip > 0:
-                    clip_grad_norm(params, config.clip)
-                lr = optimizer.lr
-                optimizer.step()
-                state.step += 1
-                n = len(labels)
-                loss_sum += loss * n
-                correct += int((logits.argmax(axis=1) == labels).sum())
-                seen += n
-                tokens += int(lengths.sum())
-                dt = time.perf_counter() - t0
-                cb.on_batch(
-                    BatchProgress(epoch, b, n_batches, seen, loss_sum / seen, correct / seen, tokens / max(dt, 1e-9), lr)
-                )
-            seconds = time.perf_counter() - t0
-            state.train_seconds += seconds
-            v_loss = v_acc = None
-            if valid is not None and len(valid.seqs):
-                probs, v_loss = predict_set(model, valid, max(config.batch_size, 128), config.padding)
-                v_acc = float((probs.argmax(axis=1) == valid.labels).mean())
-                score = v_acc
-            else:
-                score = -loss_sum / max(seen, 1)
-            improved = score > state.best_score
-            state.epoch = epoch
-            if improved:
-                state.best_score, state.best_epoch, state.bad_epochs = score, epoch, 0
-                state.best_params = model.state_dict()
-            else:
-                state.bad_epochs += 1
-            summary = EpochSummary(
-                epoch, loss_sum / max(seen, 1), correct / max(seen, 1), v_loss, v_acc, seconds, tokens / max(seconds, 1e-9), improved
-            )
-            state.history.append(asdict(summary))
+            totals = _train_epoch(model, train, config, optimizer, state, cb, epoch, rng)
+            summary = _end_epoch(model, valid, config, state, epoch, totals)
             cb.on_epoch_end(summary, state)
             if config.patience and state.bad_epochs >= config.patience and epoch < config.epochs:
                 stopped = "early_stopping"
@@ -240,3 +196,57 @@ def fit(
     if state.best_params is not None:
         model.load_state_dict(state.best_params)
     return FitResult(state, stopped)
+
+
+def _train_epoch(model, train, config: TrainConfig, optimizer, state: TrainState, cb, epoch: int, rng):
+    """One pass over ``train``: returns (loss sum, correct, examples, tokens, seconds)."""
+    params = [(n, p, g) for n, p, g in model.named_parameters()]
+    n_batches = -(-len(train.seqs) // config.batch_size)
+    cb.on_epoch_start(epoch, n_batches)
+    t0 = time.perf_counter()
+    loss_sum, correct, seen, tokens = 0.0, 0, 0, 0
+    for b, (ids, lengths, labels, _) in enumerate(train.batches(config.batch_size, config.padding, rng), 1):
+        if len(labels) < config.min_batch:
+            continue
+        model.zero_grad()
+        logits, cache = model.forward((ids, lengths), train=True)  # (B, C)
+        loss, dlogits = softmax_cross_entropy(logits, labels)
+        model.backward(dlogits, cache)
+        if config.clip > 0:
+            clip_grad_norm(params, config.clip)
+        lr = optimizer.lr
+        optimizer.step()
+        state.step += 1
+        n = len(labels)
+        loss_sum += loss * n
+        correct += int((logits.argmax(axis=1) == labels).sum())
+        seen += n
+        tokens += int(lengths.sum())
+        dt = time.perf_counter() - t0
+        cb.on_batch(BatchProgress(epoch, b, n_batches, seen, loss_sum / seen, correct / seen, tokens / max(dt, 1e-9), lr))
+    return loss_sum, correct, seen, tokens, time.perf_counter() - t0
+
+
+def _end_epoch(model, valid, config: TrainConfig, state: TrainState, epoch: int, totals) -> EpochSummary:
+    """Validation, the best weights kept, the epoch's summary appended to the history."""
+    loss_sum, correct, seen, tokens, seconds = totals
+    state.train_seconds += seconds
+    v_loss = v_acc = None
+    if valid is not None and len(valid.seqs):
+        probs, v_loss = predict_set(model, valid, max(config.batch_size, 128), config.padding)
+        v_acc = float((probs.argmax(axis=1) == valid.labels).mean())
+        score = v_acc
+    else:
+        score = -loss_sum / max(seen, 1)
+    improved = score > state.best_score
+    state.epoch = epoch
+    if improved:
+        state.best_score, state.best_epoch, state.bad_epochs = score, epoch, 0
+        state.best_params = model.state_dict()
+    else:
+        state.bad_epochs += 1
+    summary = EpochSummary(
+        epoch, loss_sum / max(seen, 1), correct / max(seen, 1), v_loss, v_acc, seconds, tokens / max(seconds, 1e-9), improved
+    )
+    state.history.append(asdict(summary))
+    return summary

@@ -5,25 +5,20 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
 
+from seqkit.chunks import chunked
 from seqkit.cli import common, options
+from seqkit.models import registry  # light: names only; builders and trainers are imported when used
 
 app = typer.Typer()
 
 
-class Arch(str, Enum):
-    rnn = "rnn"
-    lstm = "lstm"
-    gru = "gru"
-    transformer = "transformer"
-    mlp = "mlp"
-    linear = "linear"
+Arch = Enum("Arch", {name: name for name in registry.ARCHITECTURES}, type=str)  # --arch: the registry's names
 
 
 class Activation(str, Enum):
@@ -112,22 +107,13 @@ TEXT = options.OptionGroup(
 )
 
 
-@dataclass(frozen=True)
-class LinearArch:
-    """--arch linear: train_classifier builds a LinearConfig from this, the LINEAR group and the rest."""
-
-    embed_dim: int
+def _values(**values) -> dict:
+    """Option values by parameter name, enums as their strings: the registry entry builds its config."""
+    return {k: v.value if isinstance(v, Enum) else v for k, v in values.items()}
 
 
-def _architecture(**values):
-    from seqkit.models.classifier import ClassifierConfig
-
-    if values["arch"] is Arch.linear:
-        return LinearArch(values["embed_dim"])
-    return ClassifierConfig(**{k: v.value if isinstance(v, Enum) else v for k, v in values.items()})
-
-
-# Options named as ClassifierConfig's fields. A new architecture adds its options here (and the fields there).
+# Architecture options, named as the configs' fields. A new architecture adds its options here and its entry
+# (with the names of its own options) in seqkit/models/registry.py.
 ARCHITECTURE = options.OptionGroup(
     {
         "arch": (Arch, typer.Option(Arch.gru, "--arch", help="Encoder: Elman rnn, lstm, gru or transformer; mlp, a multi-layer perceptron over each text's mean word vector; or linear, fastText-style bag of words and n-grams (seconds to train).", rich_help_panel=A)),
@@ -147,7 +133,7 @@ ARCHITECTURE = options.OptionGroup(
         "batch_norm": (bool, typer.Option(False, "--batch-norm", help="mlp: batch normalisation before each activation (a training batch of one text is skipped).", rich_help_panel=A)),
         "tune_embeddings": (bool, typer.Option(False, "--tune-embeddings", help="mlp: train the vectors from --embeddings too (they are frozen by default; without --embeddings they are always learned).", rich_help_panel=A)),
     },
-    _architecture,
+    _values,
 )
 
 
@@ -176,68 +162,34 @@ TRAINING = options.OptionGroup(
 
 L = "Linear (--arch linear)"
 
-# --arch linear only. Its other settings come from shared options with fastText's defaults where the
-# option is left at its default: --embed-dim 100, --epochs 5, --lr 0.1, --min-count 1, no --max-vocab.
+# --arch linear's own options. Its other settings come from the shared options, with fastText's defaults
+# (the registry's) where an option is left at its default: --lr 0.1, --min-count 1.
 LINEAR = options.OptionGroup(
     {
         "word_ngrams": (int, typer.Option(1, "--word-ngrams", help="Longest word n-gram used as a feature (2: words and bigrams).", rich_help_panel=L)),
         "buckets": (int, typer.Option(2_000_000, "--buckets", help="Hash buckets for the n-grams (only those seen in training take memory).", rich_help_panel=L)),
         "loss": (LinearLoss, typer.Option(LinearLoss.auto, "--loss", help="softmax; hs: hierarchical softmax (thousands of labels); ova: one-vs-all (several labels per text); auto: ova for multi-label data, else softmax.", rich_help_panel=L)),
     },
-    lambda **values: values,
+    _values,
 )
-# Options of the recurrent models that mean nothing to --arch linear: giving one is a usage error.
-_NOT_LINEAR = ("hidden", "layers", "bidirectional", "dropout", "pool", "heads", "ffn", "positional", "norm",
-               "freeze_embeddings", "optimizer", "schedule", "batch_size", "clip", "weight_decay", "patience",
-               "max_len", "truncate", "padding", "resume", "valid_split", "doc_weight", "activation", "batch_norm",
-               "tune_embeddings")
-_LINEAR_DEFAULTS = {"lr": 0.1, "min_count": 1}
 
 
-def _given(ctx, name: str) -> bool:
-    source = ctx.get_parameter_source(name)  # click's ParameterSource (Typer vendors click)
-    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
+def _given(ctx) -> set[str]:
+    """The parameters the user set (click's ParameterSource: not a default)."""
+    sources = ((name, ctx.get_parameter_source(name)) for name in ctx.params)
+    return {name for name, src in sources if src is not None and src.name not in ("DEFAULT", "DEFAULT_MAP")}
 
 
-def _train_linear(ctx, train, output, arch: LinearArch, linear: dict, training, text, labeled, valid, min_count,
-                  embeddings, threads, quiet, as_json) -> None:
-    from seqkit import runtime
-    from seqkit.cli.output import emit_record, message
-    from seqkit.errors import OptionError
-    from seqkit.models.linear.config import LinearConfig
-    from seqkit.models.linear.job import LinearJob, run_linear
+def _with_defaults(arch, given: set[str], *configs):
+    """The configs with the architecture's own defaults for the options the user left unset."""
+    from dataclasses import fields, replace
 
-    for name in _NOT_LINEAR:
-        if _given(ctx, name):
-            raise OptionError(f"--{name.replace('_', '-')} does not apply to --arch linear")
-    if _given(ctx, "max_vocab"):
-        raise OptionError("--max-vocab does not apply to --arch linear: use --min-count")
-    config = LinearConfig(
-        dim=arch.embed_dim, word_ngrams=linear["word_ngrams"], buckets=linear["buckets"], loss=linear["loss"].value,
-        lr=training.lr if _given(ctx, "lr") else _LINEAR_DEFAULTS["lr"], epochs=training.epochs,
-        min_count=min_count if _given(ctx, "min_count") else _LINEAR_DEFAULTS["min_count"], threads=threads or runtime.cores(),
-        seed=training.seed, normalize=text.normalize,
-    )
-    job = LinearJob(train=train, output=str(output), config=config, input=labeled, valid=valid, embeddings=embeddings)
-    from seqkit.cli.progress import progress_bar
-
-    bar = progress_bar(quiet, "epoch {task.fields[epoch]} loss {task.fields[loss]}")
-    task = bar.add_task("training", total=1.0, epoch="-", loss="-")
-
-    def progress(epoch, done, loss):
-        bar.update(task, completed=done, epoch=epoch, loss=f"{loss:.4f}")
-
-    with bar, runtime.threads(config.threads, blas=False):  # only Numba's pool: no BLAS in the linear model
-        result = run_linear(job, progress, notes=None if quiet else message)
-    if as_json:
-        emit_record(result, True)
-    elif not quiet:
-        message(
-            f"wrote {output}: linear ({result['loss']}), {result['texts']} texts, {result['labels']} labels, "
-            f"{result['words']} words + {result['ngram_rows']} n-gram rows"
-            + ("" if result["valid_accuracy"] is None else f", validation accuracy {result['valid_accuracy']:.4f}")
-            + f", {result['train_seconds']:.1f}s of training"
-        )
+    out = []
+    for config in configs:
+        names = {f.name for f in fields(config)}
+        own = {k: v for k, v in arch.defaults.items() if k in names and k not in given}
+        out.append(replace(config, **own) if own else config)
+    return out
 
 
 class _Reporter:
@@ -255,7 +207,8 @@ class _Reporter:
         self.task = self.bar.add_task(f"epoch {epoch}", total=n_batches, loss="-", acc="-", tps="-")
 
     def on_batch(self, p):
-        self.bar.update(self.task, completed=p.batch, loss=f"{p.loss:.4f}", acc=f"{p.accuracy:.4f}", tps=f"{p.tokens_per_s:,.0f}")
+        acc = "-" if p.accuracy != p.accuracy else f"{p.accuracy:.4f}"  # NaN: the architecture does not count it
+        self.bar.update(self.task, completed=p.batch, loss=f"{p.loss:.4f}", acc=acc, tps=f"{p.tokens_per_s:,.0f}")
 
     def on_epoch_end(self, s, state):
         self.bar.remove_task(self.task)
@@ -266,8 +219,9 @@ class _Reporter:
 
         valid = "" if s.valid_accuracy is None else f"  valid loss {s.valid_loss:.4f} acc {s.valid_accuracy:.4f}"
         best = ("  best", "green") if s.improved else ""
+        acc = "" if s.train_accuracy != s.train_accuracy else f" acc {s.train_accuracy:.4f}"
         message(
-            f"epoch {s.epoch}: train loss {s.train_loss:.4f} acc {s.train_accuracy:.4f}{valid}  "
+            f"epoch {s.epoch}: train loss {s.train_loss:.4f}{acc}{valid}  "
             f"{s.seconds:.0f}s {s.tokens_per_s:,.0f} tok/s", best
         )
 
@@ -288,15 +242,15 @@ def train_classifier(
     max_vocab: Optional[int] = typer.Option(50000, "--max-vocab", min=1, help="Keep at most this many of the most frequent words.", rich_help_panel="Vocabulary"),
     embeddings: Optional[str] = typer.Option(None, "--embeddings", help="Initialise word vectors from this file (seqkit model or word2vec text/binary, e.g. gensim's).", rich_help_panel=A),
     resume: Optional[str] = typer.Option(None, "--resume", help="Continue from a checkpoint (MODEL.ckpt, written after every epoch).", rich_help_panel=T),
-    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="Threads (default: all cores).", rich_help_panel=T),
+    threads: int = common.THREADS,
     force: bool = common.FORCE,
     quiet: bool = common.QUIET,
     as_json: bool = common.JSON,
-    model=None,  # ClassifierConfig, from @ARCHITECTURE
+    model=None,  # architecture option values, from @ARCHITECTURE (the registry entry builds its config)
     training=None,  # TrainConfig, from @TRAINING
     text=None,  # TextOptions, from @TEXT
     labeled=None,  # LabeledFormat, from @LABELED_INPUT
-    linear=None,  # dict of --word-ngrams --buckets --loss, from @LINEAR
+    linear=None,  # values of --word-ngrams --buckets --loss, from @LINEAR
 ) -> None:
     """Train a text classifier (RNN, LSTM, GRU or Transformer encoder, an MLP over mean word vectors, or linear) on labelled texts.
 
@@ -306,24 +260,31 @@ def train_classifier(
 
     Example: seqkit train-classifier train.tsv -o fast.npz --arch linear --word-ngrams 2 --epochs 10
     """
-    from seqkit.cli.output import emit_record, message
+    from seqkit.cli.output import message
     from seqkit.fileio import check_output
-    from seqkit.models.fit_classifier import ClassifierJob, DataConfig, run_training
+    from seqkit.models.fit_classifier import DataConfig
 
     check_output(output, [train, valid, embeddings, resume], force=force or bool(resume))
-    if isinstance(model, LinearArch):
-        _train_linear(ctx, train, output, model, linear, training, text, labeled, valid, min_count, embeddings,
-                      threads, quiet, as_json)
-        return
+    arch = registry.get(model["arch"])
+    given = _given(ctx)
+    registry.check_options(arch, given)
     data = DataConfig(train=train, valid=valid, valid_split=valid_split, input=labeled, min_count=min_count,
                       max_vocab=max_vocab, embeddings=embeddings)
-    job = ClassifierJob(data=data, text=text, model=model, train=training, output=str(output), resume=resume)
+    data, training = _with_defaults(arch, given, data, training)
+    request = registry.ClassifierRequest(data=data, text=text, model=arch.build({**model, **linear}), train=training,
+                                         output=str(output), resume=resume, threads=threads)
     reporter = _Reporter(quiet)
     try:
-        with _threads(threads):
-            result = run_training(job, reporter, notes=None if quiet else message)
+        result = arch.run(request, reporter, None if quiet else message)
     finally:
         reporter.bar.stop()  # an interrupted epoch leaves its bar running
+    _report(result, output, quiet, as_json)
+
+
+def _report(result, output, quiet: bool, as_json: bool) -> None:
+    """The run's last line on stderr, or its JSON record on stdout; exit 130 when it was interrupted."""
+    from seqkit.cli.output import emit_record, message
+
     if result.stopped == "interrupted":
         if result.saved:
             message(("interrupted", "yellow"), f": kept the best model so far (epoch {result.best_epoch}) in {output}; "
@@ -331,20 +292,20 @@ def train_classifier(
         else:
             message(("interrupted", "yellow"), " before the first epoch ended: no model written")
         raise typer.Exit(130)
-    if not quiet or as_json:
-        record = {k: getattr(result, k) for k in ("model", "arch", "epochs", "best_epoch", "valid_accuracy", "train_seconds", "stopped")}
-        if as_json:
-            emit_record(record, True)
-        else:
-            message(
-                f"wrote {output}: {result.arch}, best epoch {result.best_epoch}"
-                + ("" if result.valid_accuracy is None else f", validation accuracy {result.valid_accuracy:.4f}")
-                + f", {result.train_seconds:.0f}s of training ({result.stopped.replace('_', ' ')})"
-            )
+    if as_json:
+        keys = ("model", "arch", "epochs", "best_epoch", "valid_accuracy", "train_seconds", "stopped")
+        emit_record({**{k: getattr(result, k) for k in keys}, **result.figures}, True)
+    elif not quiet:
+        message(
+            f"wrote {output}: {result.arch}" + (f" ({result.note})" if result.note else "")
+            + f", best epoch {result.best_epoch}"
+            + ("" if result.valid_accuracy is None else f", validation accuracy {result.valid_accuracy:.4f}")
+            + f", {result.train_seconds:.1f}s of training ({result.stopped.replace('_', ' ')})"
+        )
 
 
-def _threads(n: int | None = None):
-    """n threads (default: all cores) for the engine's kernels and split products, BLAS single-threaded,
+def _threads(n: int = 0):
+    """n threads (0: all cores) for the engine's kernels and split products, BLAS single-threaded,
     freed memory kept for reuse; all restored when the command's work ends."""
     from seqkit import runtime
 
@@ -385,7 +346,7 @@ def predict(
     names = clf.labels
     top = k > 1 or threshold > 0
     columns = ["label", "prob"] + ([f"p_{n}" for n in names] if probs and not as_json else [])
-    with _threads_for(clf), _probabilities(clf, model, _chunks(_open_lines(input), batch), cluster) as probabilities:
+    with _threads_for(clf), _probabilities(clf, model, chunked(_open_lines(input), batch), cluster) as probabilities:
         for P in probabilities:  # (n, C) per chunk, in input order
             if top:
                 _emit_top(P, names, k, threshold, as_json)
@@ -411,7 +372,7 @@ def _all_probabilities(clf, model: str, texts: list[str], cluster: Optional[str]
     """(N, C) class probabilities of all texts, here or in blocks of 512 on the Dask cluster."""
     import numpy as np
 
-    with _threads_for(clf), _probabilities(clf, model, _chunks(texts, 512) if cluster else [texts], cluster) as P:
+    with _threads_for(clf), _probabilities(clf, model, chunked(texts, 512) if cluster else [texts], cluster) as P:
         return np.concatenate(list(P))
 
 
@@ -435,7 +396,7 @@ def _threads_for(clf):
     if isinstance(clf, LinearClassifier):
         from seqkit import runtime
 
-        return runtime.threads(None, blas=False)
+        return runtime.threads(0, blas=False)
     return _threads()
 
 
@@ -454,17 +415,6 @@ def _emit_top(P, names, k: int, threshold: float, as_json: bool) -> None:
         else:
             out.write("\t".join(f"{names[j]}\t{p[j]:.4f}" for j in top) + "\n")
     out.flush()
-
-
-def _chunks(it, n):
-    buf = []
-    for x in it:
-        buf.append(x)
-        if len(buf) == n:
-            yield buf
-            buf = []
-    if buf:
-        yield buf
 
 
 @app.command("evaluate")

@@ -105,6 +105,5 @@ def subword_config(subwords: bool, minn: int, maxn: int, buckets: int):
     """The checked SubwordConfig, or None without --subwords (bad values exit 2 either way)."""
     from seqkit.embed.subwords import SubwordConfig
 
-    config = SubwordConfig(minn, maxn, buckets)
-    config.check()
+    config = SubwordConfig(minn, maxn, buckets)  # checked when built
     return config if subwords else None

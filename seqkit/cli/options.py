@@ -101,9 +101,7 @@ PREPROCESS = OptionGroup(
 def _word2vec(model, loss, cbow_sum, **rest):
     from seqkit.embed.trainer import Word2VecConfig
 
-    config = Word2VecConfig(model=model.value, loss=loss.value, cbow_mean=not cbow_sum, **rest)
-    config.check()  # before reading a large corpus
-    return config
+    return Word2VecConfig(model=model.value, loss=loss.value, cbow_mean=not cbow_sum, **rest)  # checked when built
 
 
 W2V_TRAINING = OptionGroup(

@@ -125,7 +125,7 @@ def confusion(
     from seqkit.plot.figures import draw_confusion
 
     _check_output(output, [model, data], force, (".png", ".svg", ".pdf"))
-    with runtime.threads(None, keep_freed_memory=True):  # as `seqkit evaluate` predicts
+    with runtime.threads(0, keep_freed_memory=True):  # as `seqkit evaluate` predicts
         c = evaluate_confusion(model, data, fmt.value, text_col, label_col)
     _save(draw_confusion(c), output)
     message(f"wrote {output}: {len(c.labels)} classes, {int(c.counts.sum()):,} texts")

@@ -65,25 +65,15 @@ def train_w2v(
     Example: seqkit train-w2v reviews.txt.gz -o reviews.w2v --model cbow --epochs 5
     Subword: seqkit train-w2v reviews.txt.gz -o reviews.ft --subwords --minn 3 --maxn 6
     """
-    from seqkit.cli.progress import progress_bar
     from dataclasses import replace
 
-    from seqkit.embed.trainer import Word2VecModel, check_init_counts, train
+    from seqkit.embed.trainer import Word2VecModel, check_init_counts
+    from seqkit.fileio import check_output
 
-    if sub is not None:
-        from seqkit.errors import OptionError
-
-        if init is not None:
-            raise OptionError("--init cannot continue training with --subwords (yet): train a new model")
-        if config.batch_negatives:
-            raise OptionError("--batch-negatives is for word2vec; --subwords skip-gram already takes the word's vector once per window")
-        if fmt is not ModelFormat.native:
-            raise OptionError("--subwords models are written as native models: then `seqkit export --format fasttext-bin` (or word2vec formats)")
+    _check_subword_options(sub, init, config, fmt)
     # continued training keeps the model's vocabulary: every word of the corpus is read
     popts = replace(preprocess, min_count=config.min_count, max_vocab=config.max_vocab) if init is None else replace(
         preprocess, min_count=1, max_vocab=None)
-    from seqkit.fileio import check_output
-
     check_output(output, [corpus, init], force=force)  # before training, not after
     start_model = Word2VecModel.load(init) if init is not None else None
     if start_model is not None:
@@ -99,6 +89,39 @@ def train_w2v(
 
             write_word2vec(output, m.vocab.words, m.vectors, binary=fmt is ModelFormat.word2vec_bin)
 
+    def on_epoch(epoch: int, m) -> None:
+        if checkpoint and epoch < config.epochs:
+            save(m)
+
+    trained = _train(text, config, sub, start_model, quiet, on_epoch)
+    save(trained)
+    c = trained.config
+    message(
+        f"wrote {output}: {c['vocab_size']:,} words x {trained.vectors.shape[1]} dims"
+        f"{f' + {sub.buckets:,} n-gram rows' if sub is not None else ''}, "
+        f"{c['corpus_words'] * config.epochs:,} words in {c['train_seconds']:.1f} s "
+        f"({c['words_per_s']:,.0f} words/s, {c['threads']} threads), mean loss {c['mean_loss']:.4f}"
+    )
+
+
+def _check_subword_options(sub, init, config, fmt) -> None:
+    if sub is None:
+        return
+    from seqkit.errors import OptionError
+
+    if init is not None:
+        raise OptionError("--init cannot continue training with --subwords (yet): train a new model")
+    if config.batch_negatives:
+        raise OptionError("--batch-negatives is for word2vec; --subwords skip-gram already takes the word's vector once per window")
+    if fmt is not ModelFormat.native:
+        raise OptionError("--subwords models are written as native models: then `seqkit export --format fasttext-bin` (or word2vec formats)")
+
+
+def _train(text, config, sub, start_model, quiet: bool, on_epoch):
+    """The trained model (word2vec or subword: the same driver), with a progress bar on stderr."""
+    from seqkit.cli.progress import progress_bar
+    from seqkit.embed.trainer import train
+
     with progress_bar(quiet, "{task.fields[rate]} words/s  alpha {task.fields[alpha]}  loss {task.fields[loss]}") as bar:
         task = bar.add_task("starting", total=None, rate="-", alpha="-", loss="-")
 
@@ -109,21 +132,8 @@ def train_w2v(
             bar.update(task, completed=p.words_done, total=p.words_total, rate=f"{p.words_per_s:,.0f}",
                        alpha=f"{p.alpha:.5f}", loss=f"{p.mean_loss:.4f}", description=f"epoch {p.epoch}/{config.epochs}")
 
-        def on_epoch(epoch: int, m) -> None:
-            if checkpoint and epoch < config.epochs:
-                save(m)
-
         if sub is not None:
             from seqkit.embed.subword_trainer import train_subwords
 
-            trained = train_subwords(text, config, sub, on_progress=on_progress, on_epoch=on_epoch)
-        else:
-            trained = train(text, config, init=start_model, on_progress=on_progress, on_epoch=on_epoch)
-    save(trained)
-    c = trained.config
-    message(
-        f"wrote {output}: {c['vocab_size']:,} words x {trained.vectors.shape[1]} dims"
-        f"{f' + {sub.buckets:,} n-gram rows' if sub is not None else ''}, "
-        f"{c['corpus_words'] * config.epochs:,} words in {c['train_seconds']:.1f} s "
-        f"({c['words_per_s']:,.0f} words/s, {c['threads']} threads), mean loss {c['mean_loss']:.4f}"
-    )
+            return train_subwords(text, config, sub, on_progress=on_progress, on_epoch=on_epoch)
+        return train(text, config, init=start_model, on_progress=on_progress, on_epoch=on_epoch)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import json
-import struct
 import zipfile
 from pathlib import Path
 
@@ -26,7 +25,7 @@ import numpy as np
 from seqkit.errors import ModelFormatError
 from seqkit.limits import MAX_DIM
 from seqkit.fileio import atomic_path, check_format_version, check_readable_file
-from seqkit.npzfile import load_npz
+from seqkit.npzfile import load_npz, map_members
 
 FORMAT = "seqkit-w2v"
 FORMAT_VERSION = 1
@@ -75,11 +74,10 @@ def load_native(path) -> tuple[list[str], np.ndarray, dict[str, np.ndarray], dic
             raise ModelFormatError(f"{path} is a Python pickle: seqkit never loads pickles (they can run code)")
         raise ModelFormatError(f"{path} is not a seqkit model (.npz): convert word2vec files with `seqkit export`")
     arrays = load_npz(p, "seqkit model", skip=MAPPED)
-    try:
-        with zipfile.ZipFile(p) as zf:
-            arrays.update({name: _mapped_member(p, zf, name) for name in MAPPED if name + ".npy" in zf.namelist()})
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, struct.error) as e:
-        raise ModelFormatError(f"{path} is not a readable seqkit model (truncated or corrupted?): {e}") from None
+    arrays.update(map_members(p, MAPPED, "seqkit model", dtype=np.float32))
+    for name in MAPPED:
+        if name in arrays and arrays[name].ndim != 2:
+            raise ModelFormatError(f"{path} is corrupted: '{name}' is not a matrix")
     for name in ("vectors", "counts", "words", "meta"):
         if name not in arrays:
             raise ModelFormatError(f"{path} is not a seqkit model: it has no '{name}' array")
@@ -125,34 +123,6 @@ def load_native(path) -> tuple[list[str], np.ndarray, dict[str, np.ndarray], dic
 
 
 MAPPED = ("ngrams", "vectors_vocab")  # members memory-mapped, not read: only the rows used are
-
-
-def _mapped_member(path: Path, zf: zipfile.ZipFile, name: str) -> np.ndarray:
-    """Member ``name`` of the .npz as a read-only memory map at its offset inside the file. Every
-    size is checked against the member's stored size before mapping."""
-    info = zf.getinfo(name + ".npy")
-    if info.compress_type != zipfile.ZIP_STORED:
-        raise ModelFormatError(f"{path}: '{name}' is compressed; seqkit writes it stored, to map it (re-save the model)")
-    with open(path, "rb") as f:
-        f.seek(info.header_offset)
-        local = f.read(30)
-        if len(local) != 30 or local[:4] != b"PK\x03\x04":
-            raise ModelFormatError(f"{path} is corrupted: no zip entry where '{name}' should start")
-        name_len, extra_len = struct.unpack("<HH", local[26:30])
-        start = info.header_offset + 30 + name_len + extra_len
-        f.seek(start)
-        version = np.lib.format.read_magic(f)
-        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-        shape, fortran, dtype = read_header(f)
-        offset = f.tell()
-    size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if fortran or dtype != np.float32 or len(shape) != 2 or offset - start + size != info.file_size:
-        raise ModelFormatError(f"{path} is corrupted: '{name}' is {dtype} {shape}, not a float32 matrix of its stored size")
-    if offset + size > path.stat().st_size:
-        raise ModelFormatError(f"{path} is truncated: '{name}' ends past the end of the file")
-    if size == 0:
-        return np.zeros(shape, np.float32)
-    return np.memmap(path, dtype=np.float32, mode="r", offset=offset, shape=shape)
 
 
 def write_word2vec(path, words: list[str], vectors: np.ndarray, binary: bool) -> None:

@@ -8,8 +8,9 @@ scalar settings as one `Word2VecSettings`, the weights and the corpus as small t
 
 With more than one thread, the few output rows that every example writes (the nodes next to the
 Huffman root; the most frequent words' rows) are trained in per-thread copies and folded into the
-shared matrix after each document (`_sync_hot`): written in place, their cache lines would move
-between cores on every update, and two threads would train little faster than one.
+shared matrix after each document (seqkit/fast/shards.py, which also holds the shard loop itself):
+written in place, their cache lines would move between cores on every update, and two threads would
+train little faster than one.
 
 Random numbers: each thread has its own 64-bit LCG (word2vec.c's constants); a draw advances it
 once and uses its high 32 bits. With one thread and a seed the run is bit-reproducible; with
@@ -24,6 +25,10 @@ from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
+
+from seqkit.fast.shards import (document as _document, hot_copies as _hot_copies, hot_row as _row,  # noqa: F401
+                                store_totals as _store_totals, sync_hot as _sync_hot, train_shard, work_buffers,
+                                cached, compiled)
 
 LCG_MUL = np.uint64(25214903917)
 LCG_ADD = np.uint64(11)
@@ -88,7 +93,7 @@ def _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, loca
     is updated; then each row takes its update, in order, and neu1e gathers the gradient for l1.
     Rows go four at a time (one pass over l1 and neu1e for four rows: the loop is bound by loads and
     stores, not arithmetic). Hot rows are read and written in the thread's copy ``local`` (see
-    _sync_hot). Returns the loss."""
+    fast.shards.sync_hot). Returns the loss."""
     dim = l1.shape[0]
     loss = 0.0
     d = 0
@@ -141,31 +146,6 @@ def _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, loca
         _update_row(l1, _row(out, targets[d], hot_slot, local), g[d], neu1e)
         d += 1
     return loss
-
-
-@njit(inline="always")
-def _row(out, target, hot_slot, local):
-    """Output row ``target``: the thread's own copy if it is a hot row."""
-    k = hot_slot[target]
-    return local[k] if k >= 0 else out[target]
-
-
-@njit(inline="always")
-def _sync_hot(out, hot_ids, local, base):
-    """Fold the thread's changes to its hot rows (local - base) into the shared rows and take the
-    shared values back. The hot rows (the nodes next to the Huffman root, the most frequent words'
-    output rows) are written by every example on every thread; updating them in place would bounce
-    their cache lines between cores on each write. Where no other thread wrote a row meanwhile the
-    shared row becomes the local one exactly, so one thread trains exactly as without copies."""
-    dim = out.shape[1]
-    for k in range(hot_ids.shape[0]):
-        row, lk, bk = out[hot_ids[k]], local[k], base[k]
-        for c in range(dim):
-            s = row[c]
-            v = lk[c] if s == bk[c] else s + (lk[c] - bk[c])
-            row[c] = v
-            lk[c] = v
-            bk[c] = v
 
 
 @njit(inline="always")
@@ -276,11 +256,12 @@ def _reduced_window(i, n, window, state):
     return max(0, i - window + b), min(n, i + window - b + 1), state
 
 
-# One document of each family: subsample it into ``sent`` and train on it; each returns (loss, examples,
-# words kept, rng state) and takes only the buffers it uses.
+# One document of each family: subsample it into the work buffers' sentence and train on it; each returns
+# (loss, examples, words kept, rng state). The shard loop around them is fast.shards.train_shard.
 
 @njit(inline="always")
-def _doc_skipgram(doc, sent, syn0, out, tables, cfg, alpha, state, neu1e, targets, labels, g, hot_slot, local):
+def _doc_skipgram(doc, work, syn0, out, tables, cfg, alpha, state, hot_slot, local):
+    sent, _, neu1e, targets, labels, g, _ = work
     dim = syn0.shape[1]
     hs = cfg.hs != 0
     n, state = _subsample(doc, sent, tables[0], state)
@@ -306,7 +287,8 @@ def _doc_skipgram(doc, sent, syn0, out, tables, cfg, alpha, state, neu1e, target
 
 
 @njit(inline="always")
-def _doc_cbow(doc, sent, syn0, out, tables, cfg, alpha, state, neu1, neu1e, targets, labels, g, hot_slot, local):
+def _doc_cbow(doc, work, syn0, out, tables, cfg, alpha, state, hot_slot, local):
+    sent, neu1, neu1e, targets, labels, g, _ = work
     dim = syn0.shape[1]
     hs, cbow_mean = cfg.hs != 0, cfg.cbow_mean != 0
     n, state = _subsample(doc, sent, tables[0], state)
@@ -347,7 +329,8 @@ def _doc_cbow(doc, sent, syn0, out, tables, cfg, alpha, state, neu1, neu1e, targ
 
 
 @njit(inline="always")
-def _doc_batched(doc, sent, syn0, out, tables, cfg, alpha, state, neu1e, targets, labels, dY):
+def _doc_batched(doc, work, syn0, out, tables, cfg, alpha, state, hot_slot, local):
+    sent, _, neu1e, targets, labels, _, dY = work  # no hot rows: each output row is written once per window
     hs = cfg.hs != 0
     n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
@@ -380,7 +363,7 @@ def train_shards(syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, setting
     tables:   (keep, alias_prob, alias_idx, codes, points, code_lengths): see sampling.py and huffman.py
     hot:      (slot, ids): slot[r] is the hot-row slot of output row r, or -1; ids[k] the row of slot k.
               Each thread trains on its own copies of the hot rows and folds its changes into the
-              shared rows after every document (_sync_hot). No hot rows: ids of length 0.
+              shared rows after every document (fast.shards.sync_hot). No hot rows: ids of length 0.
     settings: Word2VecSettings (or a tuple of its seven ints, in its order)
     alphas:   float64 (T, 2) learning rate at the start and end of each shard (linear in between)
     states:   uint64 (T,) per-thread RNG state, advanced in place
@@ -388,125 +371,34 @@ def train_shards(syn0, syn1neg, syn1, ids, offsets, shards, tables, hot, setting
     """
     cfg = Word2VecSettings(*(int(v) for v in settings))
     weights, corpus = (syn0, syn1 if cfg.hs else syn1neg), (ids, offsets, shards)
-    if cfg.skipgram and cfg.batch_negatives:  # it writes each output row once per window: no hot-row copies
-        _shards_batched(weights, corpus, tables, cfg, alphas, states, out_loss, out_counts)
-    elif cfg.skipgram:
-        _shards_skipgram(weights, corpus, tables, hot, cfg, alphas, states, out_loss, out_counts)
-    else:
-        _shards_cbow(weights, corpus, tables, hot, cfg, alphas, states, out_loss, out_counts)
+    _kernel(cfg)(weights, corpus, tables, hot, cfg, alphas, states, out_loss, out_counts)
 
 
-# The three shard loops, one per family (a run compiles only the one it uses). Each thread allocates its
-# buffers once (_shard_buffers & co., below), trains its documents one by one with the learning rate
-# falling linearly over the shard, folds its hot rows back after each, and stores its totals.
-# weights = (syn0, out: syn1 or syn1neg), corpus = (ids, offsets, shards), cfg = Word2VecSettings.
+# The three shard loops, one per family (a run compiles only the one it uses): fast.shards.train_shard with
+# the family's document step. weights = (syn0, out: syn1 or syn1neg), corpus = (ids, offsets, shards).
 
 @njit(parallel=True, cache=True, fastmath=True)
 def _shards_skipgram(weights, corpus, tables, hot, cfg, alphas, states, out_loss, out_counts):
-    syn0, out = weights
-    hot_slot, hot_ids = hot
     for t in prange(corpus[2].shape[0]):
-        sent, neu1e, _ = _shard_buffers(cfg, syn0)
-        targets, labels, g = _output_buffers(cfg.negative, tables)
-        local, base = _hot_copies(out, hot_ids)
-        state, loss, examples, kept, seen = states[t], 0.0, 0, 0, 0
-        for d in range(corpus[2][t, 0], corpus[2][t, 1]):
-            doc, alpha = _document(corpus, alphas, t, d, seen)
-            lo_, ex, n, state = _doc_skipgram(doc, sent, syn0, out, tables, cfg, alpha, state, neu1e, targets, labels,
-                                              g, hot_slot, local)
-            _sync_hot(out, hot_ids, local, base)
-            loss, examples, kept, seen = loss + lo_, examples + ex, kept + n, seen + doc.shape[0]
-        _store_totals(t, state, loss, examples, kept, seen, states, out_loss, out_counts)
+        train_shard(_doc_skipgram, _buffers, t, weights, corpus, tables, hot, cfg, alphas, states, out_loss, out_counts)
 
 
 @njit(parallel=True, cache=True, fastmath=True)
 def _shards_cbow(weights, corpus, tables, hot, cfg, alphas, states, out_loss, out_counts):
-    syn0, out = weights
-    hot_slot, hot_ids = hot
     for t in prange(corpus[2].shape[0]):
-        sent, neu1e, neu1 = _shard_buffers(cfg, syn0)
-        targets, labels, g = _output_buffers(cfg.negative, tables)
-        local, base = _hot_copies(out, hot_ids)
-        state, loss, examples, kept, seen = states[t], 0.0, 0, 0, 0
-        for d in range(corpus[2][t, 0], corpus[2][t, 1]):
-            doc, alpha = _document(corpus, alphas, t, d, seen)
-            lo_, ex, n, state = _doc_cbow(doc, sent, syn0, out, tables, cfg, alpha, state, neu1, neu1e, targets,
-                                          labels, g, hot_slot, local)
-            _sync_hot(out, hot_ids, local, base)
-            loss, examples, kept, seen = loss + lo_, examples + ex, kept + n, seen + doc.shape[0]
-        _store_totals(t, state, loss, examples, kept, seen, states, out_loss, out_counts)
+        train_shard(_doc_cbow, _buffers, t, weights, corpus, tables, hot, cfg, alphas, states, out_loss, out_counts)
 
 
 @njit(parallel=True, cache=True, fastmath=True)
-def _shards_batched(weights, corpus, tables, cfg, alphas, states, out_loss, out_counts):
-    syn0, out = weights  # no hot rows: batched skip-gram writes each output row once per window
+def _shards_batched(weights, corpus, tables, hot, cfg, alphas, states, out_loss, out_counts):
     for t in prange(corpus[2].shape[0]):
-        sent, neu1e, _ = _shard_buffers(cfg, syn0)
-        targets, labels, dY = _window_buffers(cfg.negative, tables, syn0)
-        state, loss, examples, kept, seen = states[t], 0.0, 0, 0, 0
-        for d in range(corpus[2][t, 0], corpus[2][t, 1]):
-            doc, alpha = _document(corpus, alphas, t, d, seen)
-            lo_, ex, n, state = _doc_batched(doc, sent, syn0, out, tables, cfg, alpha, state, neu1e, targets, labels,
-                                             dY)
-            loss, examples, kept, seen = loss + lo_, examples + ex, kept + n, seen + doc.shape[0]
-        _store_totals(t, state, loss, examples, kept, seen, states, out_loss, out_counts)
-
-
-# Shard set-up, shared with subword_kernels.py. The allocators are plain @njit, not inlined: numba's parfor
-# pass hoists an np.empty out of a prange loop when it sees nothing store the array (all threads would then
-# share one buffer); an allocation inside a called function stays per thread.
-
-@njit
-def _shard_buffers(cfg, syn0):
-    """A thread's sentence buffer (cfg.max_len ids) and two work vectors of syn0's width."""
-    dim = syn0.shape[1]
-    return (np.empty(cfg.max_len, dtype=np.int32), np.empty(dim, dtype=np.float32),
-            np.empty(dim, dtype=np.float32))
+        train_shard(_doc_batched, _buffers, t, weights, corpus, tables, hot, cfg, alphas, states, out_loss, out_counts)
 
 
 @njit
-def _output_buffers(negative, tables):
-    """(targets, labels, g) for one example's output rows: noise words + 1, or the longest Huffman path."""
-    n_rows = max(negative + 1, tables[4].shape[1])
-    return np.empty(n_rows, dtype=np.int64), np.empty(n_rows, dtype=np.float32), np.empty(n_rows, dtype=np.float32)
-
-
-@njit
-def _window_buffers(negative, tables, syn0):
-    """(targets, labels, dY) for batched skip-gram: a window's output rows and their summed updates."""
-    targets, labels, _ = _output_buffers(negative, tables)
-    return targets, labels, np.empty((targets.shape[0], syn0.shape[1]), dtype=np.float32)
-
-
-@njit
-def _hot_copies(out, hot_ids):
-    """A thread's copies of the hot output rows: (local, base), both out[hot_ids] (see _sync_hot)."""
-    local = np.empty((hot_ids.shape[0], out.shape[1]), dtype=np.float32)
-    base = np.empty((hot_ids.shape[0], out.shape[1]), dtype=np.float32)
-    for k in range(hot_ids.shape[0]):
-        local[k] = out[hot_ids[k]]
-        base[k] = out[hot_ids[k]]
-    return local, base
-
-
-@njit(inline="always")
-def _document(corpus, alphas, t, d, seen):
-    """Document d of thread t's shard, and its learning rate: alphas[t] from start to end, by words seen."""
-    ids, offsets, shards = corpus
-    total = offsets[shards[t, 1]] - offsets[shards[t, 0]]
-    a0, a1 = alphas[t, 0], alphas[t, 1]
-    alpha = a0 + (a1 - a0) * (seen / total) if total > 0 else a0
-    return ids[offsets[d] : offsets[d + 1]], np.float32(alpha)
-
-
-@njit(inline="always")
-def _store_totals(t, state, loss, examples, kept, seen, states, out_loss, out_counts):
-    """Thread t's rng state and totals into the output arrays."""
-    states[t] = state
-    out_loss[t] = loss
-    out_counts[t, 0] = examples
-    out_counts[t, 1] = kept
-    out_counts[t, 2] = seen
+def _buffers(cfg, syn0, tables):
+    """A thread's work buffers: output rows for noise words + 1, or the longest Huffman path."""
+    return work_buffers(cfg.max_len, syn0.shape[1], max(cfg.negative + 1, tables[4].shape[1]))
 
 
 def _kernel(cfg):
@@ -517,13 +409,9 @@ def _kernel(cfg):
 
 def is_ready(settings) -> bool:
     """Whether this process already holds the machine code of the kernel that ``settings`` selects."""
-    return bool(_kernel(Word2VecSettings(*settings)).signatures)
+    return compiled(_kernel(Word2VecSettings(*settings)))
 
 
 def is_cached(settings) -> bool:
     """Whether numba's on-disk cache has an entry for that kernel (then loading it takes about a second)."""
-    import os
-
-    cache = getattr(_kernel(Word2VecSettings(*settings)), "_cache", None)
-    index = getattr(getattr(cache, "_cache_file", None), "_index_path", None)
-    return bool(index) and os.path.exists(index)
+    return cached(_kernel(Word2VecSettings(*settings)))

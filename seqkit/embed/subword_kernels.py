@@ -24,8 +24,9 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from seqkit.embed.kernels import (_document, _hot_copies, _output_buffers, _output_layer, _reduced_window, _shard_buffers,
-                                  _store_totals, _subsample, _sync_hot, _targets)
+from seqkit.embed.kernels import _buffers, _output_layer, _reduced_window, _subsample, _targets
+from seqkit.fast.rows import add_to_rows as _add_to_rows, mean_of_rows as _mean_of_rows
+from seqkit.fast.shards import cached, compiled, train_shard
 
 
 class SubwordSettings(NamedTuple):
@@ -37,33 +38,9 @@ class SubwordSettings(NamedTuple):
 
 
 @njit(inline="always")
-def _mean_of_rows(syn0, rows, r0, r1, h):
-    """h = mean of syn0[rows[r0:r1]]."""
-    dim = syn0.shape[1]
-    for c in range(dim):
-        h[c] = 0.0
-    for r in range(r0, r1):
-        row = syn0[rows[r]]
-        for c in range(dim):
-            h[c] += row[c]
-    inv = np.float32(1.0 / (r1 - r0))
-    for c in range(dim):
-        h[c] *= inv
-
-
-@njit(inline="always")
-def _add_to_rows(syn0, rows, r0, r1, grad):
-    """Every row syn0[rows[r0:r1]] += grad."""
-    dim = syn0.shape[1]
-    for r in range(r0, r1):
-        row = syn0[rows[r]]
-        for c in range(dim):
-            row[c] += grad[c]
-
-
-@njit(inline="always")
-def _doc_skipgram(doc, sent, syn0, out, tables, csr, cfg, alpha, state, h, neu1e, targets, labels, g, hot_slot, local):
-    offs, rows = csr
+def _doc_skipgram(doc, work, syn0, out, model, cfg, alpha, state, hot_slot, local):
+    tables, (offs, rows) = model
+    sent, h, neu1e, targets, labels, g, _ = work
     dim = syn0.shape[1]
     n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
@@ -87,8 +64,9 @@ def _doc_skipgram(doc, sent, syn0, out, tables, csr, cfg, alpha, state, h, neu1e
 
 
 @njit(inline="always")
-def _doc_cbow(doc, sent, syn0, out, tables, csr, cfg, alpha, state, h, neu1e, targets, labels, g, hot_slot, local):
-    offs, rows = csr
+def _doc_cbow(doc, work, syn0, out, model, cfg, alpha, state, hot_slot, local):
+    tables, (offs, rows) = model
+    sent, h, neu1e, targets, labels, g, _ = work
     dim = syn0.shape[1]
     n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
@@ -134,35 +112,36 @@ def train_shards(weights, corpus, tables, csr, hot, cfg: SubwordSettings, alphas
     states:   uint64 (T,) per-thread RNG state, advanced in place
     out_loss: float64 (T,) summed loss; out_counts: int64 (T, 3) examples, words kept, words seen
     """
-    kernel = _shards_skipgram if cfg.skipgram else _shards_cbow
-    kernel(weights, corpus, tables, csr, hot, cfg, alphas, states, out_loss, out_counts)
+    kernel(cfg)(weights, corpus, tables, csr, hot, cfg, alphas, states, out_loss, out_counts)
+
+
+def kernel(cfg):
+    """The kernel ``cfg`` selects (SubwordSettings)."""
+    return _shards_skipgram if cfg.skipgram else _shards_cbow
+
+
+def is_ready(cfg) -> bool:
+    return compiled(kernel(cfg))
+
+
+def is_cached(cfg) -> bool:
+    return cached(kernel(cfg))
 
 
 @njit(parallel=True, cache=True, fastmath=True)
 def _shards_skipgram(weights, corpus, tables, csr, hot, cfg, alphas, states, out_loss, out_counts):
     for t in prange(corpus[2].shape[0]):
-        _train_shard(_doc_skipgram, t, weights, corpus, tables, csr, hot, cfg, alphas, states, out_loss, out_counts)
+        train_shard(_doc_skipgram, _subword_buffers, t, weights, corpus, (tables, csr), hot, cfg, alphas, states,
+                    out_loss, out_counts)
 
 
 @njit(parallel=True, cache=True, fastmath=True)
 def _shards_cbow(weights, corpus, tables, csr, hot, cfg, alphas, states, out_loss, out_counts):
     for t in prange(corpus[2].shape[0]):
-        _train_shard(_doc_cbow, t, weights, corpus, tables, csr, hot, cfg, alphas, states, out_loss, out_counts)
+        train_shard(_doc_cbow, _subword_buffers, t, weights, corpus, (tables, csr), hot, cfg, alphas, states,
+                    out_loss, out_counts)
 
 
-@njit(inline="always")
-def _train_shard(train_document, t, weights, corpus, tables, csr, hot, cfg, alphas, states, out_loss, out_counts):
-    """Thread t's shard, as kernels._shards_skipgram does it (the same buffers, learning rate and hot rows)."""
-    syn0, out = weights
-    hot_slot, hot_ids = hot
-    sent, h, neu1e = _shard_buffers(cfg, syn0)
-    targets, labels, g = _output_buffers(cfg.negative, tables)
-    local, base = _hot_copies(out, hot_ids)
-    state, loss, examples, kept, seen = states[t], 0.0, 0, 0, 0
-    for d in range(corpus[2][t, 0], corpus[2][t, 1]):
-        doc, alpha = _document(corpus, alphas, t, d, seen)
-        lo_, ex, n, state = train_document(doc, sent, syn0, out, tables, csr, cfg, alpha, state, h, neu1e,
-                                           targets, labels, g, hot_slot, local)
-        _sync_hot(out, hot_ids, local, base)
-        loss, examples, kept, seen = loss + lo_, examples + ex, kept + n, seen + doc.shape[0]
-    _store_totals(t, state, loss, examples, kept, seen, states, out_loss, out_counts)
+@njit
+def _subword_buffers(cfg, syn0, model):
+    return _buffers(cfg, syn0, model[0])

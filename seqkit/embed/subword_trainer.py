@@ -3,21 +3,21 @@
 The input matrix has fastText's layout: V word rows, then `buckets` n-gram rows (V + buckets, d),
 every row uniform in [-1/d, 1/d) as gensim's FastText starts. Training holds only the word rows and
 the rows of the buckets some word uses (about half of 2M on IMDB); the rest keep their initial
-values and are drawn again from the seed when the model is written. Shards, learning-rate schedule,
-subsampling, noise table, Huffman tree and hot output rows are word2vec's (trainer.py).
+values and are drawn again from the seed when the model is written. The loop (warm-up, learning-rate
+schedule, streaming of a sharded corpus, progress, the training curve), subsampling, noise table, Huffman
+tree and hot output rows are word2vec's (driver.py, trainer.py): this module supplies its rows and step.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
 from seqkit.embed.subwords import SubwordConfig, mean_rows, trained_buckets, word_rows
-from seqkit.embed.trainer import Progress, Word2VecConfig, _hot_rows, _shards, check_trainable
-from seqkit.text.corpus import EncodedCorpus, longest_document, release_pages
+from seqkit.embed.trainer import Progress, Word2VecConfig, _hot_rows, check_trainable
+from seqkit.text.corpus import EncodedCorpus
 from seqkit.text.vocab import Vocab
 
 
@@ -116,84 +116,56 @@ def train_subwords(
     on_progress: Callable[[Progress], None] | None = None,
     on_epoch: Callable[[int, SubwordModel], None] | None = None,
 ) -> SubwordModel:
-    """Train subword vectors on ``corpus`` (restricted to --min-count / --max-vocab here)."""
+    """Train subword vectors on ``corpus`` (restricted to --min-count / --max-vocab here), with the word2vec
+    driver: only the input rows and the kernel call are the subword model's own."""
     from seqkit import runtime
-
-    with runtime.threads(config.threads, blas=False) as threads:  # restored when training ends
-        return _train(corpus, config, sub, threads, on_progress, on_epoch)
-
-
-def _train(corpus, config, sub, threads, on_progress, on_epoch) -> SubwordModel:
-    from seqkit.embed import subword_kernels
-    from seqkit.embed.huffman import huffman_codes
-    from seqkit.embed.sampling import alias_table, keep_thresholds
-
+    from seqkit.embed import driver
     from seqkit.text.corpus import restrict
 
-    config.check()
-    sub.check()
     corpus = restrict(corpus, config.min_count, config.max_vocab)
     vocab = corpus.vocab
     check_trainable(corpus, config, "the corpus")
-    v, dim = len(vocab), config.dim
-    hs = config.loss == "hs"
+    v, dim, hs = len(vocab), config.dim, config.loss == "hs"
     offsets_w, rows_w = word_rows(vocab.words, v, sub)
     used = np.unique(rows_w[rows_w >= v]).astype(np.int64) - v  # (U,) buckets in use
     syn0 = initial_input(v, used, sub.buckets, dim, config.seed)  # (V + U, d): only the rows training touches
     model = SubwordModel(vocab, syn0, used, sub, config.seed)
-    csr = model.rows()
     out = np.zeros((v - 1 if hs else v, dim), np.float32)
-
-    keep = keep_thresholds(vocab.counts, config.sample)
-    alias_prob, alias_idx = alias_table(vocab.counts, config.ns_exponent) if not hs else (
-        np.zeros(1, np.uint64), np.zeros(1, np.int32))
-    codes, points, lengths = huffman_codes(vocab.counts) if hs else (
-        np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int32), np.zeros(1, np.int32))
-    tables = (keep, alias_prob, alias_idx, codes, points, lengths)
-
-    hot = _hot_rows(config, threads, vocab.counts, keep, points, lengths)
-    ids = np.ascontiguousarray(corpus.ids, dtype=np.int32)
-    offsets = np.ascontiguousarray(corpus.offsets, dtype=np.int64)
-    max_len = longest_document(offsets) if corpus.n_docs else 1
-    settings = subword_kernels.SubwordSettings(int(config.model == "skipgram"), int(hs), config.window,
-                                               config.negative, max(max_len, 1))
-    shards = _shards(offsets, config.chunk_words)
-    total = corpus.n_tokens * config.epochs
-    states = (np.uint64(config.seed) * np.uint64(1000003) + np.arange(threads, dtype=np.uint64) * np.uint64(7919)
-              + np.uint64(1)).astype(np.uint64)
-    out_loss = np.zeros(threads, np.float64)
-    out_counts = np.zeros((threads, 3), np.int64)
-    loss_sum, examples, done = 0.0, 0, 0
-    start = time.perf_counter()
-
-    def alpha_at(words: int) -> float:
-        return max(config.min_alpha, config.alpha - (config.alpha - config.min_alpha) * words / total)
-
     model.syn1neg, model.syn1, model.config = (None if hs else out), (out if hs else None), config.to_dict()
-    for epoch in range(config.epochs):
-        for first in range(0, len(shards), threads):
-            batch = shards[first : first + threads]
-            size = int(offsets[batch[-1, 1]] - offsets[batch[0, 0]])
-            alphas = np.tile([alpha_at(done), alpha_at(done + size)], (len(batch), 1))
-            subword_kernels.train_shards((syn0, out), (ids, offsets, np.ascontiguousarray(batch)), tables, csr, hot,
-                                         settings, alphas, states[: len(batch)], out_loss[: len(batch)],
-                                         out_counts[: len(batch)])
-            release_pages(corpus.ids, offsets[batch[-1, 1]])
-            loss_sum += float(out_loss[: len(batch)].sum())
-            examples += int(out_counts[: len(batch), 0].sum())
-            done += size
-            if on_progress is not None:
-                elapsed = time.perf_counter() - start
-                on_progress(Progress(done, total, epoch + 1, alpha_at(done), loss_sum / max(examples, 1),
-                                     done / elapsed if elapsed > 0 else 0.0))
-        model._vectors = None
+    tables = driver.sampling_tables(vocab.counts, config)
+
+    def epoch_done(epoch: int) -> None:
+        model._vectors = None  # the mean vectors of the rows as they are now
         if on_epoch is not None:
-            on_epoch(epoch + 1, model)
-    seconds = time.perf_counter() - start
+            on_epoch(epoch, model)
+
+    with runtime.threads(config.threads, blas=False) as threads:  # restored when training ends
+        hot = _hot_rows(config, threads, vocab.counts, tables[0], tables[4], tables[5])
+        step = _SubwordStep(config, (syn0, out), tables, model.rows(), hot, driver.max_document(corpus))
+        stats = driver.drive(corpus, config, step, threads, on_progress, epoch_done)
     model._vectors = None
-    model.config = {
-        **config.to_dict(), "threads": threads, "vocab_size": v, "corpus_words": corpus.n_tokens,
-        "train_seconds": round(seconds, 3), "words_per_s": round(total / seconds, 1) if seconds > 0 else None,
-        "mean_loss": loss_sum / max(examples, 1), "continued": False, "subwords": sub.to_dict(),
-    }
+    model.config = {**config.to_dict(), "vocab_size": v, **stats.figures(config), "continued": False,
+                    "subwords": sub.to_dict()}
     return model
+
+
+class _SubwordStep:
+    """The subword model's part of the driver's loop: its input rows (CSR per word) and kernel call."""
+
+    def __init__(self, config: Word2VecConfig, weights, tables, csr, hot, max_len: int):
+        from seqkit.embed import subword_kernels
+
+        self.kernels, self.weights, self.tables, self.csr, self.hot = subword_kernels, weights, tables, csr, hot
+        self.settings = subword_kernels.SubwordSettings(int(config.model == "skipgram"), int(config.loss == "hs"),
+                                                        config.window, config.negative, max_len)
+        self.family = "subword skip-gram" if config.model == "skipgram" else "subword CBOW"
+
+    def ready(self) -> bool:
+        return self.kernels.is_ready(self.settings)
+
+    def cached(self) -> bool:
+        return self.kernels.is_cached(self.settings)
+
+    def __call__(self, ids, offsets, shards, alphas, states, out_loss, out_counts) -> None:
+        self.kernels.train_shards(self.weights, (ids, offsets, shards), self.tables, self.csr, self.hot,
+                                  self.settings, alphas, states, out_loss, out_counts)

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from seqkit.errors import OptionError
+from seqkit.fast.fnv import FNV32_OFFSET, FNV32_PRIME, fnv1a32
 
-FNV_OFFSET = 2166136261
-FNV_PRIME = 16777619
+FNV_OFFSET, FNV_PRIME = FNV32_OFFSET, FNV32_PRIME  # old names
 EOS = "</s>"  # fastText's end-of-sentence word: no n-grams
 MAX_N = 64  # longest n-gram seqkit accepts (fastText sets no bound; longer ones only cost memory)
 MAX_ROWS = 2**31 - 1  # fastText stores row ids as int32: nwords + buckets must fit
@@ -38,7 +38,7 @@ class SubwordConfig:
     def to_dict(self) -> dict:
         return {"minn": self.minn, "maxn": self.maxn, "buckets": self.buckets}
 
-    def check(self) -> None:
+    def __post_init__(self):  # checked when built, as every config
         if self.minn < 1:
             raise OptionError(f"--minn must be at least 1, not {self.minn}")
         if self.maxn > MAX_N:
@@ -48,14 +48,12 @@ class SubwordConfig:
         if not 1 <= self.buckets < MAX_ROWS:
             raise OptionError(f"--buckets must be between 1 and {MAX_ROWS - 1:,} (fastText's int32 rows), not {self.buckets}")
 
+    def check(self) -> None:
+        """Kept for callers of this name: a config is checked when it is built."""
+        self.__post_init__()
 
-def fnv1a(data: bytes) -> int:
-    """fastText's hash of ``data``: 32-bit FNV-1a over bytes read as signed chars."""
-    h = FNV_OFFSET
-    for byte in data:
-        h ^= byte | 0xFFFFFF00 if byte >= 0x80 else byte  # int8 -> uint32 sign extension
-        h = (h * FNV_PRIME) & 0xFFFFFFFF
-    return h
+
+fnv1a = fnv1a32  # fastText's hash (seqkit/fast/fnv.py), kept under its old name
 
 
 def ngrams(word: str, minn: int, maxn: int) -> list[bytes]:

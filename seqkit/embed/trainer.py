@@ -1,31 +1,19 @@
-"""word2vec training: pure-Python orchestration around the Numba kernels.
-
-The corpus is read shard after shard (a corpus from `preprocess --cluster` has many, each
-memory-mapped on its own); each shard is cut into chunks of about `chunk_words` words, each kernel
-call trains one chunk per thread (the kernels call them "shards"), and between calls Python
-updates the learning rate, the progress callback and the running loss, and releases the pages
-of the corpus already trained. The learning rate falls linearly from `alpha` to `min_alpha`
-over the whole run.
-
-Before the first chunk the kernel is compiled (or loaded from numba's cache) on an empty batch of
-shards, so that the words/s figures count training only. The run's curve is kept in the model's
-metadata as `history`: one point per kernel call, thinned to at most HISTORY_POINTS (plus the end of
-each epoch), so that even a one-epoch run draws a curve (`seqkit plot history`).
+"""word2vec training: the configuration, the model, and the word2vec model's part of the one driver
+(seqkit/embed/driver.py owns the loop: warm-up, learning-rate schedule, streaming of a sharded corpus,
+progress and the training curve; the subword trainer uses the same driver with its own step).
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Literal
 
 import numpy as np
 
 from seqkit.errors import InputError, OptionError
-from seqkit.text.corpus import EncodedCorpus, longest_document, release_pages
+from seqkit.embed.driver import HISTORY_POINTS, Progress, chunks as _shards, kernel_arrays as _kernel_arrays  # noqa: F401
+from seqkit.text.corpus import EncodedCorpus
 from seqkit.text.vocab import Vocab
-
-HISTORY_POINTS = 200  # points of the training curve kept per run (about; epoch ends are always kept)
 
 
 @dataclass(frozen=True)
@@ -51,42 +39,43 @@ class Word2VecConfig:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    def check(self) -> None:
-        def bad(msg: str):
-            raise OptionError(msg)
-
+    def __post_init__(self):  # the one validation style: a config checks itself when it is built
         if self.model not in ("skipgram", "cbow"):
-            bad(f"--model must be skipgram or cbow, not {self.model!r}")
+            raise OptionError(f"--model must be skipgram or cbow, not {self.model!r}")
         if self.loss not in ("ns", "hs"):
-            bad(f"--loss must be ns or hs, not {self.loss!r}")
+            raise OptionError(f"--loss must be ns or hs, not {self.loss!r}")
         if self.dim < 1:
-            bad(f"--dim must be at least 1, not {self.dim}")
+            raise OptionError(f"--dim must be at least 1, not {self.dim}")
         if self.window < 1:
-            bad(f"--window must be at least 1, not {self.window}")
+            raise OptionError(f"--window must be at least 1, not {self.window}")
         if self.min_count < 1:
-            bad(f"--min-count must be at least 1, not {self.min_count}")
+            raise OptionError(f"--min-count must be at least 1, not {self.min_count}")
         if self.epochs < 1:
-            bad(f"--epochs must be at least 1, not {self.epochs}")
+            raise OptionError(f"--epochs must be at least 1, not {self.epochs}")
         if not self.alpha > 0:
-            bad(f"--alpha must be positive, not {self.alpha}")
+            raise OptionError(f"--alpha must be positive, not {self.alpha}")
         if not 0 <= self.min_alpha <= self.alpha:
-            bad(f"--min-alpha must be between 0 and --alpha ({self.alpha}), not {self.min_alpha}")
+            raise OptionError(f"--min-alpha must be between 0 and --alpha ({self.alpha}), not {self.min_alpha}")
         if self.sample < 0:
-            bad(f"--sample must be 0 (off) or positive, not {self.sample}")
+            raise OptionError(f"--sample must be 0 (off) or positive, not {self.sample}")
         if self.loss == "ns" and self.negative < 1:
-            bad("--loss ns needs --negative of at least 1 (or use --loss hs)")
+            raise OptionError("--loss ns needs --negative of at least 1 (or use --loss hs)")
         if self.negative < 0:
-            bad(f"--negative must not be negative, not {self.negative}")
+            raise OptionError(f"--negative must not be negative, not {self.negative}")
         if self.batch_negatives and self.model != "skipgram":
-            bad("--batch-negatives is for --model skipgram (CBOW already trains one example per window)")
+            raise OptionError("--batch-negatives is for --model skipgram (CBOW already trains one example per window)")
         if self.threads < 0:
-            bad(f"--threads must be 0 (all cores) or more, not {self.threads}")
+            raise OptionError(f"--threads must be 0 (all cores) or more, not {self.threads}")
         from seqkit import limits
 
         limits.check_range("--dim", self.dim, 1, limits.MAX_DIM)
         limits.check_range("--window", self.window, 1, limits.MAX_WINDOW)
         limits.check_range("--negative", self.negative, 0, limits.MAX_NEGATIVE)
         limits.check_range("--epochs", self.epochs, 1, limits.MAX_EPOCHS)
+
+    def check(self) -> None:
+        """Kept for callers of this name: a config is checked when it is built."""
+        self.__post_init__()
 
 
 @dataclass
@@ -124,19 +113,6 @@ class Word2VecModel:
         )
 
 
-@dataclass
-class Progress:
-    """What the progress callback is told after each kernel call."""
-
-    words_done: int  # corpus words processed, over all epochs so far
-    words_total: int  # corpus words x epochs
-    epoch: int
-    alpha: float
-    mean_loss: float  # mean loss per trained example over the run so far
-    words_per_s: float  # training time only (the kernel's compilation is not counted)
-    stage: str = "training"  # or what happens before the first chunk, e.g. "compiling the skip-gram kernel"
-
-
 def check_init_counts(init: "Word2VecModel", source: str = "the --init model") -> None:
     """Continued training draws noise words and subsamples by the model's word counts: a model without
     them (converted from a word2vec file, which stores none) is refused rather than trained on NaN tables."""
@@ -157,27 +133,11 @@ def reencode(corpus: EncodedCorpus, vocab: Vocab) -> EncodedCorpus:
     return EncodedCorpus(corpus.path, vocab, meta=corpus.meta, shards=shards)
 
 
-def _shards(offsets: np.ndarray, chunk_words: int) -> np.ndarray:
-    """(S, 2) document ranges of about chunk_words words each, in corpus order."""
-    n = int(offsets[-1])
-    cuts = np.searchsorted(offsets, np.arange(0, n, chunk_words), side="left")
-    cuts = np.unique(np.concatenate([cuts, [len(offsets) - 1]]))
-    cuts = cuts[cuts <= len(offsets) - 1]
-    if cuts[0] != 0:
-        cuts = np.concatenate([[0], cuts])
-    return np.stack([cuts[:-1], cuts[1:]], axis=1).astype(np.int64)
-
-
 def init_weights(vocab_size: int, dim: int, seed: int) -> np.ndarray:
     """gensim's initial input vectors: uniform in [-1/dim, 1/dim) (word2vec.c's range is half as wide;
     with it, one epoch of CBOW scored about 0.4 points lower on analogies)."""
     rng = np.random.default_rng(seed)
     return ((rng.random((vocab_size, dim), dtype=np.float32) * 2.0 - 1.0) / dim).astype(np.float32)
-
-
-def _kernel_arrays(shard) -> tuple[np.ndarray, np.ndarray]:
-    """A shard's ids (int32) and offsets (int64) as the kernels take them: views where the types match."""
-    return np.ascontiguousarray(shard.ids, dtype=np.int32), np.ascontiguousarray(shard.offsets, dtype=np.int64)
 
 
 def train(
@@ -189,28 +149,73 @@ def train(
 ) -> Word2VecModel:
     """Train word vectors on ``corpus``; with ``init``, continue from that model (its vocabulary kept)."""
     from seqkit import runtime
-    from seqkit.embed import kernels
-    from seqkit.embed.huffman import huffman_codes
-    from seqkit.embed.sampling import alias_table, keep_thresholds
-    from seqkit.text.corpus import restrict
+    from seqkit.embed import driver
 
-    config.check()
     source = corpus.meta.get("sources", [{}])
     name = ", ".join(s.get("path", "?") for s in source) if source else "the corpus"
+    corpus, config = _training_corpus(corpus, config, init, name)
+    vocab = corpus.vocab
+    check_trainable(corpus, config, name)
+    syn0, syn1neg, syn1 = _start_weights(len(vocab), config, init)
+    tables = driver.sampling_tables(vocab.counts, config)
+    hs = config.loss == "hs"
+    model = Word2VecModel(vocab, syn0, None if hs else syn1neg, syn1 if hs else None, config.to_dict())
+    # one thread per shard; the count is restored when training ends (the process's other work keeps its own)
+    with runtime.threads(config.threads, blas=False) as threads:
+        hot = _hot_rows(config, threads, vocab.counts, tables[0], tables[4], tables[5])
+        step = _Word2VecStep(config, (syn0, syn1neg, syn1), tables, hot, driver.max_document(corpus))
+        stats = driver.drive(corpus, config, step, threads, on_progress,
+                             None if on_epoch is None else lambda epoch: on_epoch(epoch, model))
+    model.config = {**config.to_dict(), "vocab_size": len(vocab), **stats.figures(config),
+                    "continued": init is not None}
+    return model
+
+
+class _Word2VecStep:
+    """The word2vec model's part of the driver's loop: its weights, tables and kernel call."""
+
+    def __init__(self, config: Word2VecConfig, weights, tables, hot, max_len: int):
+        from seqkit.embed import kernels
+
+        self.kernels, self.weights, self.tables, self.hot = kernels, weights, tables, hot
+        self.settings = kernels.Word2VecSettings(int(config.model == "skipgram"), int(config.loss == "hs"),
+                                                 config.window, config.negative, int(config.cbow_mean), max_len,
+                                                 int(config.batch_negatives))
+        self.family = ("batched skip-gram" if config.batch_negatives else
+                       "skip-gram" if config.model == "skipgram" else "CBOW")
+
+    def ready(self) -> bool:
+        return self.kernels.is_ready(self.settings)
+
+    def cached(self) -> bool:
+        return self.kernels.is_cached(self.settings)
+
+    def __call__(self, ids, offsets, shards, alphas, states, out_loss, out_counts) -> None:
+        syn0, syn1neg, syn1 = self.weights
+        self.kernels.train_shards(syn0, syn1neg, syn1, ids, offsets, shards, self.tables, self.hot, self.settings,
+                                  alphas, states, out_loss, out_counts)
+
+
+def _training_corpus(corpus: EncodedCorpus, config: Word2VecConfig, init, name: str):
+    """(corpus over the vocabulary trained, config): --init's vocabulary and width, or the corpus's own words
+    restricted to --min-count / --max-vocab."""
+    from seqkit.text.corpus import restrict
+
     if init is not None:
         check_init_counts(init)
         corpus = reencode(corpus, init.vocab)
         if init.vectors.shape[1] != config.dim:
             config = Word2VecConfig(**{**config.to_dict(), "dim": init.vectors.shape[1]})
-    else:
-        corpus = restrict(corpus, config.min_count, config.max_vocab)
-        if len(corpus.vocab) == 0 or (corpus.vocab.counts < config.min_count).all():
-            raise InputError(f"no word occurs at least --min-count={config.min_count} times in {name}")
-    vocab = corpus.vocab
-    check_trainable(corpus, config, name)
+        return corpus, config
+    corpus = restrict(corpus, config.min_count, config.max_vocab)
+    if len(corpus.vocab) == 0 or (corpus.vocab.counts < config.min_count).all():
+        raise InputError(f"no word occurs at least --min-count={config.min_count} times in {name}")
+    return corpus, config
 
-    v, dim = len(vocab), config.dim
-    ns, hs = config.loss == "ns", config.loss == "hs"
+
+def _start_weights(v: int, config: Word2VecConfig, init):
+    """(syn0 (V, d), syn1neg (V, d) or (0, d), syn1 (V-1, d) or (0, d)): fresh, or --init's copied."""
+    dim, ns, hs = config.dim, config.loss == "ns", config.loss == "hs"
     if init is not None:
         syn0 = np.ascontiguousarray(init.vectors, dtype=np.float32).copy()
         syn1neg = init.syn1neg.copy() if ns and init.syn1neg is not None else np.zeros((v, dim), np.float32)
@@ -219,95 +224,7 @@ def train(
         syn0 = init_weights(v, dim, config.seed)
         syn1neg = np.zeros((v, dim), np.float32)
         syn1 = np.zeros((v - 1, dim), np.float32)
-    if not ns:
-        syn1neg = np.zeros((0, dim), np.float32)
-    if not hs:
-        syn1 = np.zeros((0, dim), np.float32)
-
-    keep = keep_thresholds(vocab.counts, config.sample)
-    alias_prob, alias_idx = alias_table(vocab.counts, config.ns_exponent) if ns else (
-        np.zeros(1, np.uint64), np.zeros(1, np.int32))
-    codes, points, lengths = huffman_codes(vocab.counts) if hs else (
-        np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int32), np.zeros(1, np.int32))
-    tables = (keep, alias_prob, alias_idx, codes, points, lengths)
-
-    # one thread per shard; the count is restored when training ends (the process's other work keeps its own)
-    with runtime.threads(config.threads, blas=False) as threads:
-        hot = _hot_rows(config, threads, vocab.counts, keep, points, lengths)
-        max_len = max((longest_document(s.offsets) for s in corpus.shards if s.n_docs), default=1)
-        settings = kernels.Word2VecSettings(int(config.model == "skipgram"), int(hs), config.window, config.negative,
-                                            int(config.cbow_mean), max(max_len, 1), int(config.batch_negatives))
-        words_per_epoch = corpus.n_tokens
-        total = words_per_epoch * config.epochs
-        states = (np.uint64(config.seed) * np.uint64(1000003) + np.arange(threads, dtype=np.uint64) * np.uint64(7919) + np.uint64(1)).astype(np.uint64)
-        out_loss = np.zeros(threads, np.float64)
-        out_counts = np.zeros((threads, 3), np.int64)
-        loss_sum, examples, done = 0.0, 0, 0
-        family = "batched skip-gram" if config.batch_negatives else "skip-gram" if config.model == "skipgram" else "CBOW"
-        if on_progress is not None and not kernels.is_ready(settings):
-            stage = f"compiling the {family} kernel, first run only" if not kernels.is_cached(settings) else f"loading the {family} kernel"
-            on_progress(Progress(0, total, 1, config.alpha, float("nan"), 0.0, stage))
-        plan = [(s, _shards(np.ascontiguousarray(s.offsets, dtype=np.int64), config.chunk_words)) for s in corpus.shards if s.n_docs]
-        # No shards: compiles (or loads) the kernel and trains nothing. The corpus's own arrays (read-only
-        # memory maps from a folder) give the types the training calls use: Numba compiles per type.
-        ids0, offsets0 = _kernel_arrays(plan[0][0]) if plan else (np.zeros(0, np.int32), np.zeros(1, np.int64))
-        kernels.train_shards(
-            syn0, syn1neg, syn1, ids0, offsets0, np.zeros((0, 2), np.int64), tables,
-            hot, settings, np.zeros((0, 2), np.float64), states[:0], out_loss[:0], out_counts[:0],
-        )
-        calls_per_epoch = max(1, sum(-(-len(chunks) // threads) for _, chunks in plan))
-        every = max(1, config.epochs * calls_per_epoch // HISTORY_POINTS)  # kernel calls between two points of the curve
-        history: list[dict] = []
-        call = 0
-        start = time.perf_counter()
-
-        def alpha_at(words: int) -> float:
-            return max(config.min_alpha, config.alpha - (config.alpha - config.min_alpha) * words / total)
-
-        model = Word2VecModel(vocab, syn0, syn1neg if ns else None, syn1 if hs else None, config.to_dict())
-        for epoch in range(config.epochs):
-            for shard, chunks in plan:  # a sharded corpus: the kernels see one memory-mapped shard at a time
-                ids, offsets = _kernel_arrays(shard)
-                for first in range(0, len(chunks), threads):
-                    batch = chunks[first : first + threads]
-                    size = int(offsets[batch[-1, 1]] - offsets[batch[0, 0]])
-                    alphas = np.tile([alpha_at(done), alpha_at(done + size)], (len(batch), 1))
-                    kernels.train_shards(
-                        syn0, syn1neg, syn1, ids, offsets, np.ascontiguousarray(batch), tables, hot, settings,
-                        alphas, states[: len(batch)], out_loss[: len(batch)], out_counts[: len(batch)],
-                    )
-                    release_pages(shard.ids, offsets[batch[-1, 1]])  # a large corpus streams through memory
-                    release_pages(shard.offsets, batch[-1, 1])
-                    chunk_loss, chunk_examples = float(out_loss[: len(batch)].sum()), int(out_counts[: len(batch), 0].sum())
-                    loss_sum += chunk_loss
-                    examples += chunk_examples
-                    done += size
-                    call += 1
-                    elapsed = time.perf_counter() - start
-                    rate = done / elapsed if elapsed > 0 else 0.0
-                    if call % every == 0 or call % calls_per_epoch == 0:
-                        history.append({
-                            "words": done, "epoch": round(done / words_per_epoch, 4), "alpha": alpha_at(done),
-                            "loss": chunk_loss / max(chunk_examples, 1), "mean_loss": loss_sum / max(examples, 1),
-                            "words_per_s": round(rate, 1), "seconds": round(elapsed, 3),
-                        })
-                    if on_progress is not None:
-                        on_progress(Progress(done, total, epoch + 1, alpha_at(done), loss_sum / max(examples, 1), rate))
-            if on_epoch is not None:
-                on_epoch(epoch + 1, model)
-        seconds = time.perf_counter() - start
-    model.config = {
-        **config.to_dict(),
-        "threads": threads,
-        "vocab_size": v,
-        "corpus_words": words_per_epoch,
-        "train_seconds": round(seconds, 3),
-        "words_per_s": round(total / seconds, 1) if seconds > 0 else None,
-        "mean_loss": loss_sum / max(examples, 1),
-        "continued": init is not None,
-        "history": history,
-    }
-    return model
+    return syn0, syn1neg if ns else np.zeros((0, dim), np.float32), syn1 if hs else np.zeros((0, dim), np.float32)
 
 
 def check_trainable(corpus: EncodedCorpus, config: Word2VecConfig, name: str) -> None:

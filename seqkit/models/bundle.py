@@ -180,13 +180,9 @@ class TrainedClassifier:
 
     def predict_stream(self, texts: Iterable[str], chunk: int = 512) -> Iterator[tuple[str, np.ndarray]]:
         """(text, probabilities (C,)) for each text, reading `chunk` texts at a time (constant memory)."""
-        buf: list[str] = []
-        for t in texts:
-            buf.append(t)
-            if len(buf) == chunk:
-                yield from zip(buf, self.predict_proba(buf))
-                buf = []
-        if buf:
+        from seqkit.chunks import chunked
+
+        for buf in chunked(texts, chunk):
             yield from zip(buf, self.predict_proba(buf))
 
     def summary(self) -> str:

@@ -28,6 +28,7 @@ from seqkit.models.data import (
     label_names,
 )
 from seqkit.models.io import default_checkpoint_path
+from seqkit.models.registry import FitSummary  # noqa: F401  (its home was here: kept for importers)
 from seqkit.text.normalize import Normalizer
 from seqkit.train import Callbacks, CallbackList, Checkpoint, TrainConfig, TrainState, fit
 
@@ -62,21 +63,6 @@ class ClassifierJob:
         # batch norm needs two texts per training batch: a smaller one (a bucket's last) is skipped
         min_batch = 2 if self.model.batch_norm else 1
         object.__setattr__(self, "train", replace(self.train, padding=self.text.padding, min_batch=min_batch))
-
-
-@dataclass
-class FitSummary:
-    """What `run_training` did, for the command line's last line or JSON record."""
-
-    model: str  # the model file written
-    arch: str
-    epochs: int  # epochs completed
-    best_epoch: int
-    valid_accuracy: float | None  # of the best epoch; None without validation data
-    train_seconds: float
-    stopped: str  # completed, early_stopping or interrupted
-    saved: bool  # a model file was written (not when interrupted before the first epoch ended)
-    checkpoint: str  # where the checkpoint of the last epoch is
 
 
 def _read(path: str, fmt: LabeledFormat, what: str):
@@ -290,3 +276,22 @@ def _finish(clf: TrainedClassifier, job: ClassifierJob, tc: TrainConfig, result,
         valid_accuracy=float(st.best_score) if validated and saved else None,
         train_seconds=round(st.train_seconds, 2), stopped=result.stopped, saved=saved, checkpoint=checkpoint,
     )
+
+
+# -- the neural architectures' entry in seqkit/models/registry.py ------------------------------------------
+
+def build_config(values: dict) -> ClassifierConfig:
+    """The ClassifierConfig of the architecture options (the registry's builder for the neural encoders)."""
+    fields = ClassifierConfig.__dataclass_fields__
+    return ClassifierConfig(**{k: v for k, v in values.items() if k in fields})
+
+
+def run_request(request, callbacks: Callbacks | None = None, notes: Callable[[str], None] | None = None) -> FitSummary:
+    """A registry request (seqkit.models.registry.ClassifierRequest) trained with --threads threads, BLAS on
+    one, freed memory kept for reuse (runtime.threads)."""
+    from seqkit import runtime
+
+    job = ClassifierJob(data=request.data, text=request.text, model=request.model, train=request.train,
+                        output=request.output, resume=request.resume)
+    with runtime.threads(request.threads, keep_freed_memory=True):
+        return run_training(job, callbacks, notes)

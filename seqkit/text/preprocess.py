@@ -150,21 +150,7 @@ def _stream_encode(
     total = None if "-" in inputs else sum(map(input_size, inputs))
     scanner = _use_scanner(options.normalize, total)
     workers = workers or _default_workers(total, scanner)
-    batches = _batches(inputs, options, sources)
-    if workers > 1:
-        import multiprocessing as mp
-
-        with workers_ignore_sigint():  # Ctrl-C is the parent's to handle, even while workers import
-            pool = mp.get_context("spawn").Pool(workers, _init_worker, (options.normalize, scanner))
-        results = pool.imap(_encode_batch, feed := _Feed(batches, 2 * workers), chunksize=1)
-    elif scanner:  # one process: the scanner's table numbers words over all batches, as ``index`` would
-        pool = None
-        encoder = ScanEncoder(scan_config(options.normalize), Normalizer(options.normalize).tokenize)
-        results = map(encoder.encode, feed := _Feed(batches, 1))
-    else:
-        pool = None
-        _init_worker(options.normalize, scanner=False)
-        results = map(_encode_batch, feed := _Feed(batches, 1))
+    results, feed, pool = _encoders(_batches(inputs, options, sources), options, scanner, workers)
     spill_file = open(spill, "wb") if spill is not None else None
     try:
         for words, ids_bytes, lengths_bytes in results:
@@ -179,12 +165,7 @@ def _stream_encode(
                 spill_file.write(chunk.tobytes())
             else:
                 id_chunks.append(chunk)
-            for length, end in zip(memoryview(lengths_bytes).cast("B").cast("q"), ends):
-                n_tokens += length
-                while n_tokens - offsets[-1] > cap:
-                    offsets.append(offsets[-1] + cap)
-                if end and n_tokens > offsets[-1]:
-                    offsets.append(n_tokens)
+            n_tokens = _add_documents(offsets, n_tokens, lengths_bytes, ends, cap)
             if on_progress is not None:
                 on_progress(bytes_read, total, n_tokens)
     finally:
@@ -200,6 +181,35 @@ def _stream_encode(
     else:
         ids = np.concatenate(id_chunks) if id_chunks else np.zeros(0, np.int32)
     return _Encoded(list(index), ids, np.frombuffer(offsets, dtype=np.int64), sources, time.perf_counter() - start)
+
+
+def _encoders(batches, options: PreprocessOptions, scanner: bool, workers: int):
+    """(results: (words, ids bytes, lengths bytes) per batch, in order; the feed; the worker pool or None)."""
+    if workers > 1:
+        import multiprocessing as mp
+
+        with workers_ignore_sigint():  # Ctrl-C is the parent's to handle, even while workers import
+            pool = mp.get_context("spawn").Pool(workers, _init_worker, (options.normalize, scanner))
+        feed = _Feed(batches, 2 * workers)
+        return pool.imap(_encode_batch, feed, chunksize=1), feed, pool
+    feed = _Feed(batches, 1)
+    if scanner:  # one process: the scanner's table numbers words over all batches, as ``index`` would
+        encoder = ScanEncoder(scan_config(options.normalize), Normalizer(options.normalize).tokenize)
+        return map(encoder.encode, feed), feed, None
+    _init_worker(options.normalize, scanner=False)
+    return map(_encode_batch, feed), feed, None
+
+
+def _add_documents(offsets, n_tokens: int, lengths_bytes, ends, cap: int) -> int:
+    """Append the document ends of one batch to ``offsets`` (a piece's tokens; a document longer than
+    ``cap`` cut every ``cap`` tokens); returns the tokens so far."""
+    for length, end in zip(memoryview(lengths_bytes).cast("B").cast("q"), ends):
+        n_tokens += length
+        while n_tokens - offsets[-1] > cap:
+            offsets.append(offsets[-1] + cap)
+        if end and n_tokens > offsets[-1]:
+            offsets.append(n_tokens)
+    return n_tokens
 
 
 def encode_pieces(pieces, tokenize: Callable[[str], list[str]], cap: int) -> tuple[list[str], np.ndarray, np.ndarray]:

@@ -23,6 +23,9 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from seqkit.fast.hashing import fnv64
+from seqkit.fast.scan import ALNUM, DIGIT, word_end
+
 
 class ScanConfig(NamedTuple):
     lowercase: bool  # A-Z -> a-z
@@ -40,12 +43,12 @@ for _c in "&<@:wW":
     _WATCH[ord(_c)] = True
 _DIGIT = np.zeros(256, np.bool_)
 _DIGIT[ord("0") : ord("9") + 1] = True
+_CLASSES = (_ALNUM[:128] * ALNUM).astype(np.uint8)  # the scanner's character classes of ASCII
+_CLASSES[_DIGIT[:128]] = DIGIT
 
 _LT, _GT, _AMP, _AT, _COLON, _SLASH, _DOT = 60, 62, 38, 64, 58, 47, 46
 _SPACE, _APOS, _COMMA, _NEWLINE = 32, 39, 44, 10
 _TAG_MAX = 2000  # characters between '<' and '>' (`_TAG`)
-_FNV_OFFSET = np.uint64(14695981039346656037)
-_FNV_PRIME = np.uint64(1099511628211)
 
 
 @njit(cache=True)
@@ -99,18 +102,10 @@ def _clean(buf, start, end, out, cfg):
         i += 1
 
 
-@njit(cache=True)
+@njit(inline="always")
 def _token_end(text, i, end):
-    """End of the `_WORD` match that starts at the letter or digit at i."""
-    while True:
-        while i < end and _ALNUM[text[i]]:
-            i += 1
-        if i + 1 < end:
-            c, d = text[i], text[i + 1]
-            if (c == _APOS and _ALNUM[d]) or ((c == _DOT or c == _COMMA) and _DIGIT[d]):
-                i += 2
-                continue
-        return i
+    """End of the `_WORD` match that starts at the letter or digit at i: fast/scan.py's scanner."""
+    return word_end(text, i, end, _CLASSES)
 
 
 @njit(cache=True)
@@ -142,6 +137,37 @@ def _grown(slots, word_hash, n_words):
 @njit(cache=True)
 def _slot(h, mask):
     return (h ^ (h >> np.uint64(29))) & mask
+
+
+@njit(inline="always")
+def _word_id(clean, i, j, slots, table, n_words, n_bytes):
+    """The id of the word clean[i:j]: found in the table, or added to it. Returns (id, slots, words, bytes)."""
+    _, word_hash, word_start, word_len, word_bytes, _ = table
+    n = j - i
+    h = fnv64(clean, i, j)
+    mask = np.uint64(len(slots) - 1)
+    s = _slot(h, mask)
+    while True:
+        w = slots[s]
+        if w == -1:
+            w = n_words
+            slots[s] = w
+            word_hash[w], word_start[w], word_len[w] = h, n_bytes, n
+            word_bytes[n_bytes : n_bytes + n] = clean[i:j]
+            word_bytes[n_bytes + n] = _NEWLINE
+            n_bytes += n + 1
+            n_words += 1
+            if 2 * n_words > len(slots):
+                slots = _grown(slots, word_hash, n_words)
+            return w, slots, n_words, n_bytes
+        if word_hash[w] == h and word_len[w] == n:
+            a = word_start[w]
+            k = 0
+            while k < n and word_bytes[a + k] == clean[i + k]:
+                k += 1
+            if k == n:
+                return w, slots, n_words, n_bytes
+        s = (s + np.uint64(1)) & mask
 
 
 @njit(cache=True)
@@ -183,34 +209,7 @@ def scan_batch(buf, bounds, regex_path, tokens, token_bounds, cfg, table):
                 continue
             else:
                 j = _token_end(clean, i, end)
-            # the word clean[i:j]: find it in the table, or add it
-            n = j - i
-            h = _FNV_OFFSET
-            for k in range(i, j):
-                h = (h ^ np.uint64(clean[k])) * _FNV_PRIME
-            mask = np.uint64(len(slots) - 1)
-            s = _slot(h, mask)
-            while True:
-                w = slots[s]
-                if w == -1:
-                    w = n_words
-                    slots[s] = w
-                    word_hash[w], word_start[w], word_len[w] = h, n_bytes, n
-                    word_bytes[n_bytes : n_bytes + n] = clean[i:j]
-                    word_bytes[n_bytes + n] = _NEWLINE
-                    n_bytes += n + 1
-                    n_words += 1
-                    if 2 * n_words > len(slots):
-                        slots = _grown(slots, word_hash, n_words)
-                    break
-                if word_hash[w] == h and word_len[w] == n:
-                    a = word_start[w]
-                    k = 0
-                    while k < n and word_bytes[a + k] == clean[i + k]:
-                        k += 1
-                    if k == n:
-                        break
-                s = (s + np.uint64(1)) & mask
+            w, slots, n_words, n_bytes = _word_id(clean, i, j, slots, table, n_words, n_bytes)
             ids[n_ids] = w
             n_ids += 1
             i = j

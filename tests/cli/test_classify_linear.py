@@ -93,6 +93,12 @@ def test_nonsense_options_exit_2(tmp_path, extra, message):
     assert r.exit_code == 2 and message in r.output
 
 
+def test_linear_options_are_refused_for_other_architectures(tmp_path):
+    r = run(["train-classifier", _tsv(tmp_path / "t.tsv", 20), "-o", tmp_path / "m.npz", "--arch", "gru",
+             "--word-ngrams", "2", "--quiet"])
+    assert r.exit_code == 2 and "--word-ngrams does not apply to --arch gru" in r.output
+
+
 def test_empty_texts_skipped_or_refused(tmp_path):
     path = tmp_path / "t.tsv"
     path.write_text("label\ttext\npos\tgood film\nneg\tbad film\npos\t...\n")

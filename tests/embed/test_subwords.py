@@ -74,13 +74,13 @@ def test_word_rows_without_own_rows_for_unknown_words():
     assert rows[offsets[1]] == 7
 
 
-@pytest.mark.parametrize("cfg, text", [
-    (SubwordConfig(minn=5, maxn=3), "--minn (5) must not be larger than --maxn (3)"),
-    (SubwordConfig(minn=0), "--minn must be at least 1"),
-    (SubwordConfig(maxn=65), "--maxn must be at most 64"),
-    (SubwordConfig(buckets=0), "--buckets must be between 1"),
-    (SubwordConfig(buckets=2**31), "--buckets must be between 1"),
+@pytest.mark.parametrize("kwargs, text", [
+    (dict(minn=5, maxn=3), "--minn (5) must not be larger than --maxn (3)"),
+    (dict(minn=0), "--minn must be at least 1"),
+    (dict(maxn=65), "--maxn must be at most 64"),
+    (dict(buckets=0), "--buckets must be between 1"),
+    (dict(buckets=2**31), "--buckets must be between 1"),
 ])
-def test_bad_subword_options(cfg, text):
+def test_bad_subword_options(kwargs, text):
     with pytest.raises(OptionError, match=text.replace("(", r"\(").replace(")", r"\)")):
-        cfg.check()
+        SubwordConfig(**kwargs)  # checked when built

@@ -21,25 +21,28 @@ class LinearConfig:
     lr: float = 0.1  # starting learning rate, decayed linearly to 0 over the run
     epochs: int = 5  # passes over the training texts
     min_count: int = 1  # words seen fewer times get no row (their n-grams still count)
-    threads: int = 1  # Hogwild shards; 1 is bit-reproducible with a seed
+    threads: int = 0  # Hogwild shards, one per thread (0: all cores); 1 is bit-reproducible with a seed
     seed: int = 0  # initial vectors and the order of texts in each epoch
     eos: bool = True  # every text ends with an end-of-text word, as fastText's "</s>": a learned bias (models saved before it: False)
     normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
 
-    def __post_init__(self):
-        checks = (
-            (self.dim >= 1, f"--embed-dim must be at least 1, got {self.dim}"),
-            (self.word_ngrams >= 1, f"--word-ngrams must be at least 1 (1: words only, 2: words and bigrams), got {self.word_ngrams}"),
-            (self.buckets >= 1 or self.word_ngrams == 1, f"--buckets must be at least 1 with --word-ngrams {self.word_ngrams}, got {self.buckets}"),
-            (self.loss in LOSSES, f"--loss must be one of {', '.join(LOSSES)}, got {self.loss!r}"),
-            (self.lr > 0, f"--lr must be above 0, got {self.lr}"),
-            (self.epochs >= 1, f"--epochs must be at least 1, got {self.epochs}"),
-            (self.min_count >= 1, f"--min-count must be at least 1, got {self.min_count}"),
-            (self.threads >= 1, f"--threads must be at least 1, got {self.threads}"),
-        )
-        for ok, message in checks:
-            if not ok:
-                raise OptionError(message)
+    def __post_init__(self):  # checked when built, as every config
+        if self.dim < 1:
+            raise OptionError(f"--embed-dim must be at least 1, got {self.dim}")
+        if self.word_ngrams < 1:
+            raise OptionError(f"--word-ngrams must be at least 1 (1: words only, 2: words and bigrams), got {self.word_ngrams}")
+        if self.buckets < 1 and self.word_ngrams > 1:
+            raise OptionError(f"--buckets must be at least 1 with --word-ngrams {self.word_ngrams}, got {self.buckets}")
+        if self.loss not in LOSSES:
+            raise OptionError(f"--loss must be one of {', '.join(LOSSES)}, got {self.loss!r}")
+        if not self.lr > 0:
+            raise OptionError(f"--lr must be above 0, got {self.lr}")
+        if self.epochs < 1:
+            raise OptionError(f"--epochs must be at least 1, got {self.epochs}")
+        if self.min_count < 1:
+            raise OptionError(f"--min-count must be at least 1, got {self.min_count}")
+        if self.threads < 0:
+            raise OptionError(f"--threads must be 0 (all cores) or more, got {self.threads}")
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -11,6 +11,7 @@ import numpy as np
 from seqkit.errors import ModelFormatError
 from seqkit.fileio import check_readable_file
 from seqkit.models import io
+from seqkit.npzfile import map_members
 
 MAPPED = ("input",)  # arrays mapped rather than read
 
@@ -27,37 +28,9 @@ def read_meta(path) -> dict:
     return io.load_arrays(p, skip=others)[1]
 
 
-def _mapped(path, z: zipfile.ZipFile, name: str) -> np.ndarray:
-    """An uncompressed .npy member of the zip, memory-mapped read-only."""
-    info = z.getinfo(name + ".npy")
-    if info.compress_type != zipfile.ZIP_STORED:  # seqkit stores it; a compressed one is not mapped, nor inflated
-        raise ValueError(f"{name} is compressed (seqkit writes it stored: train the model again)")
-    with open(path, "rb") as f:
-        f.seek(info.header_offset)
-        local = f.read(30)
-        if local[:4] != b"PK\x03\x04":
-            raise ValueError(f"bad zip member header for {name}")
-        start = info.header_offset + 30 + int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little")
-        f.seek(start)
-        version = np.lib.format.read_magic(f)
-        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-        shape, fortran, dtype = read_header(f)
-        if dtype.hasobject:
-            raise ValueError(f"{name} holds Python objects")
-        offset = f.tell()
-    if offset + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize != start + info.file_size:
-        raise ValueError(f"{name} is larger than its zip member")  # sizes from the file never drive a read unchecked
-    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=tuple(shape), order="F" if fortran else "C")
-
-
 def load(path) -> tuple[dict[str, np.ndarray], dict]:
     """(arrays, meta) of a linear model; the input matrix memory-mapped."""
     p = check_readable_file(path, "model")
     arrays, meta = io.load_arrays(p, skip=MAPPED)
-    try:
-        with zipfile.ZipFile(p) as z:
-            names = set(z.namelist())
-            arrays.update({name: _mapped(p, z, name) for name in MAPPED if name + ".npy" in names})
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
-        raise ModelFormatError(f"{p} is not a seqkit classifier model (or is truncated): {e}") from None
+    arrays.update(map_members(p, MAPPED, "seqkit classifier model"))
     return arrays, meta

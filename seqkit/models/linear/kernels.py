@@ -14,10 +14,13 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
+from seqkit.fast.hashing import FNV32_OFFSET, FNV32_PRIME, FNV64_OFFSET, FNV64_PRIME, fnv32_and_64  # noqa: F401
+from seqkit.fast.rows import add_to_rows, mean_of_rows
+from seqkit.fast.scan import ALNUM, DIGIT, OTHER, _char_len, _class_at, _decode, _special_end, _word_end  # noqa: F401
+from seqkit.fast.shards import shard_range
+
 SOFTMAX, HIERARCHICAL, ONE_VS_ALL = 0, 1, 2
 
-FNV32_OFFSET, FNV32_PRIME = np.uint32(2166136261), np.uint32(16777619)
-FNV64_OFFSET, FNV64_PRIME = np.uint64(14695981039346656037), np.uint64(1099511628211)
 NGRAM_MUL = np.uint64(116049371)  # fastText's word n-gram hash multiplier
 EOS_HASH = -677604519  # fastText's hash of its end-of-line word "</s>" (tokenize.fasttext_hash)
 
@@ -37,90 +40,8 @@ class KernelConfig(NamedTuple):
     eos_row: int  # row of the end-of-text word every text ends with (fastText's "</s>"), -1: none
 
 
-# -- tokenizing -------------------------------------------------------------------------------------
-# Character classes of a code point (table built in tokenize.py from Python's own regex classes).
-OTHER, ALNUM, DIGIT = 0, 1, 2
-
-
-@njit(inline="always")
-def _decode(buf, i):
-    """(code point, byte length) of the UTF-8 character at buf[i] (buf is valid UTF-8)."""
-    b = np.int64(buf[i])
-    if b < 0x80:
-        return b, 1
-    if b < 0xE0:
-        return ((b & 0x1F) << 6) | (np.int64(buf[i + 1]) & 0x3F), 2
-    if b < 0xF0:
-        return ((b & 0x0F) << 12) | ((np.int64(buf[i + 1]) & 0x3F) << 6) | (np.int64(buf[i + 2]) & 0x3F), 3
-    return (((b & 0x07) << 18) | ((np.int64(buf[i + 1]) & 0x3F) << 12) | ((np.int64(buf[i + 2]) & 0x3F) << 6)
-            | (np.int64(buf[i + 3]) & 0x3F)), 4
-
-
-@njit(inline="always")
-def _class_at(buf, i, n, classes):
-    """Class of the character at buf[i] (OTHER past the end); ASCII without decoding."""
-    if i >= n:
-        return OTHER
-    if buf[i] < 0x80:
-        return np.int64(classes[buf[i]])
-    cp, _ = _decode(buf, i)
-    return np.int64(classes[cp])
-
-
-@njit(inline="always")
-def _char_len(buf, i):
-    b = buf[i]
-    if b < 0x80:
-        return 1
-    if b < 0xE0:
-        return 2
-    if b < 0xF0:
-        return 3
-    return 4
-
-
-@njit(inline="always")
-def _special_end(buf, i, n):
-    """End of a <url>, <email> or <num> token starting at buf[i] == '<', else -1."""
-    if i + 4 < n and buf[i + 1] == 117 and buf[i + 2] == 114 and buf[i + 3] == 108 and buf[i + 4] == 62:
-        return i + 5
-    if i + 4 < n and buf[i + 1] == 110 and buf[i + 2] == 117 and buf[i + 3] == 109 and buf[i + 4] == 62:
-        return i + 5
-    if (i + 6 < n and buf[i + 1] == 101 and buf[i + 2] == 109 and buf[i + 3] == 97 and buf[i + 4] == 105
-            and buf[i + 5] == 108 and buf[i + 6] == 62):
-        return i + 7
-    return -1
-
-
-@njit(inline="always")
-def _word_end(buf, i, n, classes):
-    """End of the word starting at buf[i] (an alnum character), as the regex
-    [^\\W_]+(?:(?:'[^\\W_]|[.,]\\d)[^\\W_]*)* of seqkit.text.normalize matches it."""
-    while i < n:
-        if _class_at(buf, i, n, classes) != OTHER:
-            i += _char_len(buf, i)
-            continue
-        b = buf[i]
-        if b == 39 and _class_at(buf, i + 1, n, classes) != OTHER:  # an apostrophe before a letter or digit
-            i += 1
-            continue
-        if (b == 46 or b == 44) and _class_at(buf, i + 1, n, classes) == DIGIT:  # '.' or ',' before a digit
-            i += 1
-            continue
-        return i
-    return i
-
-
-@njit(inline="always")
-def _hashes(buf, lo, hi):
-    """(fastText's 32-bit FNV-1a of the bytes, as int32 with signed-char xor; a 64-bit FNV-1a key)."""
-    h32 = FNV32_OFFSET
-    h64 = FNV64_OFFSET
-    for j in range(lo, hi):
-        b = buf[j]
-        h32 = (h32 ^ np.uint32(np.int32(np.int8(b)))) * FNV32_PRIME
-        h64 = (h64 ^ np.uint64(b)) * FNV64_PRIME
-    return np.int32(h32), np.int64(h64)
+# -- tokenizing: the byte scanner is seqkit/fast/scan.py ---------------------------------------------------
+_hashes = fnv32_and_64  # (fastText's 32-bit hash as int32, the 64-bit key): fast/hashing.py
 
 
 @njit(inline="always")
@@ -317,14 +238,7 @@ def used_buckets(ids, offsets, hash_of, buckets, ngrams, eos):
 @njit(inline="always")
 def _text_vector(W, rows, n, hidden):
     """hidden = mean of W[rows[:n]] (float32, rows added in order)."""
-    hidden[:] = 0.0
-    for k in range(n):
-        r = rows[k]
-        for d in range(hidden.shape[0]):
-            hidden[d] += W[r, d]
-    inv = np.float32(1.0) / np.float32(n)
-    for d in range(hidden.shape[0]):
-        hidden[d] *= inv
+    mean_of_rows(W, rows, 0, n, hidden)
 
 
 @njit(inline="always")
@@ -428,10 +342,7 @@ def _train_shard(texts, labels, lookup, tree, order, lo, hi, weights, cfg, done,
             inv = np.float32(1.0) / np.float32(n)
             for d in range(cfg.dim):
                 grad[d] *= inv
-            for k in range(n):
-                r = rows[k]
-                for d in range(cfg.dim):
-                    W[r, d] += grad[d]
+            add_to_rows(W, rows, 0, n, grad)
         seen += b - a
     out[0] = loss
     out[1] = seen
@@ -444,8 +355,7 @@ def train_chunk(texts, labels, lookup, tree, order, weights, cfg, done):
     m = order.shape[0]
     out = np.zeros((cfg.shards, 2), np.float64)
     for s in prange(cfg.shards):
-        lo = s * m // cfg.shards
-        hi = (s + 1) * m // cfg.shards
+        lo, hi = shard_range(s, m, cfg.shards)
         _train_shard(texts, labels, lookup, tree, order, lo, hi, weights, cfg, done, cfg.shards, out[s])
     return out[:, 0].sum(), out[:, 1].sum()
 
@@ -477,7 +387,8 @@ def predict_probs(texts, lookup, tree, weights, cfg):
     for s in prange(cfg.shards):
         rows = np.empty(1024, np.int64)
         hidden = np.empty(cfg.dim, np.float32)
-        for t in range(s * N // cfg.shards, (s + 1) * N // cfg.shards):
+        lo, hi = shard_range(s, N, cfg.shards)
+        for t in range(lo, hi):
             a, b = offsets[t], offsets[t + 1]
             need = (b - a + 1) * cfg.ngrams
             if need > rows.shape[0]:
@@ -541,7 +452,8 @@ def predict_bytes(text, vocab, bucket_row, tree, weights, cfg):
         idx = np.arange(cap).astype(np.int32)
         rows = np.empty(cap * cfg.ngrams, np.int64)
         hidden = np.empty(cfg.dim, np.float32)
-        for t in range(s * N // cfg.shards, (s + 1) * N // cfg.shards):
+        first, last = shard_range(s, N, cfg.shards)
+        for t in range(first, last):
             lo = 0 if t == 0 else ends[t - 1] + 1
             hi = ends[t]
             if (hi - lo) // 2 + 2 > cap:

@@ -81,8 +81,9 @@ class LinearClassifier:
             self._encoder = TextEncoder(self.config.normalize)
         return self._table
 
-    def predict_proba(self, texts: list[str], threads: int | None = None) -> np.ndarray:
-        """(N, C) label probabilities: softmax and hs give a distribution; ova each label's own probability."""
+    def predict_proba(self, texts: list[str], threads: int = 0) -> np.ndarray:
+        """(N, C) label probabilities: softmax and hs give a distribution; ova each label's own probability.
+        ``threads``: shards (0: the threads of the caller's `runtime.threads` block)."""
         from seqkit.models.linear import kernels
 
         texts = list(texts)
@@ -103,15 +104,11 @@ class LinearClassifier:
         return kernels.predict_bytes((buf, ends, e.classes, e.specials and e.scanner), vocab, self.bucket_row(),
                                      self.tree(), (self.input, self.output), cfg)
 
-    def predict_stream(self, texts: Iterable[str], chunk: int = 2048, threads: int | None = None) -> Iterator[tuple[list[str], np.ndarray]]:
+    def predict_stream(self, texts: Iterable[str], chunk: int = 2048, threads: int = 0) -> Iterator[tuple[list[str], np.ndarray]]:
         """(texts, probabilities (n, C)) chunk by chunk: constant memory over any input."""
-        buf: list[str] = []
-        for t in texts:
-            buf.append(t)
-            if len(buf) == chunk:
-                yield buf, self.predict_proba(buf, threads)
-                buf = []
-        if buf:
+        from seqkit.chunks import chunked
+
+        for buf in chunked(texts, chunk):
             yield buf, self.predict_proba(buf, threads)
 
     # -- files ------------------------------------------------------------------------------------------

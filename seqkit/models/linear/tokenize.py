@@ -152,14 +152,15 @@ class TextEncoder:
         return Encoded(ids, offsets, words, h, self.known_keys.copy(), counts), words
 
 
-def chunks_of(items: list, size: int = CHUNK_TEXTS) -> Iterable[list]:
-    for i in range(0, len(items), size):
-        yield items[i: i + size]
+def chunks_of(items: Iterable, size: int = CHUNK_TEXTS) -> Iterable[list]:
+    """seqkit.chunks.chunked with the encoder's chunk size (kept for callers of this name)."""
+    from seqkit.chunks import chunked
+
+    return chunked(items, size)
 
 
 def fasttext_hash(word: str) -> int:
     """fastText's 32-bit FNV-1a of a word's UTF-8 bytes (signed-char xor), as a signed int32."""
-    h = 2166136261
-    for b in word.encode("utf-8"):
-        h = ((h ^ ((b - 256 if b > 127 else b) & 0xFFFFFFFF)) * 16777619) & 0xFFFFFFFF
-    return h - (1 << 32) if h >= 1 << 31 else h
+    from seqkit.fast.fnv import fnv1a32_signed
+
+    return fnv1a32_signed(word.encode("utf-8"))

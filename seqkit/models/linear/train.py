@@ -6,20 +6,20 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from itertools import islice
-from typing import Callable, Iterable, Protocol
+from typing import Callable, Iterable
 
 import numpy as np
 
+from seqkit.chunks import chunked
 from seqkit.errors import InputError
 from seqkit.models.linear.config import LinearConfig
 from seqkit.models.linear.model import LinearClassifier, label_tree
+from seqkit.train import BatchProgress, Callbacks, EpochSummary, NoCallbacks
 
 CHUNK = 4096  # texts per kernel call: progress and the learning rate are updated in between
 
 
-class Progress(Protocol):
-    def __call__(self, epoch: int, done: float, loss: float) -> None: ...
+Progress = Callbacks  # the training loop's events (epoch start, each kernel call, epoch end): one protocol
 
 
 @dataclass
@@ -46,11 +46,7 @@ def encode_corpus(pairs: Iterable[tuple[str, list[str]]], config: LinearConfig, 
     label_sets: list[list[str]] = []
 
     def text_chunks():
-        it = iter(pairs)
-        while True:
-            chunk = list(islice(it, CHUNK_TEXTS))
-            if not chunk:
-                return
+        for chunk in chunked(pairs, CHUNK_TEXTS):
             label_sets.extend(labels for _, labels in chunk)
             yield [text for text, _ in chunk]
 
@@ -127,7 +123,15 @@ def resolve_loss(config: LinearConfig, c: Corpus) -> str:
 
 def fit_linear(c: Corpus, config: LinearConfig, embeddings: str | None = None,
                progress: Progress | None = None, notes: Callable[[str], None] | None = None) -> LinearClassifier:
-    """Train on the encoded corpus; returns the classifier (info holds the training facts)."""
+    """Train on the encoded corpus with config.threads threads (0: all cores); returns the classifier
+    (info holds the training facts)."""
+    from seqkit import runtime
+
+    with runtime.threads(config.threads, blas=False) as threads:  # only Numba's pool: no BLAS here
+        return _fit(c, config, threads, embeddings, progress, notes)
+
+
+def _fit(c: Corpus, config: LinearConfig, threads: int, embeddings, progress, notes) -> LinearClassifier:
     from seqkit.models.linear import kernels
 
     start = time.perf_counter()
@@ -147,23 +151,30 @@ def fit_linear(c: Corpus, config: LinearConfig, embeddings: str | None = None,
     model._bucket_row = bucket_row
     n_texts = len(c.offsets) - 1
     total = float(len(c.ids)) * config.epochs
-    shards = max(1, min(config.threads, n_texts))
+    shards = max(1, min(threads, n_texts))
     cfg = model.kernel_config(shards, total)
     texts, labels = (c.ids, c.offsets), (c.label_ptr, c.label_ids)
     lookup = (row_of, c.hash32.astype(np.int32), bucket_row)
     tree = model.tree()
+    events = progress if progress is not None else NoCallbacks()
+    step = CHUNK * shards
+    n_calls = -(-n_texts // step)
     done, history = 0.0, []
     for epoch in range(1, config.epochs + 1):
         perm = rng.permutation(n_texts)
-        loss_sum, words_epoch = 0.0, 0.0
-        for lo in range(0, n_texts, CHUNK * shards):
-            l, w = kernels.train_chunk(texts, labels, lookup, tree, perm[lo: lo + CHUNK * shards], (W, Wo), cfg, done)
-            done += w
-            loss_sum += l
-            words_epoch += w
-            if progress is not None:
-                progress(epoch, done / total, loss_sum / max(1, min(n_texts, lo + CHUNK * shards)))
+        loss_sum, words_epoch, began = 0.0, 0.0, time.perf_counter()
+        events.on_epoch_start(epoch, n_calls)
+        for call, lo in enumerate(range(0, n_texts, step), 1):
+            l, w = kernels.train_chunk(texts, labels, lookup, tree, perm[lo: lo + step], (W, Wo), cfg, done)
+            done, loss_sum, words_epoch = done + w, loss_sum + l, words_epoch + w
+            seen = min(n_texts, lo + step)
+            rate = words_epoch / max(time.perf_counter() - began, 1e-9)
+            lr = config.lr * max(0.0, 1.0 - done / total)
+            events.on_batch(BatchProgress(epoch, call, n_calls, seen, loss_sum / seen, float("nan"), rate, lr))
+        seconds = time.perf_counter() - began
         history.append({"epoch": epoch, "train_loss": round(loss_sum / n_texts, 6)})
+        events.on_epoch_end(EpochSummary(epoch, loss_sum / n_texts, float("nan"), None, None, seconds,
+                                         words_epoch / max(seconds, 1e-9), False), None)
     model.info = {
         "epochs": config.epochs, "train_seconds": round(time.perf_counter() - start, 2), "texts": n_texts,
         "skipped_empty": c.skipped, "history": history, "words": len(words), "ngram_rows": int(len(bucket_ids)),
