@@ -308,13 +308,14 @@ def train_classifier(
     """
     from seqkit.cli.output import emit_record, message
     from seqkit.fileio import check_output
-    from seqkit.models.fit_classifier import ClassifierJob, DataConfig, run_training
+    from seqkit.models.fit_classifier import ClassifierJob, DataConfig, check_checkpoint, run_training
 
     check_output(output, [train, valid, embeddings, resume], force=force or bool(resume))
     if isinstance(model, LinearArch):
         _train_linear(ctx, train, output, model, linear, training, text, labeled, valid, min_count, embeddings,
                       threads, quiet, as_json)
         return
+    check_checkpoint(output, [train, valid, embeddings], resume, force)
     data = DataConfig(train=train, valid=valid, valid_split=valid_split, input=labeled, min_count=min_count,
                       max_vocab=max_vocab, embeddings=embeddings)
     job = ClassifierJob(data=data, text=text, model=model, train=training, output=str(output), resume=resume)

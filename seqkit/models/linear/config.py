@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from seqkit.errors import OptionError
+from seqkit.limits import MAX_BUCKETS, MAX_DIM, MAX_LR, MAX_SEED, MAX_WORD_NGRAMS, check_finite, check_range
 from seqkit.text.normalize import NormalizeOptions
 
 Loss = Literal["auto", "softmax", "hs", "ova"]
@@ -40,6 +41,11 @@ class LinearConfig:
         for ok, message in checks:
             if not ok:
                 raise OptionError(message)
+        check_range("--embed-dim", self.dim, 1, MAX_DIM)
+        check_range("--word-ngrams", self.word_ngrams, 1, MAX_WORD_NGRAMS)
+        check_range("--buckets", self.buckets, 0, MAX_BUCKETS)
+        check_finite("--lr", self.lr, 0.0, MAX_LR)
+        check_range("--seed", self.seed, 0, MAX_SEED)
 
     def to_dict(self) -> dict:
         d = asdict(self)
