@@ -46,7 +46,7 @@ def parse_cluster(address: str) -> ClusterAddress:
 
 def _local_workers(n: str) -> int:
     limit = min(machine_cores(), MAX_LOCAL_WORKERS)
-    if not _PORT.fullmatch(n) or int(n) < 1:
+    if not re.fullmatch(r"[0-9]{1,18}", n) or int(n) < 1:
         raise OptionError(f"--cluster local:N needs a number of workers of at least 1, not {n!r}")
     if int(n) > limit:
         raise OptionError(f"--cluster local:{n}: at most {limit} workers on this machine (one per core, "
