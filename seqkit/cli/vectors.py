@@ -224,10 +224,9 @@ def vectors(
 
         if cluster is None:
             from seqkit.embed.docvec import document_vectors
-            from seqkit.text.normalize import Normalizer, NormalizeOptions
+            from seqkit.embed.keyed import document_tokenizer
 
-            opts = kv.meta.get("training", {}).get("preprocess", {}).get("normalize")
-            tokenize = Normalizer(NormalizeOptions(**opts) if opts else NormalizeOptions()).tokenize
+            tokenize = document_tokenizer(kv)
             texts = [tokenize(t) for t in iter_documents(docs, column)]
             matrix, empty, oov = document_vectors(kv, texts, weight.value)
         else:

@@ -155,7 +155,7 @@ class LinearClassifier:
             if a.pop("arch") != ARCH:
                 raise ModelFormatError(f"{path} is not a linear model")
             loss = a["loss"]
-            a["normalize"] = NormalizeOptions(**a["normalize"])
+            a["normalize"] = NormalizeOptions.from_dict(a["normalize"])
             if not isinstance(a.setdefault("eos", False), bool):  # missing: a file from before the end-of-text word
                 raise ValueError(f"eos must be true or false, not {a['eos']!r}")
             config = LinearConfig(**a)
