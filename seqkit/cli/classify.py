@@ -446,6 +446,8 @@ def _top_labels(p, k: int, threshold: float) -> list[int]:
 
 
 def _emit_top(P, names, k: int, threshold: float, as_json: bool) -> None:
+    from seqkit.tsv import escape
+
     out = sys.stdout
     for p in P:
         top = _top_labels(p, k, threshold)
@@ -453,7 +455,7 @@ def _emit_top(P, names, k: int, threshold: float, as_json: bool) -> None:
             out.write(json.dumps({"labels": [names[j] for j in top], "probs": [round(float(p[j]), 6) for j in top]},
                                  ensure_ascii=False) + "\n")
         else:
-            out.write("\t".join(f"{names[j]}\t{p[j]:.4f}" for j in top) + "\n")
+            out.write("\t".join(f"{escape(names[j])}\t{p[j]:.4f}" for j in top) + "\n")
     out.flush()
 
 

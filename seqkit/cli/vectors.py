@@ -194,8 +194,8 @@ def vectors(
     """Print vectors of words, or of documents with --docs, for other tools.
 
     Subword models give words outside the vocabulary vectors from their character n-grams, marked
-    by a last column `oov` in tsv (1 or 0; documents: how many of their words) and a field `oov` in
-    jsonl; --no-oov makes them errors again.
+    by a field `oov` in jsonl only (true or false; documents: how many of their words): tsv and
+    word2vec-text rows hold exactly the word and its numbers. --no-oov makes them errors again.
 
     Words are tokenized as the model's training text was (its preprocessing options are stored
     in native models; word2vec files get the defaults). Document rows are named doc1, doc2, ...
@@ -258,7 +258,7 @@ def vectors(
                     error_line(str(e))
         matrix = np.array(rows, dtype=np.float32).reshape(len(rows), kv.dim)
         oov = [kv.is_oov(w) for w in names]
-        if any(oov) and fmt is VecFormat.word2vec_text:
+        if any(oov) and fmt is not VecFormat.jsonl:
             message(f"{sum(oov)} of {len(names)} words are outside the vocabulary: built from their n-grams")
     if fmt is VecFormat.npy:
         np.save(sys.stdout.buffer, np.ascontiguousarray(matrix, dtype=np.float32))
