@@ -344,7 +344,8 @@ def _top_words(kv, top: int):
 
     n = min(top, len(kv))
     counts = kv.counts[:n] if kv.counts is not None else None
-    return KeyedVectors(kv.words[:n], kv.vectors[:n], counts, kv.meta, kv.source)
+    own = kv.own_rows[:n] if kv.own_rows is not None else None  # a subword model keeps its n-gram rows
+    return KeyedVectors(kv.words[:n], kv.vectors[:n], counts, kv.meta, kv.source, ngrams=kv.ngrams, own_rows=own)
 
 
 def _export_projector(kv, model: str, output: Path, top: Optional[int], force: bool) -> None:

@@ -21,6 +21,12 @@ from seqkit.plot.figures import group_colours
 MAX_LABELS = 150  # words labelled on the map (the first ones: seed words, or the most frequent); the rest on hover
 
 
+def label_text(text: str) -> str:
+    """``text`` as plotly shows it literally: its labels are pseudo-HTML, so `<b>x</b>` would show a
+    bold "x" and `&lt;` a "<"; with <, > and & escaped the word shows as it is."""
+    return _html.escape(text, quote=False)
+
+
 def hover_text(word: str, neighbours: list[str]) -> str:
     near = ", ".join(_html.escape(n) for n in neighbours)
     return f"<b>{_html.escape(word)}</b><br>nearest: {near}" if near else f"<b>{_html.escape(word)}</b>"
@@ -36,12 +42,13 @@ def word_map_figure(m: WordMap):
         rows = np.flatnonzero(groups == g)
         fig.add_trace(go.Scatter(
             x=m.xy[rows, 0].tolist(), y=m.xy[rows, 1].tolist(), mode="markers+text",
-            name=g or "words", text=[m.words[i] if i < MAX_LABELS or m.words[i] == m.groups[i] else "" for i in rows], textposition="top center",
+            name=label_text(g) or "words", textposition="top center",
+            text=[label_text(m.words[i]) if i < MAX_LABELS or m.words[i] == m.groups[i] else "" for i in rows],
             hovertext=[hover_text(m.words[i], m.neighbours[i]) for i in rows], hoverinfo="text",
             marker={"size": 8, "color": colour, "opacity": 0.85}, textfont={"size": 11},
         ))
     fig.update_layout(
-        title=m.title, template="plotly_white", showlegend=bool(any(m.groups)), hovermode="closest",
+        title=label_text(m.title), template="plotly_white", showlegend=bool(any(m.groups)), hovermode="closest",
         xaxis={"showticklabels": False, "zeroline": False}, yaxis={"showticklabels": False, "zeroline": False},
         dragmode="pan", margin={"l": 20, "r": 20, "t": 50, "b": 20},
     )
