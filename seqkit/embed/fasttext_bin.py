@@ -152,7 +152,7 @@ def _read_header(r: _Reader, path: Path) -> dict:
     if nlabels > 0 and 0 <= nwords <= size == nwords + nlabels:
         raise ModelFormatError(f"{path} is a supervised fastText model ({nlabels} labels: a text classifier), "
                                "not word vectors")
-    if size != nwords or nwords < 1 or nwords * 10 > r.size - r.pos:  # an entry takes at least 10 bytes
+    if nlabels != 0 or size != nwords or nwords < 1 or nwords * 10 > r.size - r.pos:  # an entry takes at least 10 bytes
         raise ModelFormatError(f"{path}: its header claims {size:,} dictionary entries ({nwords:,} words), more than "
                                f"the file holds (truncated or corrupted?)")
     words, counts = _read_entries(r, nwords, path)
