@@ -44,9 +44,21 @@ def tsne(vectors: np.ndarray, seed: int) -> np.ndarray:
     # Euclidean distance between unit rows orders pairs as the cosine does (|a - b|^2 = 2 - 2 cos), and
     # stays defined for a zero vector (scikit-learn's cosine metric gives NaN there, and its t-SNE crashes).
     x = unit_rows(vectors.astype(np.float64))  # (n, d)
-    model = manifold.TSNE(n_components=2, perplexity=perplexity, metric="euclidean", init="pca", random_state=seed)
+    model = manifold.TSNE(n_components=2, perplexity=perplexity, metric="euclidean", init=_tsne_start(x, seed),
+                          random_state=seed)
     with third_party("t-SNE (scikit-learn)"):
         return model.fit_transform(x)
+
+
+def _tsne_start(x: np.ndarray, seed: int) -> np.ndarray:
+    """(n, 2) t-SNE's starting points: scikit-learn's "pca" start (the principal axes, scaled to a
+    standard deviation of 1e-4), or small random points when the words do not spread along any axis
+    (all vectors equal or zero: scikit-learn's own start is NaN there, and its t-SNE then crashes)."""
+    start = pca(x)  # (n, 2)
+    spread = float(start[:, 0].std())
+    if not np.isfinite(spread) or spread < 1e-12:
+        return np.random.default_rng(seed).standard_normal((len(x), 2)) * 1e-4
+    return start / spread * 1e-4
 
 
 def umap(vectors: np.ndarray, seed: int) -> np.ndarray:
