@@ -23,7 +23,6 @@ MAX_INFLATED = 1 << 30  # bytes a compressed .npz member may inflate to (seqkit 
 MAX_INFLATE_RATIO = 100  # and at most this many times its compressed size
 MAX_BUCKETS = 100_000_000  # hash buckets (--buckets, a model's `buckets`); fastText's default is 2,000,000
 MAX_WORD_NGRAMS = 32  # --word-ngrams; fastText's examples use 1-5
-MAX_MATRIX_CELLS = 1 << 32  # rows x dim of one matrix a model allocates (16 GiB of float32)
 MAX_LR = 10.0  # --lr and --alpha; the defaults are 0.1 (linear) and 0.025 (word2vec); above ~1 training diverges
 MAX_SEED = 2**32 - 1  # --seed: NumPy's and scikit-learn's seeds are unsigned 32-bit
 MAX_OOV_WORD_CHARS = 1_024  # characters of a word whose vector is built from its n-grams (a query)
