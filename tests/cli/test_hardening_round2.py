@@ -122,6 +122,19 @@ def test_export_of_nan_rows_writes_nothing(tmp_path):
     assert "NaN" in one_line(run(["vectors", path, "filmic"]))  # the n-gram rows of a word outside the vocabulary
 
 
+def test_export_top_of_a_subword_model_keeps_its_ngram_rows(tmp_path):
+    from tests.fuzz.test_model_readers import _native_subword_seed, _write
+
+    from seqkit.embed.keyed import load_vectors
+
+    out = tmp_path / "top.w2v"
+    r = run(["export", _write("sub-top.w2v", _native_subword_seed()), "-o", out, "--format", "native", "--top", "2"])
+    assert r.exit_code == 0, r.stderr
+    kv = load_vectors(out)
+    assert kv.words == ["the", "film"] and kv.has_subwords and kv.is_oov("filmic")
+    assert np.isfinite(kv.vector("filmic")).all()
+
+
 def test_training_that_diverges_stops_with_one_line():
     from seqkit.errors import SeqkitError
     from seqkit.train import TrainConfig

@@ -8,7 +8,7 @@ from typing import Callable
 import numpy as np
 
 from seqkit.datasets.labeled import LabeledFormat, iter_labeled
-from seqkit.errors import InputError
+from seqkit.errors import InputError, SeqkitError
 from seqkit.models.linear.config import LinearConfig
 from seqkit.models.linear.train import Progress, encode_corpus, fit_linear
 
@@ -35,6 +35,9 @@ def run_linear(job: LinearJob, progress: Progress | None = None, notes: Callable
               "expect little accuracy (--loss hs keeps training fast with many labels)")
     model = fit_linear(corpus, job.config, job.embeddings, progress, notes)
     del corpus
+    if not (np.isfinite(model.output).all() and np.isfinite(model.input).all()):
+        raise SeqkitError(f"training diverged: the model's weights hold NaN or infinity; lower --lr "
+                          f"({job.config.lr}); nothing was written")
     valid_accuracy = None
     if job.valid:
         pairs = list(iter_labeled(job.valid, f.format, f.text_col, f.label_col))
