@@ -86,6 +86,15 @@ def _stdin_lines():
             yield line
 
 
+def _stdin_words(one_per_line: bool):
+    """The words of stdin: whitespace-separated, or one a line and unescaped (seqkit/tsv.py)."""
+    if not one_per_line:
+        return (w for line in _stdin_lines() for w in line.split())
+    from seqkit.tsv import unescape
+
+    return (unescape(line.rstrip("\r\n")) for line in sys.stdin if line.rstrip("\r\n"))
+
+
 def _batch(lines, answer) -> None:
     """Run ``answer(line)`` for each line; a SeqkitError is one red line on stderr and the rest go on."""
     from seqkit.errors import SeqkitError
@@ -190,6 +199,7 @@ def vectors(
     column: Optional[str] = common.COLUMN,
     cluster: Optional[str] = common.CLUSTER,
     no_oov: bool = NO_OOV,
+    lines: bool = typer.Option(False, "--lines", help="Words of stdin: one a line, TSV-escaped as seqkit prints them (docs/cli.md), so that a word with a space or a tab comes back whole (metadata.tsv's first column, say)."),
 ) -> None:
     """Print vectors of words, or of documents with --docs, for other tools.
 
@@ -249,7 +259,7 @@ def vectors(
             rows = [kv.vector(w) for w in names]  # UnknownWordError names the word, exit 1
         else:
             names = []
-            for w in (w for line in _stdin_lines() for w in line.split()):
+            for w in _stdin_words(lines):
                 try:
                     rows.append(kv.vector(w))
                     names.append(w)

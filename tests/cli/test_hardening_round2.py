@@ -173,6 +173,17 @@ def test_projector_files_escape_words_and_the_model_name(odd_model, tmp_path):
     assert codecs.escape_decode(quoted.encode())[0].decode("utf-8") == named.name
 
 
+def test_projector_round_trip_keeps_odd_words(odd_model, tmp_path):
+    """metadata.tsv's words, one a line through `vectors --lines`, give back vectors.tsv after the word."""
+    out = tmp_path / "proj"
+    assert run(["export", odd_model, "-o", out, "--format", "projector"]).exit_code == 0
+    words = "".join(line.split("\t")[0] + "\n" for line in (out / "metadata.tsv").read_text(encoding="utf-8").split("\n")[1:-1])
+    r = run(["vectors", odd_model, "--format", "tsv", "--lines"], input=words)
+    assert r.exit_code == 0, r.stderr
+    numbers = ["\t".join(line.split("\t")[1:]) for line in r.stdout.split("\n")[:-1]]
+    assert numbers == (out / "vectors.tsv").read_text().split("\n")[:-1]
+
+
 def test_labels_with_tabs_and_newlines_stay_in_their_fields(tmp_path):
     data = tmp_path / "t.jsonl"
     data.write_text("".join(json.dumps({"text": t, "label": lab}) + "\n"
