@@ -165,3 +165,10 @@ def test_html_labels_are_the_words_as_they_are():
     fig = word_map_figure(m)
     assert list(fig.data[0].text) == ["&lt;b&gt;bold&lt;/b&gt;", "&amp;lt;tag&amp;gt;"]
     assert fig.layout.title.text == "&lt;i&gt;t&lt;/i&gt;"
+
+
+def test_html_labels_of_close_words_point_apart():
+    from seqkit.plot.html import label_positions
+
+    xy = np.array([[0.0, 0.0], [0.0, 0.01], [5.0, 5.0], [5.01, 5.0]])
+    assert label_positions(xy) == ["bottom center", "top center", "middle left", "middle right"]
