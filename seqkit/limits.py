@@ -21,6 +21,21 @@ MAX_IMDB_MEMBER = 16 << 20  # bytes of one review in an IMDB tarball (the longes
 MAX_IMDB_ID_DIGITS = 9  # review ids in aclImdb file names (ID_RATING.txt) are at most 5 digits
 MAX_INFLATED = 1 << 30  # bytes a compressed .npz member may inflate to (seqkit writes none)
 MAX_INFLATE_RATIO = 100  # and at most this many times its compressed size
+MAX_BUCKETS = 100_000_000  # hash buckets (--buckets, a model's `buckets`); fastText's default is 2,000,000
+MAX_WORD_NGRAMS = 32  # --word-ngrams; fastText's examples use 1-5
+MAX_LR = 10.0  # --lr and --alpha; the defaults are 0.1 (linear) and 0.025 (word2vec); above ~1 training diverges
+MAX_SEED = 2**32 - 1  # --seed: NumPy's and scikit-learn's seeds are unsigned 32-bit
+MAX_OOV_WORD_CHARS = 1_024  # characters of a word whose vector is built from its n-grams (a query)
+MAX_TEXT_FEATURES = 1 << 26  # feature rows of one text in the linear classifier (tokens x --word-ngrams; 512 MiB)
+MAX_LOCAL_WORKERS = 256  # --cluster local:N, and never more than the machine's cores
+
+
+def check_finite(option: str, value: float, low: float, high: float) -> None:
+    """OptionError (exit 2) unless value is a number (not NaN or infinity) with low < value <= high."""
+    import math
+
+    if not (math.isfinite(value) and low < value <= high):
+        raise OptionError(f"{option} must be a number above {low:g} and at most {high:g}, not {value}")
 
 
 def check_range(option: str, value: int, low: int, high: int) -> None:

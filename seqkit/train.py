@@ -13,7 +13,7 @@ from typing import Callable, Literal, Protocol
 
 import numpy as np
 
-from seqkit.errors import OptionError
+from seqkit.errors import OptionError, SeqkitError
 from seqkit.nn.losses import softmax_cross_entropy
 from seqkit.nn.optim import clip_grad_norm
 
@@ -34,11 +34,12 @@ class TrainConfig:
     min_batch: int = 1  # smaller training batches are skipped: batch norm needs 2 texts (a bucket's last batch may hold 1)
 
     def __post_init__(self):
-        if self.lr <= 0:
-            raise OptionError(f"--lr must be positive, got {self.lr}")
+        from seqkit.limits import MAX_BATCH, MAX_EPOCHS, MAX_LR, MAX_SEED, check_finite, check_range
+
+        check_finite("--lr", self.lr, 0.0, MAX_LR)
+        check_range("--seed", self.seed, 0, MAX_SEED)
         if self.batch_size < 1:
             raise OptionError(f"--batch-size must be at least 1, got {self.batch_size}")
-        from seqkit.limits import MAX_BATCH, MAX_EPOCHS, check_range
 
         check_range("--batch-size", self.batch_size, 1, MAX_BATCH)
         check_range("--epochs", self.epochs, 1, MAX_EPOCHS)
@@ -211,6 +212,9 @@ def _train_epoch(model, train, config: TrainConfig, optimizer, state: TrainState
         model.zero_grad()
         logits, cache = model.forward((ids, lengths), train=True)  # (B, C)
         loss, dlogits = softmax_cross_entropy(logits, labels)
+        if not np.isfinite(loss):
+            raise SeqkitError(f"training diverged at epoch {epoch}, batch {b}: the loss is {loss}; "
+                              "lower --lr (or use --clip)")
         model.backward(dlogits, cache)
         if config.clip > 0:
             clip_grad_norm(params, config.clip)

@@ -25,8 +25,12 @@ def _debugging() -> bool:
 
 class SeqkitGroup(TyperGroup):
     """Turns user mistakes into one red line on stderr and exit 1, a broken pipe into a quiet exit,
-    Ctrl-C into exit 130, an OSError (a full disk, stdout to /dev/full) into one line and exit 1.
+    Ctrl-C into exit 130, a MemoryError into one line and exit 1, an OSError (a full disk, stdout to /dev/full) into one line and exit 1.
     `--debug` (or SEQKIT_DEBUG=1) lets the traceback through."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plain_help(self)
 
     def list_commands(self, ctx):  # keep the order in which commands were registered
         return list(self.commands)
@@ -51,6 +55,14 @@ class SeqkitGroup(TyperGroup):
 
             message(("interrupted", "yellow"), ": nothing half-written was left behind")
             raise typer.Exit(130)
+        except MemoryError:  # an allocation within the stated limits (seqkit/limits.py) that this machine lacks
+            if _debugging():
+                raise
+            from seqkit.cli.output import error_line
+
+            error_line("out of memory: this machine cannot hold what the command needs (smaller options or input?); "
+                       "nothing half-written was left behind")
+            raise typer.Exit(1)
         except BrokenPipeError:
             # The reader of our stdout went away (`| head`): stop quietly.
             _silence_stdout()
@@ -64,6 +76,25 @@ class SeqkitGroup(TyperGroup):
             where = f" ({e.filename})" if e.filename else ""
             error_line(f"{e.strerror or e}{where}")
             raise typer.Exit(1)
+
+
+def plain_help(command) -> None:
+    """Every help text of ``command`` and its sub-commands (docstrings, option and argument help) is
+    plain text, never rich markup: escaped once here, so that `pip install 'seqkit[dask]'` shows its
+    `[dask]` instead of losing it as an unknown style tag."""
+    from rich.markup import escape
+
+    if getattr(command, "_plain_help", False):
+        return
+    command._plain_help = True
+    for attr in ("help", "short_help", "epilog"):
+        if getattr(command, attr, None):
+            setattr(command, attr, escape(getattr(command, attr)))
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = escape(param.help)
+    for sub in getattr(command, "commands", {}).values():
+        plain_help(sub)
 
 
 def _silence_stdout() -> None:

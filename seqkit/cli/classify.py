@@ -262,12 +262,14 @@ def train_classifier(
     """
     from seqkit.cli.output import message
     from seqkit.fileio import check_output
-    from seqkit.models.fit_classifier import DataConfig
+    from seqkit.models.fit_classifier import DataConfig, check_checkpoint
 
     check_output(output, [train, valid, embeddings, resume], force=force or bool(resume))
     arch = registry.get(model["arch"])
     given = _given(ctx)
     registry.check_options(arch, given)
+    if "resume" in arch.options:  # an architecture that writes MODEL.ckpt beside the model
+        check_checkpoint(output, [train, valid, embeddings], resume, force)
     data = DataConfig(train=train, valid=valid, valid_split=valid_split, input=labeled, min_count=min_count,
                       max_vocab=max_vocab, embeddings=embeddings)
     data, training = _with_defaults(arch, given, data, training)
@@ -406,6 +408,8 @@ def _top_labels(p, k: int, threshold: float) -> list[int]:
 
 
 def _emit_top(P, names, k: int, threshold: float, as_json: bool) -> None:
+    from seqkit.tsv import escape
+
     out = sys.stdout
     for p in P:
         top = _top_labels(p, k, threshold)
@@ -413,7 +417,7 @@ def _emit_top(P, names, k: int, threshold: float, as_json: bool) -> None:
             out.write(json.dumps({"labels": [names[j] for j in top], "probs": [round(float(p[j]), 6) for j in top]},
                                  ensure_ascii=False) + "\n")
         else:
-            out.write("\t".join(f"{names[j]}\t{p[j]:.4f}" for j in top) + "\n")
+            out.write("\t".join(f"{escape(names[j])}\t{p[j]:.4f}" for j in top) + "\n")
     out.flush()
 
 

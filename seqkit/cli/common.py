@@ -90,7 +90,16 @@ def normalize_options(lowercase: bool, html: bool, urls: UrlMode, numbers: Numbe
     return NormalizeOptions(
         lowercase=lowercase, html=html, urls=urls.value, numbers=numbers.value, punct=punct.value, symbols=symbols.value
     )
-CLUSTER = typer.Option(None, "--cluster", help="Run on Dask workers: 'local' or 'local:N' (N worker processes on this machine) or a scheduler address (tcp://host:8786). Needs pip install 'seqkit[dask]'; inputs and models must be at the same paths on every worker.", rich_help_panel="Cluster")
+def _cluster_address(value):
+    """--cluster checked while the options are parsed, before any work (seqkit/cluster/address.py)."""
+    if value is not None:
+        from seqkit.cluster.address import parse_cluster
+
+        parse_cluster(value)
+    return value
+
+
+CLUSTER = typer.Option(None, "--cluster", callback=_cluster_address, help="Run on Dask workers: 'local' or 'local:N' (N worker processes on this machine) or a scheduler address (tcp://host:8786). Needs pip install 'seqkit[dask]'; inputs and models must be at the same paths on every worker.", rich_help_panel="Cluster")
 
 
 # subword (fastText-style) options, shared by train-w2v and crosscheck (fastText's and gensim's defaults)

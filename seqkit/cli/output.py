@@ -48,6 +48,13 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _tsv_cell(value: Any) -> str:
+    """A TSV field: text escaped by the one rule (seqkit/tsv.py), so that no value splits a row."""
+    from seqkit.tsv import escape
+
+    return escape(_cell(value))
+
+
 def emit_rows(
     columns: Sequence[str],
     rows: Iterable[Sequence[Any]],
@@ -71,7 +78,7 @@ def emit_rows(
         return
     out = sys.stdout
     for row in rows:
-        out.write("\t".join(_cell(v) for v in row) + "\n")
+        out.write("\t".join(_tsv_cell(v) for v in row) + "\n")
 
 
 def emit_record(record: dict, as_json: bool = False, title: str | None = None) -> None:

@@ -27,15 +27,12 @@ class Method(str, Enum):
 
 
 def _check_output(output: Path, inputs: list[str], force: bool, allowed) -> None:
-    from seqkit.errors import OptionError, SeqkitError
+    """The output policy (seqkit/fileio.py) and a picture format the suffix names."""
+    from seqkit.fileio import check_output
     from seqkit.plot.figures import check_suffix
 
-    for i in inputs:
-        if Path(i).exists() and output.exists() and output.resolve() == Path(i).resolve():
-            raise OptionError(f"the output {output} is an input: choose another name")
+    check_output(output, inputs, force=force)
     check_suffix(output, allowed)
-    if output.exists() and not force:
-        raise SeqkitError(f"{output} already exists: choose another output or pass --force to replace it")
 
 
 def _save(fig, output: Path) -> None:

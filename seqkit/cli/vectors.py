@@ -86,6 +86,15 @@ def _stdin_lines():
             yield line
 
 
+def _stdin_words(one_per_line: bool):
+    """The words of stdin: whitespace-separated, or one a line and unescaped (seqkit/tsv.py)."""
+    if not one_per_line:
+        return (w for line in _stdin_lines() for w in line.split())
+    from seqkit.tsv import unescape
+
+    return (unescape(line.rstrip("\r\n")) for line in sys.stdin if line.rstrip("\r\n"))
+
+
 def _batch(lines, answer) -> None:
     """Run ``answer(line)`` for each line; a SeqkitError is one red line on stderr and the rest go on."""
     from seqkit.errors import SeqkitError
@@ -190,12 +199,13 @@ def vectors(
     column: Optional[str] = common.COLUMN,
     cluster: Optional[str] = common.CLUSTER,
     no_oov: bool = NO_OOV,
+    lines: bool = typer.Option(False, "--lines", help="Words of stdin: one a line, TSV-escaped as seqkit prints them (docs/cli.md), so that a word with a space or a tab comes back whole (metadata.tsv's first column, say)."),
 ) -> None:
     """Print vectors of words, or of documents with --docs, for other tools.
 
     Subword models give words outside the vocabulary vectors from their character n-grams, marked
-    by a last column `oov` in tsv (1 or 0; documents: how many of their words) and a field `oov` in
-    jsonl; --no-oov makes them errors again.
+    by a field `oov` in jsonl only (true or false; documents: how many of their words): tsv and
+    word2vec-text rows hold exactly the word and its numbers. --no-oov makes them errors again.
 
     Words are tokenized as the model's training text was (its preprocessing options are stored
     in native models; word2vec files get the defaults). Document rows are named doc1, doc2, ...
@@ -224,10 +234,9 @@ def vectors(
 
         if cluster is None:
             from seqkit.embed.docvec import document_vectors
-            from seqkit.text.normalize import Normalizer, NormalizeOptions
+            from seqkit.embed.keyed import document_tokenizer
 
-            opts = kv.meta.get("training", {}).get("preprocess", {}).get("normalize")
-            tokenize = Normalizer(NormalizeOptions(**opts) if opts else NormalizeOptions()).tokenize
+            tokenize = document_tokenizer(kv)
             texts = [tokenize(t) for t in iter_documents(docs, column)]
             matrix, empty, oov = document_vectors(kv, texts, weight.value)
         else:
@@ -250,7 +259,7 @@ def vectors(
             rows = [kv.vector(w) for w in names]  # UnknownWordError names the word, exit 1
         else:
             names = []
-            for w in (w for line in _stdin_lines() for w in line.split()):
+            for w in _stdin_words(lines):
                 try:
                     rows.append(kv.vector(w))
                     names.append(w)
@@ -259,7 +268,7 @@ def vectors(
                     error_line(str(e))
         matrix = np.array(rows, dtype=np.float32).reshape(len(rows), kv.dim)
         oov = [kv.is_oov(w) for w in names]
-        if any(oov) and fmt is VecFormat.word2vec_text:
+        if any(oov) and fmt is not VecFormat.jsonl:
             message(f"{sum(oov)} of {len(names)} words are outside the vocabulary: built from their n-grams")
     if fmt is VecFormat.npy:
         np.save(sys.stdout.buffer, np.ascontiguousarray(matrix, dtype=np.float32))
@@ -345,7 +354,8 @@ def _top_words(kv, top: int):
 
     n = min(top, len(kv))
     counts = kv.counts[:n] if kv.counts is not None else None
-    return KeyedVectors(kv.words[:n], kv.vectors[:n], counts, kv.meta, kv.source)
+    own = kv.own_rows[:n] if kv.own_rows is not None else None  # a subword model keeps its n-gram rows
+    return KeyedVectors(kv.words[:n], kv.vectors[:n], counts, kv.meta, kv.source, ngrams=kv.ngrams, own_rows=own)
 
 
 def _export_projector(kv, model: str, output: Path, top: Optional[int], force: bool) -> None:

@@ -62,12 +62,10 @@ def chunks(items: Iterable, size: int) -> Iterator[list]:
 
 # -- document vectors ------------------------------------------------------------------------------
 def _load_keyed(path: str):
-    from seqkit.embed.keyed import load_vectors
-    from seqkit.text.normalize import Normalizer, NormalizeOptions
+    from seqkit.embed.keyed import document_tokenizer, load_vectors
 
     kv = load_vectors(path)
-    opts = kv.meta.get("training", {}).get("preprocess", {}).get("normalize")
-    return kv, Normalizer(NormalizeOptions(**opts) if opts else NormalizeOptions()).tokenize
+    return kv, document_tokenizer(kv)
 
 
 @on_worker

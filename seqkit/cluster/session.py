@@ -4,9 +4,9 @@ processes on the loopback interface, anything else is a scheduler address (tcp:/
 from __future__ import annotations
 
 import contextlib
-import os
 from typing import Iterator
 
+from seqkit.cluster.address import parse_cluster
 from seqkit.errors import OptionError, SeqkitError
 
 EXTRA_HINT = "pip install 'seqkit[dask]'"
@@ -18,20 +18,6 @@ def _dask():
     except ImportError:
         raise OptionError(f"--cluster needs Dask's distributed scheduler, which is not installed: {EXTRA_HINT}") from None
     return distributed
-
-
-def local_workers(address: str) -> int | None:
-    """N for 'local:N' (all cores for 'local'), None for a scheduler address."""
-    if address == "local":
-        return max(1, os.cpu_count() or 1)
-    if address.startswith("local:"):
-        n = address[len("local:"):]
-        if not n.isdigit() or int(n) < 1:
-            raise OptionError(f"--cluster local:N needs a number of workers of at least 1, not {n!r}")
-        return int(n)
-    if "://" not in address and ":" not in address:
-        raise OptionError(f"--cluster must be local, local:N or a scheduler address such as tcp://host:8786, not {address!r}")
-    return None
 
 
 def local_cluster(n: int):
@@ -51,7 +37,8 @@ def local_cluster(n: int):
 @contextlib.contextmanager
 def connect(address: str) -> Iterator:
     """A ``distributed.Client`` for ``address``; a LocalCluster started here is closed on exit."""
-    n = local_workers(address)
+    parsed = parse_cluster(address)
+    n = parsed.workers
     distributed = _dask()
     cluster = None
     try:
@@ -59,8 +46,8 @@ def connect(address: str) -> Iterator:
             cluster = local_cluster(n)
             client = distributed.Client(cluster)
         else:
-            client = distributed.Client(address, timeout="10s")
-    except (OSError, TimeoutError) as e:
+            client = distributed.Client(parsed.scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as e:
         if cluster is not None:
             cluster.close()
         raise SeqkitError(f"cannot reach the Dask scheduler at {address}: {e}") from None

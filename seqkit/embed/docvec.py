@@ -93,12 +93,13 @@ def _rows(kv: KeyedVectors, documents: list[list[str]]) -> tuple[np.ndarray, lis
     model builds from n-grams; each document's tokens as int64 rows of it; per document its count of
     such words). Words with no vector are left out."""
     from seqkit.errors import UnknownWordError
+    from seqkit.limits import MAX_OOV_WORD_CHARS
 
     index = kv.index
     extra: dict[str, int] = {}  # out-of-vocabulary word -> its row in the table
     rows: list[np.ndarray] = []
-    if kv.has_subwords and kv.allow_oov:
-        for t in {t for doc in documents for t in doc if t not in index}:
+    if kv.has_subwords and kv.allow_oov:  # a token longer than the stated limit has no n-gram vector: left out
+        for t in {t for doc in documents for t in doc if t not in index and len(t) <= MAX_OOV_WORD_CHARS}:
             try:
                 rows.append(kv.vector(t))
                 extra[t] = len(kv) + len(rows) - 1

@@ -2,7 +2,8 @@
 
 Numbers are written with 9 significant digits, so float32 values survive a text round trip
 exactly. `npy` holds the (V, d) float32 matrix only; its words go beside it, one a line in row
-order, to NAME.words.txt (NAME without its .npy suffix).
+order, to NAME.words.txt (NAME without its .npy suffix). Words in tsv and in the word list are escaped
+by seqkit/tsv.py's rule.
 """
 
 from __future__ import annotations
@@ -14,25 +15,29 @@ from typing import IO, Iterable
 import numpy as np
 
 from seqkit.embed.formats import write_word2vec
-from seqkit.errors import ModelFormatError
+from seqkit.errors import InputError, ModelFormatError
 from seqkit.fileio import atomic_open, atomic_path
+from seqkit.tsv import escape
 
 FORMATS = ("word2vec-bin", "word2vec-text", "tsv", "jsonl", "npy")
 
 
 def format_row(word: str, vector: np.ndarray, fmt: str, oov=None) -> str:
-    """One line of text output (word2vec-text, tsv or jsonl), without the newline. ``oov`` (subword
-    models: whether the word was built from n-grams, or a document's count of such words) goes to a
-    field ``oov`` in jsonl and a last column in tsv; word2vec-text has no room for it."""
+    """One line of text output (word2vec-text, tsv or jsonl), without the newline: the word and the
+    numbers, nothing else. ``oov`` (subword models: whether the word was built from n-grams, or a
+    document's count of such words) goes to a field ``oov`` in jsonl only. A tsv word is escaped
+    (seqkit/tsv.py); a word2vec-text word cannot hold whitespace."""
     numbers = [f"{x:.9g}" for x in np.asarray(vector, dtype=np.float32).tolist()]
     if fmt == "jsonl":
         record = {"word": word, "vector": [float(x) for x in numbers]}
         if oov is not None:
             record["oov"] = oov
         return json.dumps(record, ensure_ascii=False)
-    sep = "\t" if fmt == "tsv" else " "
-    tail = sep + str(int(oov)) if oov is not None and fmt == "tsv" else ""
-    return word + sep + sep.join(numbers) + tail
+    if fmt == "tsv":
+        return "\t".join([escape(word), *numbers])
+    if not word or any(ch.isspace() for ch in word):
+        raise InputError(f"word2vec text cannot hold the word {word!r} (empty or with whitespace): use --format tsv or jsonl")
+    return word + " " + " ".join(numbers)
 
 
 def write_rows(out: IO[str], rows: Iterable[tuple[str, np.ndarray]], fmt: str, oov=None) -> None:
@@ -54,16 +59,13 @@ def export(path: str | Path, words: list[str], vectors: np.ndarray, fmt: str) ->
     if fmt in ("word2vec-text", "word2vec-bin"):
         write_word2vec(path, words, vectors, binary=fmt == "word2vec-bin")
         return [Path(path)]
-    bad = [w for w in words if "\n" in w or (fmt == "tsv" and "\t" in w)]
-    if bad:
-        raise ModelFormatError(f"the word {bad[0]!r} cannot be written as one {fmt} row")
     if fmt == "npy":
         words_path = npy_words_path(path)
         with atomic_path(path) as tmp:
             with open(tmp, "wb") as f:
                 np.save(f, np.ascontiguousarray(vectors, dtype=np.float32))
             with atomic_open(words_path, "w", encoding="utf-8", newline="\n") as f:
-                f.write("".join(w + "\n" for w in words))
+                f.write("".join(escape(w) + "\n" for w in words))  # one a line, escaped as in TSV
         return [Path(path), words_path]
     with atomic_open(path, "w", encoding="utf-8", newline="\n") as f:
         write_rows(f, zip(words, vectors), fmt)

@@ -27,6 +27,8 @@ import numpy as np
 
 from seqkit.errors import ModelFormatError
 from seqkit.fileio import atomic_path, check_readable_file
+from seqkit.embed.subwords import MAX_N
+from seqkit.limits import MAX_BUCKETS, MAX_DIM
 
 MAGIC = 793712314
 VERSION = 12
@@ -77,7 +79,7 @@ def read_fasttext_bin(path):
     words, counts, args, start = header["words"], header["counts"], header["args"], header["input_offset"]
     v, buckets, dim = len(words), args["bucket"], args["dim"]
     matrix = np.memmap(p, dtype="<f4", mode="r", offset=start, shape=(v + buckets, dim))  # (V + B, d)
-    config = SubwordConfig(args["minn"], args["maxn"], buckets) if args["maxn"] > 0 and buckets > 0 else None
+    config = SubwordConfig.stated(p, args["minn"], args["maxn"], buckets) if args["maxn"] > 0 and buckets > 0 else None
     if config is not None:
         offsets, rows = word_rows(words, v, config)
         vectors = streamed_means(p, start, (v + buckets, dim), offsets, rows)
@@ -142,15 +144,15 @@ def _read_header(r: _Reader, path: Path) -> dict:
                                "seqkit reads unsupervised (skipgram or cbow) models")
     if args["model"] not in MODELS or args["loss"] not in LOSSES:
         raise ModelFormatError(f"{path}: unknown fastText model {args['model']} or loss {args['loss']} (corrupted?)")
-    if not 1 <= args["dim"] <= 100_000 or args["bucket"] < 0 or args["minn"] < 0 or args["maxn"] > 64 or (
-            args["maxn"] > 0 and args["minn"] > args["maxn"]):
+    if not 1 <= args["dim"] <= MAX_DIM or not 0 <= args["bucket"] <= MAX_BUCKETS or args["minn"] < 0 or (
+            args["maxn"] > MAX_N) or (args["maxn"] > 0 and (args["minn"] < 1 or args["minn"] > args["maxn"])):
         raise ModelFormatError(f"{path}: impossible settings dim={args['dim']} bucket={args['bucket']} "
                                f"minn={args['minn']} maxn={args['maxn']} (corrupted?)")
     size, nwords, nlabels, ntokens, prune = r.unpack(DICT_HEAD, "the dictionary header")
-    if nlabels > 0:
+    if nlabels > 0 and 0 <= nwords <= size == nwords + nlabels:
         raise ModelFormatError(f"{path} is a supervised fastText model ({nlabels} labels: a text classifier), "
                                "not word vectors")
-    if size != nwords or nwords < 1 or nwords * 10 > r.size - r.pos:  # an entry takes at least 10 bytes
+    if nlabels != 0 or size != nwords or nwords < 1 or nwords * 10 > r.size - r.pos:  # an entry takes at least 10 bytes
         raise ModelFormatError(f"{path}: its header claims {size:,} dictionary entries ({nwords:,} words), more than "
                                f"the file holds (truncated or corrupted?)")
     words, counts = _read_entries(r, nwords, path)
@@ -188,11 +190,14 @@ def _read_entries(r: _Reader, n: int, path) -> tuple[list[str], np.ndarray]:
         end = find(b"\0", pos)
         if end < 0 or end + 9 >= r.size:
             raise ModelFormatError(f"{path} is truncated: its dictionary ends after {i:,} of {n:,} words")
-        word = buf[pos:end]
         counts[i], kind = struct.unpack_from("<qb", buf, end + 1)
-        if kind != 0:
-            raise ModelFormatError(f"{path} holds labels (a supervised fastText model): seqkit reads word vectors")
-        words.append(word.decode("utf-8", errors="replace"))
+        if kind != 0 or counts[i] < 0 or end == pos:
+            raise ModelFormatError(f"{path} is corrupted: dictionary entry {i + 1:,} is empty, a label in a model "
+                                   f"without labels, or has a negative count")
+        try:
+            words.append(buf[pos:end].decode("utf-8"))
+        except UnicodeDecodeError:
+            raise ModelFormatError(f"{path} is corrupted: dictionary entry {i + 1:,} is not UTF-8 text") from None
         pos = end + 10
     r.pos = pos
     if len(set(words)) != n:
@@ -214,6 +219,8 @@ def write_fasttext_bin(path, kv, settings: dict | None = None) -> None:
     s = settings or {}
     cfg, v, dim = kv.ngrams.config, len(kv), kv.dim
     counts = kv.counts if kv.counts is not None else np.ones(v, np.int64)
+    if len(counts) and int(np.min(counts)) < 0:
+        raise ModelFormatError(f"{kv.source} is corrupted: negative word counts")
     loss = 1 if s.get("loss") == "hs" else 2
     model = 1 if s.get("model") == "cbow" else 2
     out = getattr(kv, "output", None)
@@ -243,7 +250,10 @@ def _write_rows(f, matrix: np.ndarray, chunk: int = 1 << 16) -> None:
     """Rows in order; pages of a memory-mapped matrix are dropped as they are copied, so that writing
     a large model does not leave the whole input file resident."""
     for start in range(0, len(matrix), chunk):
-        f.write(np.ascontiguousarray(matrix[start : start + chunk], dtype="<f4").tobytes())
+        block = np.ascontiguousarray(matrix[start : start + chunk], dtype="<f4")
+        if not np.isfinite(block).all():  # what the reader refuses is never written
+            raise ModelFormatError("the model's rows hold NaN or infinity (it is corrupted): nothing written")
+        f.write(block.tobytes())
         _drop_pages(matrix)
 
 

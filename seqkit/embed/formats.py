@@ -37,6 +37,10 @@ def save_native(path, words: list[str], counts, arrays: dict[str, np.ndarray], m
     bad = [w for w in words if not w or "\n" in w]
     if bad:
         raise ModelFormatError(f"words must be non-empty and hold no newline: {bad[0]!r}")
+    counts = np.asarray(counts, dtype=np.int64)
+    if len(counts) and int(counts.min()) < 0:  # what load_native refuses is never written
+        raise ModelFormatError("word counts must not be negative (the source model is corrupted)")
+    check_finite_rows(arrays.get("vectors", np.zeros((0, 1), np.float32)), "the vectors")
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION, **meta}
     payload = {name: np.ascontiguousarray(a) for name, a in arrays.items()}
     payload["counts"] = np.asarray(counts, dtype=np.int64)
@@ -49,6 +53,14 @@ def save_native(path, words: list[str], counts, arrays: dict[str, np.ndarray], m
             with zipfile.ZipFile(tmp, "a", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
                 for name, (shape, blocks) in streamed.items():
                     _write_member(zf, name, shape, blocks)
+
+
+def check_finite_rows(matrix: np.ndarray, what: str, chunk: int = 1 << 16) -> None:
+    """ModelFormatError unless every number of ``matrix`` is finite, checked a chunk of rows at a time
+    (a memory-mapped matrix is read once): seqkit never writes a row its readers refuse."""
+    for start in range(0, len(matrix), chunk):
+        if not np.isfinite(matrix[start : start + chunk]).all():
+            raise ModelFormatError(f"{what} hold NaN or infinity (a corrupted source model, or training diverged: lower the learning rate); nothing written")
 
 
 def _write_member(zf: zipfile.ZipFile, name: str, shape: tuple[int, int], blocks) -> None:
@@ -130,6 +142,7 @@ def write_word2vec(path, words: list[str], vectors: np.ndarray, binary: bool) ->
     9 significant digits (float32 round-trips exactly), or binary little-endian float32 followed
     by a newline (as word2vec.c writes; gensim and fastText read both)."""
     vectors = np.ascontiguousarray(vectors, dtype="<f4")
+    check_finite_rows(vectors, "the vectors")
     for w in words:
         if not w or any(ch.isspace() for ch in w):
             raise ModelFormatError(f"word2vec files cannot hold words with whitespace: {w!r}")

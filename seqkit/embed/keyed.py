@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from seqkit.errors import OptionError, UnknownWordError
+from seqkit.errors import ModelFormatError, OptionError, UnknownWordError
 
 if TYPE_CHECKING:
     from seqkit.embed.subwords import NgramVectors
@@ -144,6 +144,20 @@ class KeyedVectors:
         return [(self.words[i], float(scores[i])) for i in best if i not in exclude][:topn]
 
 
+def document_tokenizer(kv: KeyedVectors):
+    """The tokenizer the model's corpus was preprocessed with (the default one when it records none);
+    ModelFormatError when its recorded options are malformed."""
+    from seqkit.text.normalize import Normalizer, NormalizeOptions
+
+    training = kv.meta.get("training") if isinstance(kv.meta.get("training"), dict) else {}
+    preprocess = training.get("preprocess") if isinstance(training.get("preprocess"), dict) else {}
+    opts = preprocess.get("normalize")
+    try:
+        return Normalizer(NormalizeOptions.from_dict(opts) if opts else NormalizeOptions()).tokenize
+    except TypeError as e:
+        raise ModelFormatError(f"{kv.source} is corrupted: its preprocessing options are malformed ({e})") from None
+
+
 def load_vectors(path) -> KeyedVectors:
     """Any word-vector file seqkit reads: native, word2vec text or binary (gensim, word2vec.c, fastText .vec)."""
     from seqkit.embed import formats
@@ -159,7 +173,7 @@ def load_vectors(path) -> KeyedVectors:
         if "ngrams" in arrays:
             from seqkit.embed.subwords import NgramVectors, SubwordConfig
 
-            config = SubwordConfig(**{k: meta["subwords"][k] for k in ("minn", "maxn", "buckets")})
+            config = SubwordConfig.stated(path, *(meta["subwords"][k] for k in ("minn", "maxn", "buckets")))
             trained = np.unpackbits(arrays["trained_buckets"], count=config.buckets).astype(bool)
             ngrams = NgramVectors(config, arrays["ngrams"], trained)
         output = arrays.get("syn1neg", arrays.get("syn1"))

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from seqkit.errors import OptionError
+from seqkit.errors import InputError, ModelFormatError, OptionError
 from seqkit.fast.fnv import FNV32_OFFSET, FNV32_PRIME, fnv1a32
+from seqkit.limits import MAX_BUCKETS, MAX_OOV_WORD_CHARS
 
 FNV_OFFSET, FNV_PRIME = FNV32_OFFSET, FNV32_PRIME  # old names
 EOS = "</s>"  # fastText's end-of-sentence word: no n-grams
 MAX_N = 64  # longest n-gram seqkit accepts (fastText sets no bound; longer ones only cost memory)
-MAX_ROWS = 2**31 - 1  # fastText stores row ids as int32: nwords + buckets must fit
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,16 @@ class SubwordConfig:
             raise OptionError(f"--maxn must be at most {MAX_N}, not {self.maxn}")
         if self.minn > self.maxn:
             raise OptionError(f"--minn ({self.minn}) must not be larger than --maxn ({self.maxn})")
-        if not 1 <= self.buckets < MAX_ROWS:
-            raise OptionError(f"--buckets must be between 1 and {MAX_ROWS - 1:,} (fastText's int32 rows), not {self.buckets}")
+        if not 1 <= self.buckets <= MAX_BUCKETS:
+            raise OptionError(f"--buckets must be between 1 and {MAX_BUCKETS:,}, not {self.buckets}")
+
+    @classmethod
+    def stated(cls, path, minn: int, maxn: int, buckets: int) -> "SubwordConfig":
+        """The settings a model file states; ModelFormatError naming ``path`` where they are impossible."""
+        try:
+            return cls(minn, maxn, buckets)
+        except OptionError as e:
+            raise ModelFormatError(f"{path} is corrupted: impossible subword settings ({e})") from None
 
     def check(self) -> None:
         """Kept for callers of this name: a config is checked when it is built."""
@@ -190,8 +198,13 @@ class NgramVectors:
 
     def vector(self, word: str) -> np.ndarray | None:
         """(d,) float32 vector of ``word`` from its n-grams, or None when none of them was trained."""
+        if len(word) > MAX_OOV_WORD_CHARS:  # a word's n-grams: up to chars x (maxn - minn + 1) byte strings
+            raise InputError(f"a word of {len(word):,} characters is too long for an n-gram vector "
+                             f"(at most {MAX_OOV_WORD_CHARS:,})")
         ids = bucket_ids(word, self.config.minn, self.config.maxn, self.config.buckets)
         if not ids or (self.trained is not None and not self.trained[ids].any()):
             return None
         rows = np.asarray(self.matrix[np.array(ids)], dtype=np.float32)  # (n, d)
+        if not np.isfinite(rows).all():
+            raise ModelFormatError("the model is corrupted: n-gram rows of this word hold NaN or infinity")
         return (rows.sum(axis=0, dtype=np.float32) * np.float32(1.0 / len(ids))).astype(np.float32)

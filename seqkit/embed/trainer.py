@@ -72,6 +72,8 @@ class Word2VecConfig:
         limits.check_range("--window", self.window, 1, limits.MAX_WINDOW)
         limits.check_range("--negative", self.negative, 0, limits.MAX_NEGATIVE)
         limits.check_range("--epochs", self.epochs, 1, limits.MAX_EPOCHS)
+        limits.check_finite("--alpha", self.alpha, 0.0, limits.MAX_LR)
+        limits.check_range("--seed", self.seed, 0, limits.MAX_SEED)
 
     def check(self) -> None:
         """Kept for callers of this name: a config is checked when it is built."""

@@ -8,6 +8,7 @@ The command line builds a `ClassifierJob` (typed configs, once) and calls `run_t
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
@@ -15,6 +16,7 @@ import numpy as np
 
 from seqkit.datasets.labeled import LabeledFormat
 from seqkit.errors import InputError, OptionError
+from seqkit.fileio import check_output
 from seqkit.models.bundle import TrainedClassifier
 from seqkit.models.classifier import ClassifierConfig, build_model
 from seqkit.models.data import (
@@ -212,6 +214,14 @@ def _encoded(encoder: TextEncoder, data: _Data, d: DataConfig, names, notes) -> 
         v_tokens = [data.tokens[i] for i in data.valid_idx]
         return train_set, encode_set(encoder, v_tokens, label_ids([data.labels[i] for i in data.valid_idx], names, d.train))
     return train_set, None
+
+
+def check_checkpoint(output, inputs, resume: str | None, force: bool) -> None:
+    """The output policy for the checkpoint written beside the model (MODEL.ckpt): never one of the
+    inputs, and an existing one is replaced only with --force or when it is the checkpoint resumed."""
+    ckpt = default_checkpoint_path(output)
+    continued = resume is not None and os.path.realpath(resume) == os.path.realpath(ckpt)
+    check_output(ckpt, [*inputs, None if continued else resume], force=force or continued)
 
 
 def run_training(job: ClassifierJob, callbacks: Callbacks | None = None,

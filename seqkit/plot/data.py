@@ -103,6 +103,9 @@ def read_history(path) -> History:
         meta = None
     if meta is not None:
         points = meta.get("training", {}).get("history")
+        if not points and "subwords" in meta:
+            raise ModelFormatError(f"{path} is a subword model: the subword trainer does not record a training curve "
+                                   "yet (only word2vec without --subwords does)")
         if not points:
             raise _no_history(path, "word vectors saved before histories were kept, or converted from another format")
         points = _check_points(points, path)
@@ -146,11 +149,11 @@ def evaluate_confusion(model_path, data_path, format: str = "auto", text_col=Non
     """The confusion matrix `seqkit evaluate MODEL DATA` reports, as a Confusion."""
     from seqkit.datasets.labeled import read_labeled
     from seqkit.errors import InputError
-    from seqkit.models.bundle import TrainedClassifier
     from seqkit.models.data import label_ids
+    from seqkit.models.loading import load_classifier
     from seqkit.models.metrics import classification_report
 
-    clf = TrainedClassifier.load(model_path)
+    clf = load_classifier(model_path)  # any architecture, the linear one included
     data = read_labeled(data_path, format=format, text_col=text_col, label_col=label_col)
     if not data.texts:
         raise InputError(f"test data {data_path} has no labelled texts")

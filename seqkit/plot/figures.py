@@ -46,10 +46,7 @@ def draw_word_map(m: WordMap, labels: bool = True):
             rows = np.flatnonzero(groups == g)
             ax.scatter(m.xy[rows, 0], m.xy[rows, 1], s=14, color=colour, label=g or None, alpha=0.8, gid=f"group:{g}")
         if labels:
-            seeds = set(m.groups)
-            for (x, y), w in zip(m.xy, m.words):
-                ax.annotate(w, (x, y), xytext=(3, 2), textcoords="offset points",
-                            fontsize=9 if w in seeds else 7, fontweight="bold" if w in seeds else "normal")
+            _place_labels(ax, m)
         if any(m.groups) and len(colours) <= 12:
             ax.legend(title="seed word", loc="best", fontsize=7, title_fontsize=8)
         ax.set_title(m.title)
@@ -57,6 +54,20 @@ def draw_word_map(m: WordMap, labels: bool = True):
         ax.set_yticks([])
     fig.seqkit_data = m
     return fig
+
+
+def _place_labels(ax, m: WordMap) -> None:
+    """A label beside each point, moved by adjustText until labels overlap neither each other nor the
+    points (a thin line then joins a moved label to its point): close neighbours (awful, abysmal,
+    horrendous) stay readable in a dense cluster."""
+    adjust_text = require("adjustText", "adjustText", "labels of a word map").adjust_text
+    seeds = set(m.groups)
+    ax.margins(0.15)  # room for the labels of a cluster at the edge of the map
+    texts = [ax.text(x, y, w, fontsize=9 if w in seeds else 7, fontweight="bold" if w in seeds else "normal")
+             for (x, y), w in zip(m.xy, m.words)]
+    ax.figure.draw_without_rendering()  # the layout (constrained) fixes the axes before labels are measured
+    adjust_text(texts, x=m.xy[:, 0], y=m.xy[:, 1], ax=ax, expand=(1.05, 1.2), max_move=None,
+                arrowprops={"arrowstyle": "-", "color": "0.55", "lw": 0.5})
 
 
 def draw_history(h: History):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Literal
 
 import numpy as np
 
-from seqkit.errors import OptionError
+from seqkit.errors import ModelFormatError, OptionError, SeqkitError
+from seqkit.limits import MAX_SEED, check_range
 from seqkit.plot.extras import require
 
 Method = Literal["pca", "tsne", "umap"]
@@ -39,8 +41,24 @@ def tsne(vectors: np.ndarray, seed: int) -> np.ndarray:
     if n < 3:
         raise OptionError(f"--method tsne needs at least 3 words, not {n}")
     perplexity = float(min(30, max(2, (n - 1) // 3)))  # must stay below n
-    model = manifold.TSNE(n_components=2, perplexity=perplexity, metric="cosine", init="pca", random_state=seed)
-    return model.fit_transform(vectors.astype(np.float64))
+    # Euclidean distance between unit rows orders pairs as the cosine does (|a - b|^2 = 2 - 2 cos), and
+    # stays defined for a zero vector (scikit-learn's cosine metric gives NaN there, and its t-SNE crashes).
+    x = unit_rows(vectors.astype(np.float64))  # (n, d)
+    model = manifold.TSNE(n_components=2, perplexity=perplexity, metric="euclidean", init=_tsne_start(x, seed),
+                          random_state=seed)
+    with third_party("t-SNE (scikit-learn)"):
+        return model.fit_transform(x)
+
+
+def _tsne_start(x: np.ndarray, seed: int) -> np.ndarray:
+    """(n, 2) t-SNE's starting points: scikit-learn's "pca" start (the principal axes, scaled to a
+    standard deviation of 1e-4), or small random points when the words do not spread along any axis
+    (all vectors equal or zero: scikit-learn's own start is NaN there, and its t-SNE then crashes)."""
+    start = pca(x)  # (n, 2)
+    spread = float(start[:, 0].std())
+    if not np.isfinite(spread) or spread < 1e-12:
+        return np.random.default_rng(seed).standard_normal((len(x), 2)) * 1e-4
+    return start / spread * 1e-4
 
 
 def umap(vectors: np.ndarray, seed: int) -> np.ndarray:
@@ -48,16 +66,28 @@ def umap(vectors: np.ndarray, seed: int) -> np.ndarray:
     if n < 4:
         raise OptionError(f"--method umap needs at least 4 words, not {n}")
     module = require("umap", "umap-learn", "--method umap")
-    model = module.UMAP(n_components=2, n_neighbors=min(15, n - 1), metric="cosine", random_state=seed, n_jobs=1)
-    return np.asarray(model.fit_transform(vectors.astype(np.float32)), dtype=np.float64)
+    model = module.UMAP(n_components=2, n_neighbors=min(15, n - 1), metric="euclidean", random_state=seed, n_jobs=1)
+    with third_party("UMAP (umap-learn)"):
+        return np.asarray(model.fit_transform(unit_rows(vectors).astype(np.float32)), dtype=np.float64)
+
+
+@contextlib.contextmanager
+def third_party(what: str):
+    """A library's own failure (a bad parameter, a numerical error) as one SeqkitError line."""
+    try:
+        yield
+    except (ValueError, FloatingPointError, ArithmeticError, RuntimeError) as e:
+        raise SeqkitError(f"{what} failed on these vectors: {e}") from None
 
 
 def project(vectors: np.ndarray, method: str = "pca", seed: int = 0) -> np.ndarray:
     """(n, 2) coordinates of the (n, d) ``vectors`` by ``method``."""
     if method not in METHODS:
         raise OptionError(f"--method must be one of {', '.join(METHODS)}, not {method!r}")
-    if method == "pca":
-        return pca(unit_rows(vectors))
-    if method == "tsne":
-        return tsne(vectors, seed)
-    return umap(vectors, seed)
+    check_range("--seed", seed, 0, MAX_SEED)
+    if not np.isfinite(vectors).all():
+        raise ModelFormatError("the vectors to map contain NaN or infinity")
+    xy = pca(unit_rows(vectors)) if method == "pca" else tsne(vectors, seed) if method == "tsne" else umap(vectors, seed)
+    if not np.isfinite(xy).all():
+        raise SeqkitError(f"{method} placed some words at NaN or infinity: no map drawn")
+    return xy

@@ -85,11 +85,14 @@ def test_batch_queries_and_analogy_with_oov(native_model):
     assert result.exit_code == 0 and json.loads(result.stdout)["oov"] == ["moviez"]
 
 
-def test_vectors_tsv_and_docs_mark_oov(native_model, tmp_path):
+def test_vectors_tsv_keeps_word_and_numbers_jsonl_marks_oov(native_model, tmp_path):
     result = run(["vectors", native_model, "film", "filmic", "--format", "tsv"])
     assert result.exit_code == 0, result.stderr
     rows = [line.split("\t") for line in result.stdout.splitlines()]
-    assert [(r[0], r[-1]) for r in rows] == [("film", "0"), ("filmic", "1")] and all(len(r) == 14 for r in rows)
+    assert [r[0] for r in rows] == ["film", "filmic"] and all(len(r) == 13 for r in rows)  # word + 12 numbers, no flag
+    assert "1 of 2 words are outside the vocabulary" in result.stderr
+    result = run(["vectors", native_model, "film", "filmic", "--format", "jsonl"])
+    assert [json.loads(line)["oov"] for line in result.stdout.splitlines()] == [False, True]
     docs = tmp_path / "docs.txt"
     docs.write_text("the film\nthe filmic moviegoer\n", encoding="utf-8")
     result = run(["vectors", native_model, "--docs", docs, "--format", "jsonl"])

@@ -130,16 +130,31 @@ ARGS_AT = 8  # after magic and version: 12 int32 then a float64
 
 @pytest.mark.parametrize("patch, message", [
     (lambda b: struct.pack_into("<i", b, ARGS_AT + 7 * 4, 3), "supervised fastText model"),
-    (lambda b: struct.pack_into("<i", b, ARGS_AT + 56 + 8, 2), "supervised fastText model"),  # nlabels
+    (lambda b: struct.pack_into("<3i", b, ARGS_AT + 56, struct.unpack_from("<i", b, ARGS_AT + 60)[0] + 2,
+                                struct.unpack_from("<i", b, ARGS_AT + 60)[0], 2), "supervised fastText model"),  # labels
+    (lambda b: struct.pack_into("<i", b, ARGS_AT + 56 + 8, 2), "more than the file holds"),  # nlabels alone: corrupted
+    (lambda b: struct.pack_into("<i", b, ARGS_AT, 20_000), "impossible settings dim=20000"),  # over limits.MAX_DIM
     (lambda b: struct.pack_into("<2i", b, ARGS_AT + 56, 10**8, 10**8), "more than the file holds"),  # size, nwords
     (lambda b: struct.pack_into("<i", b, ARGS_AT + 8 * 4, 10**6), "input matrix is"),  # bucket
     (lambda b: struct.pack_into("<i", b, 4, 13), "file version 13"),
-], ids=["model-sup", "labels", "lying-size", "lying-bucket", "newer-version"])
+], ids=["model-sup", "labels", "lying-labels", "dim-over-limit", "lying-size", "lying-bucket", "newer-version"])
 def test_bad_headers_are_one_clear_error(native_model, tmp_path, patch, message):
     data = _bin_bytes(native_model, tmp_path)
     patch(data)
     path = tmp_path / "bad.bin"
     path.write_bytes(bytes(data))
+    with pytest.raises(ModelFormatError, match=message):
+        read_fasttext_bin(path)
+
+
+@pytest.mark.parametrize("entry, message", [(b"\xff\xfe", "not UTF-8"), (b"", "is empty")])
+def test_dictionary_words_that_readme_refuses(native_model, tmp_path, entry, message):
+    """A word that is not UTF-8, or empty (then usable as a query), is a corrupted file."""
+    data = bytes(_bin_bytes(native_model, tmp_path))
+    first = ARGS_AT + 56 + 28  # the first dictionary entry
+    end = data.index(b"\0", first)
+    path = tmp_path / "w.bin"
+    path.write_bytes(data[:first] + entry + data[end:])  # the entries are read (and refused) before any size check
     with pytest.raises(ModelFormatError, match=message):
         read_fasttext_bin(path)
 

@@ -116,10 +116,59 @@ def test_bad_requests_are_one_line_errors(model_file, tmp_path):
     assert r.exit_code == 1 and "--force" in r.stderr and out.read_bytes() == b"keep"
     assert run(["plot", "words", model_file, "good", "bad", "-o", out, "--force"]).exit_code == 0
     r = run(["plot", "words", model_file, "--top", "5", "-o", model_file, "--force"])
-    assert r.exit_code == 2 and "is an input" in r.stderr
+    assert r.exit_code == 1 and "is the input" in r.stderr  # the one output policy (seqkit/fileio.py)
 
 
 def test_a_seed_word_keeps_its_own_group_when_another_seed_is_near(kv):
     m = word_map(kv, ["good", "great"], neighbours=3)
     assert m.groups[m.words.index("great")] == "great"
     assert m.words.count("great") == 1 and m.groups.count("good") == 3  # good + fine + nice
+
+
+def _dense_map():
+    """Nine words in one tight cluster: awful and eight near-synonyms."""
+    from seqkit.embed.keyed import KeyedVectors
+
+    rng = np.random.default_rng(0)
+    words = ["awful", "abysmal", "horrendous", "dreadful", "atrocious", "terrible", "horrible", "appalling", "lousy",
+             "film", "movie"]
+    centre = rng.standard_normal(16)
+    vectors = centre + 0.05 * rng.standard_normal((len(words), 16))  # (11, 16)
+    vectors[-2:] = rng.standard_normal((2, 16))  # two words elsewhere: the cluster is dense on the map
+    kv = KeyedVectors(words, vectors.astype(np.float32), np.arange(len(words), 0, -1), {}, source="dense.w2v")
+    return word_map(kv, top=len(words))
+
+
+def _overlapping_labels(fig) -> int:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    boxes = [t.get_window_extent(renderer) for t in fig.axes[0].texts]
+    return sum(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_labels_of_a_dense_cluster_do_not_pile_up():
+    pytest.importorskip("adjustText")
+    fig = draw_word_map(_dense_map())
+    assert len(fig.axes[0].texts) == 11
+    assert _overlapping_labels(fig) == 0
+
+
+def test_html_labels_are_the_words_as_they_are():
+    """plotly reads labels as pseudo-HTML: <, > and & are escaped so that `<b>bold</b>` is not bold."""
+    pytest.importorskip("plotly")
+    from seqkit.plot.data import WordMap
+    from seqkit.plot.html import word_map_figure
+
+    m = WordMap(["<b>bold</b>", "&lt;tag&gt;"], np.array([[0.0, 0.0], [1.0, 1.0]]), ["", ""], [[], []], "pca", "<i>t</i>")
+    fig = word_map_figure(m)
+    assert list(fig.data[0].text) == ["&lt;b&gt;bold&lt;/b&gt;", "&amp;lt;tag&amp;gt;"]
+    assert fig.layout.title.text == "&lt;i&gt;t&lt;/i&gt;"
+
+
+def test_html_labels_of_close_words_point_apart():
+    from seqkit.plot.html import label_positions
+
+    xy = np.array([[0.0, 0.0], [0.0, 0.01], [5.0, 5.0], [5.01, 5.0]])
+    assert label_positions(xy) == ["bottom center", "top center", "middle left", "middle right"]

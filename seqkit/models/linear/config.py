@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from seqkit.errors import OptionError
+from seqkit.limits import MAX_BUCKETS, MAX_DIM, MAX_LR, MAX_SEED, MAX_WORD_NGRAMS, check_finite, check_range
 from seqkit.text.normalize import NormalizeOptions
 
 Loss = Literal["auto", "softmax", "hs", "ova"]
@@ -27,22 +28,24 @@ class LinearConfig:
     normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
 
     def __post_init__(self):  # checked when built, as every config
-        if self.dim < 1:
-            raise OptionError(f"--embed-dim must be at least 1, got {self.dim}")
-        if self.word_ngrams < 1:
-            raise OptionError(f"--word-ngrams must be at least 1 (1: words only, 2: words and bigrams), got {self.word_ngrams}")
-        if self.buckets < 1 and self.word_ngrams > 1:
-            raise OptionError(f"--buckets must be at least 1 with --word-ngrams {self.word_ngrams}, got {self.buckets}")
-        if self.loss not in LOSSES:
-            raise OptionError(f"--loss must be one of {', '.join(LOSSES)}, got {self.loss!r}")
-        if not self.lr > 0:
-            raise OptionError(f"--lr must be above 0, got {self.lr}")
-        if self.epochs < 1:
-            raise OptionError(f"--epochs must be at least 1, got {self.epochs}")
-        if self.min_count < 1:
-            raise OptionError(f"--min-count must be at least 1, got {self.min_count}")
-        if self.threads < 0:
-            raise OptionError(f"--threads must be 0 (all cores) or more, got {self.threads}")
+        checks = (
+            (self.dim >= 1, f"--embed-dim must be at least 1, got {self.dim}"),
+            (self.word_ngrams >= 1, f"--word-ngrams must be at least 1 (1: words only, 2: words and bigrams), got {self.word_ngrams}"),
+            (self.buckets >= 1 or self.word_ngrams == 1, f"--buckets must be at least 1 with --word-ngrams {self.word_ngrams}, got {self.buckets}"),
+            (self.loss in LOSSES, f"--loss must be one of {', '.join(LOSSES)}, got {self.loss!r}"),
+            (self.lr > 0, f"--lr must be above 0, got {self.lr}"),
+            (self.epochs >= 1, f"--epochs must be at least 1, got {self.epochs}"),
+            (self.min_count >= 1, f"--min-count must be at least 1, got {self.min_count}"),
+            (self.threads >= 0, f"--threads must be 0 (all cores) or more, got {self.threads}"),
+        )
+        for ok, message in checks:
+            if not ok:
+                raise OptionError(message)
+        check_range("--embed-dim", self.dim, 1, MAX_DIM)
+        check_range("--word-ngrams", self.word_ngrams, 1, MAX_WORD_NGRAMS)
+        check_range("--buckets", self.buckets, 0, MAX_BUCKETS)
+        check_finite("--lr", self.lr, 0.0, MAX_LR)
+        check_range("--seed", self.seed, 0, MAX_SEED)
 
     def to_dict(self) -> dict:
         d = asdict(self)

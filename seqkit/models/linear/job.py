@@ -8,7 +8,7 @@ from typing import Callable
 import numpy as np
 
 from seqkit.datasets.labeled import LabeledFormat, iter_labeled
-from seqkit.errors import InputError
+from seqkit.errors import InputError, SeqkitError
 from seqkit.models.linear.config import LinearConfig
 from seqkit.models.linear.train import Progress, encode_corpus, fit_linear
 from seqkit.models.registry import FitSummary
@@ -32,6 +32,9 @@ def run_linear(job: LinearJob, progress: Progress | None = None, notes: Callable
     _note_corpus(corpus, job.train, notes)
     model = fit_linear(corpus, job.config, job.embeddings, progress, notes)
     del corpus
+    if not (np.isfinite(model.output).all() and np.isfinite(model.input).all()):
+        raise SeqkitError(f"training diverged: the model's weights hold NaN or infinity; lower --lr "
+                          f"({job.config.lr}); nothing was written")
     valid_accuracy = _valid_accuracy(model, job) if job.valid else None
     if valid_accuracy is not None:
         model.info["valid_accuracy"] = round(valid_accuracy, 6)

@@ -444,7 +444,7 @@ def predict_bytes(text, vocab, bucket_row, tree, weights, cfg):
     buf, ends, classes, specials = text
     W, Wo = weights
     N = ends.shape[0]
-    P = np.empty((N, cfg.n_labels), np.float64)
+    P = np.full((N, cfg.n_labels), np.nan)  # a row no thread wrote stays NaN: the caller refuses it
     for s in prange(cfg.shards):
         cap = 1024
         tok_rows = np.empty(cap, np.int32)

@@ -9,7 +9,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from seqkit import __version__
-from seqkit.errors import ModelFormatError
+from seqkit.errors import InputError, ModelFormatError, OptionError
 from seqkit.models import io
 from seqkit.models.linear.config import LinearConfig
 from seqkit.text.normalize import NormalizeOptions
@@ -100,9 +100,27 @@ class LinearClassifier:
         e = self._encoder
         buf = e.text_bytes(texts)  # UTF-8, each text ended by a newline
         ends = np.flatnonzero(buf == 10)  # (N,)
+        self._check_lengths(ends)
         cfg = self.kernel_config(shards=max(1, min(threads, len(texts))))
-        return kernels.predict_bytes((buf, ends, e.classes, e.specials and e.scanner), vocab, self.bucket_row(),
-                                     self.tree(), (self.input, self.output), cfg)
+        P = kernels.predict_bytes((buf, ends, e.classes, e.specials and e.scanner), vocab, self.bucket_row(),
+                                  self.tree(), (self.input, self.output), cfg)
+        if not (np.isfinite(P).all() and P.min(initial=0.0) >= 0.0 and P.max(initial=0.0) <= 1.0):
+            raise ModelFormatError("the model's probabilities are not numbers in [0, 1] "
+                                   "(its rows hold NaN or infinity: the file is damaged, or training diverged)")
+        return P
+
+    def _check_lengths(self, ends: np.ndarray) -> None:
+        """The kernel gives each thread room for (longest text's bytes / 2 + 2) x --word-ngrams feature
+        rows: refuse a text that would need more than limits.MAX_TEXT_FEATURES, before any allocation."""
+        from seqkit.limits import MAX_TEXT_FEATURES
+
+        lengths = np.diff(ends, prepend=-1) - 1  # (N,) bytes of each text
+        rows = (int(lengths.max()) // 2 + 2) * int(self.config.word_ngrams)
+        if rows > MAX_TEXT_FEATURES:
+            t = int(lengths.argmax())
+            raise InputError(f"text {t + 1} of this batch is too long for a model with --word-ngrams "
+                             f"{self.config.word_ngrams}: {int(lengths[t]):,} bytes, at most "
+                             f"{2 * (MAX_TEXT_FEATURES // self.config.word_ngrams - 2):,}; split it into shorter texts")
 
     def predict_stream(self, texts: Iterable[str], chunk: int = 2048, threads: int = 0) -> Iterator[tuple[list[str], np.ndarray]]:
         """(texts, probabilities (n, C)) chunk by chunk: constant memory over any input."""
@@ -134,15 +152,16 @@ class LinearClassifier:
             if a.pop("arch") != ARCH:
                 raise ModelFormatError(f"{path} is not a linear model")
             loss = a["loss"]
-            a["normalize"] = NormalizeOptions(**a["normalize"])
+            a["normalize"] = NormalizeOptions.from_dict(a["normalize"])
             if not isinstance(a.setdefault("eos", False), bool):  # missing: a file from before the end-of-text word
                 raise ValueError(f"eos must be true or false, not {a['eos']!r}")
             config = LinearConfig(**a)
             model = cls(config, loss, list(meta["vocab"]), arrays["word_hash32"], arrays["word_keys"],
                         arrays["bucket_ids"], arrays["input"], arrays["output"], list(meta["labels"]),
                         arrays["label_counts"], meta.get("info", {}))
-        except (KeyError, TypeError, ValueError) as e:
-            raise ModelFormatError(f"{path}: its metadata or arrays are incomplete ({e}); train the model again") from None
+        except (KeyError, TypeError, ValueError, OptionError) as e:
+            raise ModelFormatError(f"{path}: its metadata or arrays are incomplete or impossible ({e}); "
+                                   "train the model again") from None
         model.check(path)
         return model
 

@@ -8,6 +8,7 @@ options the scanner does not cover (kept punctuation or symbols) tokenize each t
 from __future__ import annotations
 
 import html
+import os
 import re
 import sys
 import unicodedata
@@ -18,6 +19,7 @@ from typing import Iterable
 
 import numpy as np
 
+from seqkit.errors import SeqkitError
 from seqkit.fileio import atomic_path
 from seqkit.text.normalize import _EMAIL, _NUMBER, _URL, NormalizeOptions, Normalizer
 
@@ -28,30 +30,43 @@ CHUNK_TEXTS = 2048  # texts joined per scanner call: small transient copies
 @lru_cache(maxsize=2)
 def char_classes(whitespace_only: bool = False) -> np.ndarray:
     """(0x110000,) uint8 class of every code point: OTHER 0, ALNUM 1 ([^\\W_]), DIGIT 2 (\\d), taken from
-    Python's regex engine itself (kept beside the compiled kernels after the first use).
-    whitespace_only: everything but space and newline is a word character."""
+    Python's regex engine itself (kept in the user's cache folder after the first use, never beside
+    the code: an installed package may be read-only). whitespace_only: everything but space and
+    newline is a word character."""
     if whitespace_only:
         classes = np.ones(0x110000, np.uint8)
         classes[[ord(" "), ord("\n")]] = 0
         return classes
-    cache = Path(__file__).parent / "__pycache__" / f"char_classes-{sys.version_info[0]}{sys.version_info[1]}-{unicodedata.unidata_version}.npy"
+    cache = _cache_file()
     try:
         classes = np.load(cache, allow_pickle=False)
         if classes.shape == (0x110000,) and classes.dtype == np.uint8:
             return classes
-    except (OSError, ValueError, EOFError):
+    except (OSError, ValueError, EOFError, TypeError):  # TypeError: no cache folder (None)
         pass
     every = "".join(map(chr, range(0x110000)))
     classes = np.zeros(0x110000, np.uint8)
     for pattern, value in ((r"[^\W_]", 1), (r"\d", 2)):
         classes[np.fromiter(map(ord, re.findall(pattern, every)), np.int64)] = value
     try:
-        cache.parent.mkdir(exist_ok=True)
+        if cache is None:
+            return classes
+        cache.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(cache) as tmp, open(tmp, "wb") as f:
             np.save(f, classes, allow_pickle=False)
-    except OSError:
-        pass  # a read-only install computes the table each time (0.1 s)
+    except (OSError, SeqkitError):
+        pass  # no writable cache folder: the table is computed each time (under a second)
     return classes
+
+
+def _cache_file() -> Path | None:
+    """The table's file in $SEQKIT_CACHE_DIR, else $XDG_CACHE_HOME/seqkit, else ~/.cache/seqkit."""
+    name = f"char_classes-{sys.version_info[0]}{sys.version_info[1]}-{unicodedata.unidata_version}.npy"
+    try:
+        folder = os.environ.get("SEQKIT_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "seqkit"
+    except RuntimeError:  # no home folder
+        return None
+    return Path(folder) / name
 
 
 def scanner_covers(o: NormalizeOptions) -> bool:
