@@ -148,3 +148,23 @@ def decode_word(word: bytes) -> str:
         return word.decode("utf-8")
     except UnicodeDecodeError:
         return word.decode("utf-8", errors="backslashreplace")
+
+
+def looks_like_fasttext(head: bytes) -> bool:
+    """The file's first 56 bytes: fastText's magic number, or plausible arguments of the old layout."""
+    if len(head) >= 4 and struct.unpack("<i", head[:4])[0] == MAGIC:
+        return True
+    if len(head) < ARGS.size:
+        return False
+    a = Args(*ARGS.unpack_from(head))
+    return (a.model in MODELS and a.loss in LOSSES and 1 <= a.dim <= MAX_DIM and 0 < a.ws <= 1_000
+            and 0 <= a.wordNgrams <= MAX_WORD_NGRAMS and 0 <= a.bucket and 0 <= a.minn and a.maxn <= MAX_NGRAM)
+
+
+def sniff(path) -> bool:
+    """True when `path` is (by its first bytes) a fastText model file of either layout."""
+    try:
+        with open(path, "rb") as f:
+            return looks_like_fasttext(f.read(ARGS.size + 8))
+    except OSError:
+        return False
