@@ -15,11 +15,14 @@ PEERS = Path(__file__).resolve().parents[2].parent / "shared" / "peers"
 EXTRA = ["café", "naïve", "日本語", "über", "x", "a-b"]
 
 
-def corpus(n_lines: int, n_labels: int, seed: int = 0, multi: bool = False) -> list[str]:
-    """Lines `__label__L3 w12 w7 ...`: each label prefers a few of 80 words (some non-ASCII)."""
-    rng = np.random.default_rng(seed)
+def corpus(n_lines: int, n_labels: int, seed: int = 0, multi: bool = False, topics: int = 0) -> list[str]:
+    """Lines `__label__L3 w12 w7 ...`: each label prefers a few of 80 words (some non-ASCII), drawn
+    with the seed `topics` (the same preferences for every sample seed)."""
+    rng = np.random.default_rng(topics)
     words = [f"w{i}" for i in range(80 - len(EXTRA))] + EXTRA
     liked = rng.integers(0, len(words), size=(n_labels, 4))
+    if seed != topics:
+        rng = np.random.default_rng(seed)
     lines = []
     for _ in range(n_lines):
         y = int(rng.integers(n_labels))
@@ -33,7 +36,7 @@ def corpus(n_lines: int, n_labels: int, seed: int = 0, multi: bool = False) -> l
 
 def texts(n_lines: int = 60, seed: int = 7) -> list[str]:
     """Unlabelled test lines, with unknown words, a label-like token and stray whitespace."""
-    lines = [line.split(" ", 1)[1] for line in corpus(n_lines, 3, seed)]
+    lines = [line.split(" ", 1)[1] for line in corpus(n_lines, 3, seed, topics=seed)]
     return lines + ["zzz unknown-word w1", "  w3\tw4  \u00e9t\u00e9 w5  ", "__label__L0 w2 w9", "日本語 über café"]
 
 

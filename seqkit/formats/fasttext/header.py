@@ -116,7 +116,7 @@ def read_header(r: _Reader, path) -> Header:
     head = Header(args, version, words, counts, nwords, nlabels, ntokens)
     if prune_size >= 0:
         r.need(prune_size * 8, "the pruned dictionary")
-        pairs = np.frombuffer(r.buf, "<i4", 2 * prune_size, r.pos).reshape(-1, 2).copy()  # (P, 2) bucket, row
+        pairs = np.frombuffer(r.buf[r.pos: r.pos + 8 * prune_size], "<i4").reshape(-1, 2)  # (P, 2) bucket, row
         r.pos += prune_size * 8
         if prune_size and (pairs[:, 0].min() < 0 or pairs[:, 0].max() >= max(args.bucket, 1)
                            or not np.array_equal(np.sort(pairs[:, 1]), np.arange(prune_size))):

@@ -122,12 +122,12 @@ def read_matrix(r: _Reader, path, quantized: bool, what: str):
     if not qnorm:
         return QuantMatrix(codes, pq)
     r.need(rows, f"the {what} matrix's norm codes")
-    norm_codes = np.frombuffer(r.buf, np.uint8, rows, r.pos) if rows else np.zeros(0, np.uint8)
+    norm_codes = np.frombuffer(r.buf[r.pos: r.pos + rows], np.uint8)  # a copy: the file's map is closed after
     r.pos += rows
     npq = _read_quantizer(r, path, what)
     if npq.dim != 1 or npq.nsubq != 1:
         raise ModelFormatError(f"{path}: the norm quantizer of its {what} matrix is not one-dimensional (damaged?)")
-    return QuantMatrix(codes, pq, norm_codes.copy(), npq.tables[0][:, 0].copy())
+    return QuantMatrix(codes, pq, norm_codes, npq.tables[0][:, 0].copy())
 
 
 def _read_quantizer(r: _Reader, path, what: str) -> Quantizer:
@@ -136,7 +136,7 @@ def _read_quantizer(r: _Reader, path, what: str) -> Quantizer:
         raise ModelFormatError(f"{path}: the quantizer of its {what} matrix claims dim={dim} nsubq={nsubq} "
                                f"dsub={dsub} lastdsub={last} (damaged?)")
     r.need(dim * KSUB * 4, f"the {what} matrix's centroids")
-    centroids = np.frombuffer(r.buf, "<f4", dim * KSUB, r.pos).copy()  # small: dim x 256
+    centroids = np.frombuffer(r.buf[r.pos: r.pos + dim * KSUB * 4], "<f4")  # a copy, small: dim x 256
     r.pos += dim * KSUB * 4
     if not np.isfinite(centroids).all():
         raise ModelFormatError(f"{path}: the centroids of its {what} matrix hold NaN or infinity (damaged?)")
