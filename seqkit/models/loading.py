@@ -15,6 +15,10 @@ def load_classifier(path):
         return FastTextClassifier.load(path)
 
     meta = read_meta(path)
+    if (meta.get("architecture") or {}).get("arch") == "fasttext-quantized":
+        from seqkit.quantize import model_file
+
+        return model_file.load(path, meta)
     if (meta.get("architecture") or {}).get("arch") == "linear":
         from seqkit.models.linear.model import LinearClassifier
 

@@ -72,13 +72,14 @@ class Header:
 
 
 def read_args(r: _Reader, path) -> tuple[Args, int | None]:
+    start = r.pos
     magic, version = r.unpack(struct.Struct("<2i"), "the magic number")
     if magic == MAGIC:
         if not 11 <= version <= VERSION:
             raise ModelFormatError(f"{path} is a fastText model of file version {version}: seqkit reads versions "
                                    f"11-{VERSION} (fastText 0.2-0.9) and the older layout without a version")
     else:
-        r.pos, version = 0, None  # fastText 0.1: the file starts with the arguments
+        r.pos, version = start, None  # fastText 0.1: the file starts with the arguments
     args = Args(*r.unpack(ARGS, "the training arguments"))
     if version == 11 and args.supervised:
         args.maxn = 0  # as fastText: supervised models of version 11 have no character n-grams

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mmap
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from seqkit.formats.fasttext.dictionary import LABEL_PREFIX, LineEncoder
 from seqkit.formats.fasttext.header import Header, decode_word, read_header
 from seqkit.formats.fasttext.matrix import read_matrix
 
+_BOOL = struct.Struct("<?")
 ROWS_PER_STEP = 1 << 16  # input rows gathered at a time while averaging
 
 
@@ -31,7 +33,8 @@ class FastTextFile:
     qout: bool
 
 
-def read_model_file(path) -> FastTextFile:
+def read_model_file(path, offset: int = 0, length: int | None = None) -> FastTextFile:
+    """The model file at `path` (or the `length` bytes at `offset` in it: a member of a seqkit .npz)."""
     p = check_readable_file(path, "model")
     if p.stat().st_size == 0:
         raise ModelFormatError(f"model {p} is empty")
@@ -39,6 +42,7 @@ def read_model_file(path) -> FastTextFile:
         buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     try:
         r = _Reader(buf, p)
+        r.pos, r.size = offset, len(buf) if length is None else offset + length
         head = read_header(r, p)
         old = head.version is None
         quant = False if old else r.unpack(_BOOL, "the quantization flag")[0]
@@ -61,15 +65,21 @@ def read_model_file(path) -> FastTextFile:
     return FastTextFile(p, head, inp, output, quant, qout)
 
 
-_BOOL = __import__("struct").Struct("<?")
 
 
 class FastTextClassifier:
     """A supervised fastText model: `.labels`, `.predict_proba(texts)` and `.predict_top(texts, k, threshold)`
     give fastText's answers (the probabilities `fasttext predict-prob` prints)."""
 
-    def __init__(self, f: FastTextFile):
+    def __init__(self, f: FastTextFile, normalize=None):
+        """normalize: seqkit's NormalizeOptions applied to each text first (a model quantized by seqkit);
+        None: texts as they are, as fastText reads them."""
         h = f.head
+        self._tokenize = None
+        if normalize is not None:
+            from seqkit.text.normalize import Normalizer
+
+            self._tokenize = Normalizer(normalize).tokenize
         if not h.args.supervised:
             raise ModelFormatError(f"{f.path} is an unsupervised fastText model (word vectors), not a classifier: "
                                    "use it with similar, analogy or vectors")
@@ -93,6 +103,8 @@ class FastTextClassifier:
 
     def hidden(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """((N, dim) float32 mean input row of each text, (N,) bool: the text has rows)."""
+        if self._tokenize is not None:
+            texts = [" ".join(self._tokenize(t)) for t in texts]
         lines = [self.encoder.rows(t) for t in texts]
         dim = self.args.dim
         H = np.zeros((len(lines), dim), np.float32)
