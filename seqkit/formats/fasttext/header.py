@@ -169,3 +169,17 @@ def sniff(path) -> bool:
             return looks_like_fasttext(f.read(ARGS.size + 8))
     except OSError:
         return False
+
+
+def quantized(path) -> bool:
+    """Whether a fastText file with a magic number holds a quantized input matrix (False if unreadable:
+    the caller's reader then reports what is wrong)."""
+    import mmap
+
+    try:
+        with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+            r = _Reader(buf, path)
+            head = read_header(r, path)
+            return head.version is not None and r.pos < r.size and buf[r.pos] != 0
+    except (OSError, ValueError, ModelFormatError):
+        return False

@@ -84,6 +84,13 @@ class QuantMatrix:
     def shape(self) -> tuple[int, int]:
         return (len(self.codes), self.pq.dim)
 
+    def __getitem__(self, idx) -> np.ndarray:
+        """Rows reconstructed (an index array), or a QuantMatrix of a slice of rows."""
+        if isinstance(idx, slice):
+            norms = None if self.norm_codes is None else self.norm_codes[idx]
+            return QuantMatrix(self.codes[idx], self.pq, norms, self.norms)
+        return self.rows(np.asarray(idx))
+
     def rows(self, idx: np.ndarray) -> np.ndarray:
         out = self.pq.decode(self.codes[idx])  # (R, n)
         if self.norm_codes is not None:
