@@ -348,6 +348,11 @@ def predict(
     names = clf.labels
     top = k > 1 or threshold > 0
     columns = ["label", "prob"] + ([f"p_{n}" for n in names] if probs and not as_json else [])
+    if hasattr(clf, "predict_top") and not probs and cluster is None:  # a fastText file: fastText's own top-k
+        with _threads_for(clf):
+            for chunk in chunked(_open_lines(input), batch):
+                _emit_ranked(clf.predict_top(chunk, k, threshold), names, top, as_json)
+        return
     with _threads_for(clf), _probabilities(clf, model, chunked(_open_lines(input), batch), cluster) as probabilities:
         for P in probabilities:  # (n, C) per chunk, in input order
             if top:
@@ -419,6 +424,27 @@ def _emit_top(P, names, k: int, threshold: float, as_json: bool) -> None:
         else:
             out.write("\t".join(f"{escape(names[j])}\t{p[j]:.4f}" for j in top) + "\n")
     out.flush()
+
+
+def _emit_ranked(ranked: list[list[tuple[int, float]]], names, top: bool, as_json: bool) -> None:
+    """Lines of (label id, probability) pairs, best first: as _emit_top prints them, or as the one-best
+    rows (label, prob) without --k/--threshold (a text with no prediction gets empty fields)."""
+    from seqkit.cli.output import emit_rows
+    from seqkit.tsv import escape
+
+    if top:
+        out = sys.stdout
+        for line in ranked:
+            if as_json:
+                out.write(json.dumps({"labels": [names[j] for j, _ in line], "probs": [round(p, 6) for _, p in line]},
+                                     ensure_ascii=False) + "\n")
+            else:
+                out.write("\t".join(f"{escape(names[j])}\t{p:.4f}" for j, p in line) + "\n")
+        out.flush()
+        return
+    rows = [[names[line[0][0]], round(line[0][1], 6) if as_json else line[0][1]] if line else ["", ""] for line in ranked]
+    emit_rows(["label", "prob"], rows, as_json)
+    sys.stdout.flush()
 
 
 @app.command("evaluate")

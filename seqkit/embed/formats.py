@@ -291,6 +291,10 @@ def detect(path) -> str:
 
     if is_fasttext_bin(head):
         return "fasttext"
+    from seqkit.formats.fasttext.header import sniff
+
+    if sniff(p):  # the old layout (fastText 0.1, no magic number)
+        return "fasttext-other"
     if head[:1] == b"\x80":
         raise ModelFormatError(f"{p} is a Python pickle: seqkit never loads pickles (they can run code)")
     if head[:1].isdigit():

@@ -165,8 +165,15 @@ def load_vectors(path) -> KeyedVectors:
     kind = formats.detect(path)
     if kind == "fasttext":
         from seqkit.embed.fasttext_bin import read_fasttext_bin
+        from seqkit.formats.fasttext.header import quantized
 
-        return read_fasttext_bin(path)
+        if not quantized(path):
+            return read_fasttext_bin(path)
+        kind = "fasttext-other"
+    if kind == "fasttext-other":  # the old layout or a quantized .ftz
+        from seqkit.formats.fasttext.vectors import read_vectors
+
+        return read_vectors(path)
     if kind == "native":
         words, counts, arrays, meta = formats.load_native(path)
         ngrams = None

@@ -26,6 +26,7 @@ from seqkit.limits import MAX_BUCKETS, MAX_OOV_WORD_CHARS
 
 FNV_OFFSET, FNV_PRIME = FNV32_OFFSET, FNV32_PRIME  # old names
 EOS = "</s>"  # fastText's end-of-sentence word: no n-grams
+EOS_BYTES = EOS.encode()
 MAX_N = 64  # longest n-gram seqkit accepts (fastText sets no bound; longer ones only cost memory)
 
 
@@ -68,7 +69,11 @@ def ngrams(word: str, minn: int, maxn: int) -> list[bytes]:
     """The n-grams of ``<word>`` as UTF-8 bytes, in fastText's order (computeSubwords)."""
     if word == EOS:
         return []
-    b = ("<" + word + ">").encode("utf-8")
+    return ngram_bytes(("<" + word + ">").encode("utf-8"), minn, maxn)
+
+
+def ngram_bytes(b: bytes, minn: int, maxn: int) -> list[bytes]:
+    """The n-grams of the bytes ``b`` (a word already wrapped in ``<`` and ``>``), as computeSubwords."""
     out = []
     for i in range(len(b)):
         if b[i] & 0xC0 == 0x80:
@@ -89,7 +94,7 @@ def bucket_ids(word: str, minn: int, maxn: int, buckets: int) -> list[int]:
     return [fnv1a(g) % buckets for g in ngrams(word, minn, maxn)]
 
 
-def word_rows(words: list[str], nwords: int, cfg: SubwordConfig, own_rows: np.ndarray | None = None,
+def word_rows(words: list[str] | list[bytes], nwords: int, cfg: SubwordConfig, own_rows: np.ndarray | None = None,
               ) -> tuple[np.ndarray, np.ndarray]:
     """Input rows of each word in CSR form: (offsets (W+1,) int64, rows (R,) int32), the rows of
     word k being ``rows[offsets[k]:offsets[k+1]]``: its own row ``own_rows[k]`` first (default k;
@@ -109,7 +114,7 @@ def word_rows(words: list[str], nwords: int, cfg: SubwordConfig, own_rows: np.nd
             continue
         end = starts_ext[c + n]  # words lie end to end: a word's end is the next word's first char
         grid[c, col] = _hash_ranges(data, starts[c], end) % np.uint64(cfg.buckets)
-    grid[np.isin(word_of_char, [i for i, w in enumerate(words) if w == EOS])] = -1
+    grid[np.isin(word_of_char, [i for i, w in enumerate(words) if w in (EOS, EOS_BYTES)])] = -1
     valid = grid >= 0  # (C, n)
     per_word = np.bincount(word_of_char, weights=valid.sum(axis=1), minlength=len(words)).astype(np.int64)
     per_word += own >= 0
@@ -129,7 +134,7 @@ def _char_layout(words: list[str]):
     """The UTF-8 bytes of every ``<word>`` in one array and where its characters start:
     (char starts (C,), word byte lengths (W,), bytes (B,) uint8, word of each char (C,),
     index of each char in its word (C,), chars per word (W,))."""
-    encoded = [("<" + w + ">").encode("utf-8") for w in words]
+    encoded = [b"<" + w + b">" if isinstance(w, bytes) else ("<" + w + ">").encode("utf-8") for w in words]
     lengths = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))
     data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
     word_start = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64) if len(words) else np.zeros(0, np.int64)

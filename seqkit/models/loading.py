@@ -4,10 +4,21 @@ from __future__ import annotations
 
 
 def load_classifier(path):
-    """A TrainedClassifier or a LinearClassifier; both have `.labels` and `.predict_proba(texts)`."""
+    """A TrainedClassifier, a LinearClassifier or a FastTextClassifier (a fastText supervised .bin or
+    .ftz); all have `.labels` and `.predict_proba(texts)`."""
+    from seqkit.formats.fasttext.header import sniff
     from seqkit.models.linear.files import read_meta
 
+    if sniff(path):
+        from seqkit.formats.fasttext.model import FastTextClassifier
+
+        return FastTextClassifier.load(path)
+
     meta = read_meta(path)
+    if (meta.get("architecture") or {}).get("arch") == "fasttext-quantized":
+        from seqkit.quantize import model_file
+
+        return model_file.load(path, meta)
     if (meta.get("architecture") or {}).get("arch") == "linear":
         from seqkit.models.linear.model import LinearClassifier
 

@@ -343,3 +343,23 @@ def _warm_up() -> None:
 
 
 _warm_up()
+
+
+# -- fastText supervised and quantized models -----------------------------------------------------------
+_FASTTEXT = Path(__file__).resolve().parents[1] / "formats" / "data"
+
+
+def _fasttext_predict(path):
+    from seqkit.models.loading import load_classifier
+
+    clf = load_classifier(path)
+    clf.predict_top(["w1 w2 café unknown", ""], 2)
+    clf.predict_proba(["w3 w4"])
+
+
+@FUZZ
+@pytest.mark.parametrize("name", ["tiny.bin", "tiny_hs.ftz"])
+@given(data=st.data())
+def test_fasttext_model(name, data):
+    seed = (_FASTTEXT / name).read_bytes()
+    check(_fasttext_predict, _write(name, data.draw(inputs(seed))))

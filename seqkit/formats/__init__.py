@@ -1,0 +1,1 @@
+"""Other tools' model files, read and written exactly as those tools do."""

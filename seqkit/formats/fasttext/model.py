@@ -1,0 +1,164 @@
+"""A fastText model file (.bin or .ftz) opened for prediction: matrices memory-mapped, nothing copied."""
+
+from __future__ import annotations
+
+import mmap
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from seqkit.embed.fasttext_bin import _Reader
+from seqkit.errors import ModelFormatError
+from seqkit.fileio import check_readable_file
+from seqkit.formats.fasttext import predict as out
+from seqkit.formats.fasttext.dictionary import LABEL_PREFIX, LineEncoder
+from seqkit.formats.fasttext.header import Header, decode_word, read_header
+from seqkit.formats.fasttext.matrix import read_matrix
+
+_BOOL = struct.Struct("<?")
+ROWS_PER_STEP = 1 << 16  # input rows gathered at a time while averaging
+
+
+@dataclass
+class FastTextFile:
+    """Every part of a fastText model file."""
+
+    path: Path
+    head: Header
+    input: object  # DenseMatrix or QuantMatrix, (nwords + bucket or kept rows, dim)
+    output: object  # (labels or words, dim); (labels - 1, dim) inner nodes used by hs
+    quantized: bool
+    qout: bool
+
+
+def read_model_file(path, offset: int = 0, length: int | None = None) -> FastTextFile:
+    """The model file at `path` (or the `length` bytes at `offset` in it: a member of a seqkit .npz)."""
+    p = check_readable_file(path, "model")
+    if p.stat().st_size == 0:
+        raise ModelFormatError(f"model {p} is empty")
+    with open(p, "rb") as f:
+        buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        r = _Reader(buf, p)
+        r.pos, r.size = offset, len(buf) if length is None else offset + length
+        head = read_header(r, p)
+        old = head.version is None
+        quant = False if old else r.unpack(_BOOL, "the quantization flag")[0]
+        if head.pruned and not quant:
+            raise ModelFormatError(f"{p}: a pruned dictionary with a full input matrix (fastText refuses such files too)")
+        inp = read_matrix(r, p, quant, "input")
+        qout = False if old else r.unpack(_BOOL, "the output quantization flag")[0]
+        output = read_matrix(r, p, quant and qout, "output")
+        end = r.pos
+    finally:
+        buf.close()
+    a = head.args
+    rows = inp.shape[0]
+    expect = head.nwords + (len(head.prune) if head.pruned else a.bucket)
+    if inp.shape[1] != a.dim or output.shape[1] != a.dim or rows != expect:
+        raise ModelFormatError(f"{p}: its input matrix is {rows} x {inp.shape[1]}, its output {output.shape[0]} x "
+                               f"{output.shape[1]}; the header needs {expect} x {a.dim} (damaged?)")
+    if end != r.size:
+        raise ModelFormatError(f"{p}: {r.size - end:,} bytes after the model's end (damaged, or not a fastText model?)")
+    return FastTextFile(p, head, inp, output, quant, qout)
+
+
+
+
+class FastTextClassifier:
+    """A supervised fastText model: `.labels`, `.predict_proba(texts)` and `.predict_top(texts, k, threshold)`
+    give fastText's answers (the probabilities `fasttext predict-prob` prints)."""
+
+    def __init__(self, f: FastTextFile, normalize=None):
+        """normalize: seqkit's NormalizeOptions applied to each text first (a model quantized by seqkit);
+        None: texts as they are, as fastText reads them."""
+        h = f.head
+        self._tokenize = None
+        if normalize is not None:
+            from seqkit.text.normalize import Normalizer
+
+            self._tokenize = Normalizer(normalize).tokenize
+        if not h.args.supervised:
+            raise ModelFormatError(f"{f.path} is an unsupervised fastText model (word vectors), not a classifier: "
+                                   "use it with similar, analogy or vectors")
+        self.file, self.args = f, h.args
+        self.loss = h.args.loss_name
+        names = [decode_word(w) for w in h.words[h.nwords:]]
+        prefix = LABEL_PREFIX.decode()
+        self.labels = [n[len(prefix):] if n.startswith(prefix) else n for n in names]
+        n_out = len(self.labels) - 1 if self.loss == "hs" else len(self.labels)
+        if f.output.shape[0] < n_out or (self.loss != "hs" and f.output.shape[0] != n_out):
+            raise ModelFormatError(f"{f.path}: its output matrix has {f.output.shape[0]} rows for "
+                                   f"{len(self.labels)} labels ({self.loss}) (damaged?)")
+        self.encoder = LineEncoder(h)
+        self._out = np.asarray(f.output.all_rows()[:n_out], np.float32)  # (C or C-1, dim): small
+        self._tree = out.build_tree(h.counts[h.nwords:]) if self.loss == "hs" else None
+        self.info = {"format": "fasttext-ftz" if f.quantized else "fasttext-bin", "loss": self.loss}
+
+    @classmethod
+    def load(cls, path) -> "FastTextClassifier":
+        return cls(read_model_file(path))
+
+    def hidden(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """((N, dim) float32 mean input row of each text, (N,) bool: the text has rows)."""
+        if self._tokenize is not None:
+            texts = [" ".join(self._tokenize(t)) for t in texts]
+        lines = [self.encoder.rows(t) for t in texts]
+        dim = self.args.dim
+        H = np.zeros((len(lines), dim), np.float32)
+        lengths = np.fromiter(map(len, lines), np.int64, len(lines))
+        start = 0
+        while start < len(lines):  # a block of lines with at most ROWS_PER_STEP rows (or one line)
+            stop = start + 1
+            total = lengths[start]
+            while stop < len(lines) and total + lengths[stop] <= ROWS_PER_STEP:
+                total += lengths[stop]
+                stop += 1
+            self._mean_rows(lines[start:stop], lengths[start:stop], H[start:stop])
+            start = stop
+        return H, lengths > 0
+
+    def _mean_rows(self, lines, lengths, out) -> None:
+        live = lengths > 0
+        if not live.any():
+            return
+        idx = np.fromiter((r for line in lines for r in line), np.int64, int(lengths.sum()))
+        rows = self.file.input.rows(idx)  # (R, dim) float32
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[live]
+        sums = np.add.reduceat(rows, starts, axis=0)  # (live, dim), rows added in order
+        out[live] = sums * (1.0 / lengths[live]).astype(np.float32)[:, None]
+
+    def _scores(self, H: np.ndarray) -> np.ndarray:
+        """(N, C) softmax/ova probabilities, or (N, C-1) inner-node sigmoids for hs."""
+        z = (H.astype(np.float64) @ self._out.T.astype(np.float64)).astype(np.float32)  # (N, C)
+        if self.loss == "softmax":
+            return out.softmax(z)
+        if self.loss == "hs":
+            return (1.0 / (1.0 + np.exp(-z.astype(np.float64)))).astype(np.float32)
+        return out.table_sigmoid(z)
+
+    def predict_proba(self, texts: list[str], threads: int | None = None) -> np.ndarray:
+        """(N, C) the probability fastText prints for each label (exp(log(p + 1e-5))); 0 for a text
+        without any known word, n-gram or subword."""
+        texts = list(texts)
+        H, live = self.hidden(texts)
+        S = self._scores(H)
+        logp = out.hs_all(S, self._tree) if self.loss == "hs" else out.std_log(S)
+        P = np.exp(logp).astype(np.float32)
+        P[~live] = 0
+        return P
+
+    def predict_top(self, texts: list[str], k: int, threshold: float = 0.0) -> list[list[tuple[int, float]]]:
+        """fastText's predictions per text: [(label id, probability)] best first, at most k, each at least
+        `threshold`; empty for a text without input rows (fastText prints an empty line)."""
+        texts = list(texts)
+        H, live = self.hidden(texts)
+        S = self._scores(H)
+        k = min(k, len(self.labels))
+        result = []
+        for s, ok in zip(S, live):
+            best = out.hs_best(s, self._tree, k, threshold) if self.loss == "hs" else out.k_best(s, k, threshold)
+            result.append([(i, float(np.exp(np.float32(lp)))) for lp, i in best] if ok else [])
+        return result

@@ -1,0 +1,59 @@
+"""The quantizer's loops (productquantizer.cc): nearest centroid of each point, centroid means with
+fastText's split of empty clusters. Parallel over points; each point's result is independent, so the
+codes are the same for any thread count."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(inline="always")
+def _nearest(x, i, c):
+    """(code, squared distance) of the centroid of c (K, d) nearest to x[i]; the first on ties."""
+    best, dis = 0, np.inf
+    for k in range(c.shape[0]):
+        s = np.float32(0.0)
+        for j in range(c.shape[1]):
+            t = x[i, j] - c[k, j]
+            s += t * t
+        if s < dis:
+            best, dis = k, s
+    return best, dis
+
+
+@njit(parallel=True, cache=True)
+def assign(x, c, codes):
+    """codes[i] = nearest centroid of x[i] (Estep / compute_codes); x (n, d), c (K, d)."""
+    for i in prange(x.shape[0]):
+        codes[i] = _nearest(x, i, c)[0]
+
+
+@njit(cache=True)
+def update(x, c, codes, eps, seed):
+    """MStep: each centroid the mean of its points; an empty one takes a copy of a populous centroid
+    (chosen as fastText does), the two nudged apart by +-eps."""
+    K, d, n = c.shape[0], c.shape[1], x.shape[0]
+    np.random.seed(seed)
+    nelts = np.zeros(K, np.int64)
+    c[:] = 0.0
+    for i in range(n):
+        k = codes[i]
+        for j in range(d):
+            c[k, j] += x[i, j]
+        nelts[k] += 1
+    for k in range(K):
+        if nelts[k] > 0:
+            for j in range(d):
+                c[k, j] /= np.float32(nelts[k])
+    for k in range(K):
+        if nelts[k] == 0:
+            m = 0
+            while np.random.random() * (n - K) >= nelts[m] - 1:
+                m = (m + 1) % K
+            for j in range(d):
+                sign = np.float32((j % 2) * 2 - 1)
+                c[k, j] = c[m, j] + sign * eps
+                c[m, j] -= sign * eps
+            nelts[k] = nelts[m] // 2
+            nelts[m] -= nelts[k]

@@ -1,0 +1,3 @@
+"""The fastText CLI fixture of tests/formats."""
+
+from tests.formats.conftest import fasttext  # noqa: F401
