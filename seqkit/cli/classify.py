@@ -13,6 +13,7 @@ from typing import Optional
 import typer
 
 from seqkit.cli import common, options
+from seqkit.cli.sparse import SPARSE
 
 app = typer.Typer()
 
@@ -24,6 +25,7 @@ class Arch(str, Enum):
     transformer = "transformer"
     mlp = "mlp"
     linear = "linear"
+    sparse = "sparse"
 
 
 class Activation(str, Enum):
@@ -124,13 +126,15 @@ def _architecture(**values):
 
     if values["arch"] is Arch.linear:
         return LinearArch(values["embed_dim"])
+    if values["arch"] is Arch.sparse:
+        return Arch.sparse  # built by seqkit/cli/sparse.py from the SPARSE group
     return ClassifierConfig(**{k: v.value if isinstance(v, Enum) else v for k, v in values.items()})
 
 
 # Options named as ClassifierConfig's fields. A new architecture adds its options here (and the fields there).
 ARCHITECTURE = options.OptionGroup(
     {
-        "arch": (Arch, typer.Option(Arch.gru, "--arch", help="Encoder: Elman rnn, lstm, gru or transformer; mlp, a multi-layer perceptron over each text's mean word vector; or linear, fastText-style bag of words and n-grams (seconds to train).", rich_help_panel=A)),
+        "arch": (Arch, typer.Option(Arch.gru, "--arch", help="Encoder: Elman rnn, lstm, gru or transformer; mlp, a multi-layer perceptron over each text's mean word vector; linear, fastText-style bag of words and n-grams (seconds to train); or sparse, TF-IDF/NBSVM n-grams with a full-rank linear SVM or logistic regression.", rich_help_panel=A)),
         "embed_dim": (int, typer.Option(100, "--embed-dim", min=1, help="Word vector size (taken from --embeddings when given).", rich_help_panel=A)),
         "hidden": (int, typer.Option(128, "--hidden", min=1, help="Recurrent state size per direction; mlp: units per hidden layer.", rich_help_panel=A)),
         "layers": (int, typer.Option(1, "--layers", min=1, help="Stacked recurrent layers, Transformer blocks or mlp hidden layers.", rich_help_panel=A)),
@@ -273,6 +277,7 @@ class _Reporter:
 
 
 @app.command("train-classifier")
+@SPARSE.into("sparse")
 @LINEAR.into("linear")
 @ARCHITECTURE.into("model")
 @TRAINING.into("training")
@@ -297,6 +302,7 @@ def train_classifier(
     text=None,  # TextOptions, from @TEXT
     labeled=None,  # LabeledFormat, from @LABELED_INPUT
     linear=None,  # dict of --word-ngrams --buckets --loss, from @LINEAR
+    sparse=None,  # dict of the --arch sparse options, from @SPARSE
 ) -> None:
     """Train a text classifier (RNN, LSTM, GRU or Transformer encoder, an MLP over mean word vectors, or linear) on labelled texts.
 
@@ -305,6 +311,8 @@ def train_classifier(
     Example: seqkit train-classifier train.tsv -o mlp.npz --arch mlp --embeddings reviews.w2v --doc-weight tfidf --batch-norm
 
     Example: seqkit train-classifier train.tsv -o fast.npz --arch linear --word-ngrams 2 --epochs 10
+
+    Example: seqkit train-classifier train.tsv -o nbsvm.npz --arch sparse --weight nb --word-ngrams 3
     """
     from seqkit.cli.output import emit_record, message
     from seqkit.fileio import check_output
@@ -314,6 +322,12 @@ def train_classifier(
     if isinstance(model, LinearArch):
         _train_linear(ctx, train, output, model, linear, training, text, labeled, valid, min_count, embeddings,
                       threads, quiet, as_json)
+        return
+    if model is Arch.sparse:
+        from seqkit.cli.sparse import train_sparse
+
+        train_sparse(ctx, _given, train, output, sparse, linear["word_ngrams"], training, text, labeled, valid,
+                     valid_split, threads, quiet, as_json)
         return
     data = DataConfig(train=train, valid=valid, valid_split=valid_split, input=labeled, min_count=min_count,
                       max_vocab=max_vocab, embeddings=embeddings)

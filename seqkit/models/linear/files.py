@@ -50,14 +50,14 @@ def _mapped(path, z: zipfile.ZipFile, name: str) -> np.ndarray:
     return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=tuple(shape), order="F" if fortran else "C")
 
 
-def load(path) -> tuple[dict[str, np.ndarray], dict]:
-    """(arrays, meta) of a linear model; the input matrix memory-mapped."""
+def load(path, mapped: tuple[str, ...] = MAPPED) -> tuple[dict[str, np.ndarray], dict]:
+    """(arrays, meta) of a linear or sparse model; the arrays named in `mapped` memory-mapped."""
     p = check_readable_file(path, "model")
-    arrays, meta = io.load_arrays(p, skip=MAPPED)
+    arrays, meta = io.load_arrays(p, skip=mapped)
     try:
         with zipfile.ZipFile(p) as z:
             names = set(z.namelist())
-            arrays.update({name: _mapped(p, z, name) for name in MAPPED if name + ".npy" in names})
+            arrays.update({name: _mapped(p, z, name) for name in mapped if name + ".npy" in names})
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
         raise ModelFormatError(f"{p} is not a seqkit classifier model (or is truncated): {e}") from None
     return arrays, meta
