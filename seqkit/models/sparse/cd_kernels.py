@@ -168,9 +168,9 @@ def logistic_dual(X, scale, y, upper, bias, eps, max_iter, state, w):
 
 
 @njit(parallel=True, cache=True)
-def one_vs_rest(X, labels, scales, class_c, settings, W):
+def one_vs_rest(X, labels, scales, costs, settings, W):
     """Trains W[k] (K, F+1) for each class k against the rest, one class per thread. labels (n,) int64;
-    scales (K or 1, F); class_c (n_labels,): the C of an example of each label (C times its class weight);
+    scales (K or 1, F); costs (2, K): the C of problem k's positive and of its negative examples;
     settings: (loss SVM|LOGISTIC, bias, eps, max_iter, seed, binary: K == 1 and label 1 is positive).
     Returns passes per class (K,)."""
     loss, bias, eps, max_iter, seed, binary = settings
@@ -179,7 +179,7 @@ def one_vs_rest(X, labels, scales, class_c, settings, W):
     for k in prange(K):
         target = 1 if binary else k
         y = np.where(labels == target, 1.0, -1.0)
-        upper = class_c[labels]
+        upper = np.where(y > 0, costs[0, k], costs[1, k])
         scale = scales[k] if scales.shape[0] > 1 else scales[0]
         state = np.uint64(seed * 1000003 + k + 1) * np.uint64(0x9E3779B97F4A7C15) | np.uint64(1)
         if loss == SVM:

@@ -27,6 +27,15 @@ def class_c(labels: np.ndarray, n_labels: int, config: SolverConfig) -> np.ndarr
     return config.C * len(labels) / (n_labels * np.maximum(counts, 1.0))
 
 
+def ovr_costs(labels: np.ndarray, n_labels: int, config: SolverConfig) -> np.ndarray:
+    """(2, K): the C of each one-vs-rest problem's positive and negative examples, as liblinear weighs
+    them: two labels, each label's own C; more, the class's C against plain C for the rest."""
+    c = class_c(labels, n_labels, config)
+    if n_labels == 2:
+        return np.array([[c[1]], [c[0]]])
+    return np.vstack([c, np.full(n_labels, config.C)])
+
+
 def fit(X: Csr, labels: np.ndarray, n_labels: int, config: SolverConfig, scales: np.ndarray | None = None) -> Fit:
     """Weights for texts X (n, F) with labels (n,) in [0, n_labels). scales (K, F): per-class feature
     factors (NB ratios), folded into the returned W so that prediction multiplies X by W alone."""
@@ -41,7 +50,7 @@ def fit(X: Csr, labels: np.ndarray, n_labels: int, config: SolverConfig, scales:
     settings = (SVM if config.loss == "svm" else LOGISTIC, float(config.bias), float(config.tol),
                 int(config.max_iter), int(config.seed), K == 1)
     data = (X.indptr, X.indices, np.ascontiguousarray(X.data, np.float64))
-    passes = one_vs_rest(data, labels, scales, class_c(labels, n_labels, config), settings, W)
+    passes = one_vs_rest(data, labels, scales, ovr_costs(labels, n_labels, config), settings, W)
     Wf = W[:, :-1] * (scales if scales.shape[0] == K else scales[:1])  # (K, F): scales folded in
     return Fit(np.ascontiguousarray(Wf.T), W[:, -1] * config.bias, [int(p) for p in passes])
 
@@ -81,17 +90,19 @@ def primal_objective(X: Csr, labels: np.ndarray, n_labels: int, W: np.ndarray, b
     """The objective the solver minimises (sum over one-vs-rest problems), at weights W (F, K) and b (K,)
     taken as the model's (scales folded in): for tests, with the same features and C as a peer's."""
     Z = decision(X, W, b)  # (n, K)
-    c = class_c(labels, n_labels, config)[labels]  # (n,)
     if config.multiclass == "multinomial":
+        c = class_c(labels, n_labels, config)[labels]  # (n,)
         Zs = Z - Z.max(axis=1, keepdims=True)
         lse = np.log(np.exp(Zs).sum(axis=1))
         return 0.5 * float(np.sum(W * W)) + float(np.sum(c * (lse - Zs[np.arange(len(labels)), labels])))
     K = W.shape[1]
     Y = np.where(labels[:, None] == (np.arange(K) + (1 if K == 1 else 0))[None, :], 1.0, -1.0)  # (n, K)
     margin = Y * Z
+    costs = ovr_costs(labels, n_labels, config)
+    c = np.where(Y > 0, costs[0], costs[1])  # (n, K)
     if config.loss == "svm":
         loss = np.maximum(0.0, 1.0 - margin) ** 2
     else:
         loss = np.logaddexp(0.0, -margin)
     reg = 0.5 * (float(np.sum(W * W)) + float(np.sum((b / config.bias) ** 2)))
-    return reg + float(np.sum(c[:, None] * loss))
+    return reg + float(np.sum(c * loss))
