@@ -65,6 +65,7 @@ def _multinomial(X: Csr, labels: np.ndarray, n_labels: int, config: SolverConfig
     Y = np.zeros((len(labels), K))
     Y[np.arange(len(labels)), labels] = 1.0
     c = class_c(labels, n_labels, config)[labels][:, None]  # (n, 1)
+    norm = float(c.sum())  # minimised divided by this, as scikit-learn does: --tol means the same there
 
     def objective(theta):
         W, b = theta[: F * K].reshape(F, K), theta[F * K:]
@@ -74,10 +75,10 @@ def _multinomial(X: Csr, labels: np.ndarray, n_labels: int, config: SolverConfig
         P = np.exp(Z - lse)  # (n, K)
         f = 0.5 * float(np.sum(W * W)) + float(np.sum(c * (lse - (Z * Y).sum(axis=1, keepdims=True))))
         G = c * (P - Y)  # (n, K)
-        return f, np.concatenate([(W + A.T @ G).ravel(), G.sum(axis=0)])
+        return f / norm, np.concatenate([(W + A.T @ G).ravel(), G.sum(axis=0)]) / norm
 
     r = minimize(objective, np.zeros(F * K + K), jac=True, method="L-BFGS-B",
-                 options={"maxiter": config.max_iter, "gtol": config.tol * 1e-2, "ftol": 1e-12})
+                 options={"maxiter": config.max_iter, "gtol": config.tol, "ftol": 64 * np.finfo(float).eps, "maxls": 50})
     return Fit(r.x[: F * K].reshape(F, K).copy(), r.x[F * K:].copy(), [int(r.nit)])
 
 
