@@ -98,8 +98,16 @@ def train_sparse(ctx, given, train, output, values: dict, word_ngrams, training,
             raise OptionError(f"--{name.replace('_', '-')} does not apply to --arch sparse")
     config = sparse_config(values, word_ngrams, training.seed, threads or runtime.cores(), text.normalize)
     job = SparseJob(train=train, output=str(output), config=config, input=labeled, valid=valid, valid_split=valid_split)
-    with runtime.threads(config.threads, blas=False):  # Numba's pool: featurizing, a class per thread
-        result = run_sparse(job, notes=None if quiet else message)
+    from seqkit.cli.progress import progress_bar
+
+    bar = progress_bar(quiet)
+    task = bar.add_task("reading", total=1)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar.update(task, description=stage, completed=done, total=total)
+
+    with bar, runtime.threads(config.threads, blas=False):  # Numba's pool: featurizing, a class per thread
+        result = run_sparse(job, notes=None if quiet else message, progress=progress)
     if as_json:
         emit_record(result, True)
     elif not quiet:

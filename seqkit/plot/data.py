@@ -146,11 +146,11 @@ def evaluate_confusion(model_path, data_path, format: str = "auto", text_col=Non
     """The confusion matrix `seqkit evaluate MODEL DATA` reports, as a Confusion."""
     from seqkit.datasets.labeled import read_labeled
     from seqkit.errors import InputError
-    from seqkit.models.bundle import TrainedClassifier
     from seqkit.models.data import label_ids
+    from seqkit.models.loading import load_classifier
     from seqkit.models.metrics import classification_report
 
-    clf = TrainedClassifier.load(model_path)
+    clf = load_classifier(model_path)  # any architecture
     data = read_labeled(data_path, format=format, text_col=text_col, label_col=label_col)
     if not data.texts:
         raise InputError(f"test data {data_path} has no labelled texts")

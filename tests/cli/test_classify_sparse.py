@@ -90,3 +90,11 @@ def test_multi_label_and_single_class_are_refused(tmp_path):
     assert r.exit_code == 1 and "one label per text" in r.output
     r = run(["train-classifier", _tsv(tmp_path / "one.tsv", 20, labels=("pos",)), "-o", tmp_path / "m.npz", *FAST])
     assert r.exit_code == 1 and "at least two classes" in r.output
+
+
+def test_plot_confusion(model, tmp_path):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "cm.png"
+    r = run(["plot", "confusion", model, _tsv(tmp_path / "test.tsv", 30, seed=3), "-o", out])
+    assert r.exit_code == 0, r.output
+    assert out.read_bytes()[:4] == b"\x89PNG"

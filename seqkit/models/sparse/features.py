@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import islice
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -116,15 +116,20 @@ def _chunked(texts: Iterable[str], size: int) -> Iterator[list[str]]:
         yield part
 
 
-def fit_counts(texts: Iterable[str], config: FeatureConfig, where: str) -> tuple[Vocabulary, Csr]:
-    """The vocabulary of the texts (min/max document frequency, max features) and their count matrix."""
+def fit_counts(texts: Iterable[str], config: FeatureConfig, where: str,
+               on_chunk: Callable[[int], None] | None = None) -> tuple[Vocabulary, Csr]:
+    """The vocabulary of the texts (min/max document frequency, max features) and their count matrix.
+    on_chunk(texts done so far) after each chunk."""
     from seqkit.models.sparse import kernels
 
-    table, n_ids, parts = kernels.new_table(), 0, []
+    table, n_ids, parts, done = kernels.new_table(), 0, [], 0
     for keys, offsets in Featurizer(config).gram_keys(texts):
         ids = np.empty(len(keys), np.int64)
         table, n_ids = kernels.add_keys(keys, table, n_ids, ids)
         parts.append(Csr(*kernels.csr_counts(ids, offsets), 0))
+        done += len(offsets) - 1
+        if on_chunk is not None:
+            on_chunk(done)
     X = stack(parts, n_ids)
     if X.n_rows == 0:
         raise InputError(f"{where} has no texts")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import Callable, Protocol
 
 import numpy as np
 
@@ -63,13 +63,23 @@ def nb_ratios(X: Csr, labels: np.ndarray, n_labels: int, alpha: float) -> np.nda
     return R
 
 
-def train_model(texts: list[str], y: np.ndarray, labels: list[str], config: SparseConfig) -> SparseClassifier:
+class Progress(Protocol):
+    def __call__(self, stage: str, done: int, total: int) -> None: ...
+
+
+def train_model(texts: list[str], y: np.ndarray, labels: list[str], config: SparseConfig,
+                progress: Progress | None = None) -> SparseClassifier:
     """Featurize, weigh and fit; the NB ratios, when used, are folded into the weights."""
     f = config.features
-    vocab, X = fit_counts(texts, f, "training data")
+    step = (lambda done: progress("featurizing", done, len(texts))) if progress else None
+    vocab, X = fit_counts(texts, f, "training data", step)
     weigh(X, vocab, f)
     scales = nb_ratios(X, y, len(labels), config.nb_alpha) if config.weight != "tfidf" else None
+    if progress:
+        progress(f"fitting C={config.solver.C:g}", 0, 1)
     fitted = fit(X, y, len(labels), config.solver, scales)
+    if progress:
+        progress(f"fitting C={config.solver.C:g}", 1, 1)
     info = {"texts": X.n_rows, "features": X.n_cols, "nnz": int(len(X.data)), "passes": fitted.passes}
     return SparseClassifier(config, vocab, fitted.W.astype(np.float32), fitted.b.astype(np.float64), labels, info)
 
@@ -78,11 +88,11 @@ def accuracy(model: SparseClassifier, texts: list[str], y: np.ndarray) -> float:
     return float(np.mean(model.predict_proba(texts).argmax(axis=1) == y))
 
 
-def choose_c(texts, y, labels, held: tuple, config: SparseConfig, notes) -> tuple[float, list[dict]]:
+def choose_c(texts, y, labels, held: tuple, config: SparseConfig, notes, progress=None) -> tuple[float, list[dict]]:
     """The C of C_GRID with the best accuracy on the held-out texts (the smaller C on a tie)."""
     scores = []
     for c in C_GRID:
-        model = train_model(texts, y, labels, replace(config, solver=replace(config.solver, C=c)))
+        model = train_model(texts, y, labels, replace(config, solver=replace(config.solver, C=c)), progress)
         scores.append({"C": c, "accuracy": round(accuracy(model, *held), 6)})
         if notes:
             notes(f"--C auto: C={c:g} held-out accuracy {scores[-1]['accuracy']:.4f}")
@@ -99,9 +109,11 @@ def _held_out(texts: list[str], y: np.ndarray, fraction: float, seed: int):
     return ([texts[i] for i in kept], y[kept]), ([texts[i] for i in held], y[held])
 
 
-def run_sparse(job: SparseJob, notes: Callable[[str], None] | None = None) -> dict:
+def run_sparse(job: SparseJob, notes: Callable[[str], None] | None = None, progress: Progress | None = None) -> dict:
     start = time.perf_counter()
     config = job.config
+    if progress:
+        progress("reading", 0, 1)
     texts, y, labels = _labelled(job.train, job.input, "training data")
     valid = _labelled(job.valid, job.input, "validation data", labels)[:2] if job.valid else None
     grid = None
@@ -110,9 +122,9 @@ def run_sparse(job: SparseJob, notes: Callable[[str], None] | None = None) -> di
             part, held = (texts, y), valid
         else:
             part, held = _held_out(texts, y, job.valid_split, config.solver.seed)
-        best, grid = choose_c(*part, labels, held, config, notes)
+        best, grid = choose_c(*part, labels, held, config, notes, progress)
         config = replace(config, solver=replace(config.solver, C=best))
-    model = train_model(texts, y, labels, config)
+    model = train_model(texts, y, labels, config, progress)
     model.info.update({"train": str(job.train), "C": config.solver.C, "train_seconds": round(time.perf_counter() - start, 2)})
     if grid is not None:
         model.info["c_grid"] = grid
