@@ -39,18 +39,28 @@ def _shuffle(order, n, state):
 
 @njit(inline="always")
 def _dot(X, scale, w, bias, i):
+    """w . x_i (scale: (F,) factors, or (0,) for none)."""
     indptr, indices, data = X
     s = w[w.shape[0] - 1] * bias
-    for k in range(indptr[i], indptr[i + 1]):
-        s += w[indices[k]] * data[k] * scale[indices[k]]
+    if scale.shape[0] == 0:
+        for k in range(indptr[i], indptr[i + 1]):
+            s += w[indices[k]] * data[k]
+    else:
+        for k in range(indptr[i], indptr[i + 1]):
+            s += w[indices[k]] * data[k] * scale[indices[k]]
     return s
 
 
 @njit(inline="always")
 def _axpy(X, scale, w, bias, i, d):
+    """w += d x_i."""
     indptr, indices, data = X
-    for k in range(indptr[i], indptr[i + 1]):
-        w[indices[k]] += d * data[k] * scale[indices[k]]
+    if scale.shape[0] == 0:
+        for k in range(indptr[i], indptr[i + 1]):
+            w[indices[k]] += d * data[k]
+    else:
+        for k in range(indptr[i], indptr[i + 1]):
+            w[indices[k]] += d * data[k] * scale[indices[k]]
     w[w.shape[0] - 1] += d * bias
 
 
@@ -62,7 +72,7 @@ def _sq_norms(X, scale, bias):
     for i in range(n):
         s = bias * bias
         for k in range(indptr[i], indptr[i + 1]):
-            v = data[k] * scale[indices[k]]
+            v = data[k] * (1.0 if scale.shape[0] == 0 else scale[indices[k]])
             s += v * v
         out[i] = s
     return out
@@ -170,7 +180,7 @@ def logistic_dual(X, scale, y, upper, bias, eps, max_iter, state, w):
 @njit(parallel=True, cache=True)
 def one_vs_rest(X, labels, scales, costs, settings, W):
     """Trains W[k] (K, F+1) for each class k against the rest, one class per thread. labels (n,) int64;
-    scales (K or 1, F); costs (2, K): the C of problem k's positive and of its negative examples;
+    scales (K or 1, F), or (1, 0) for none; costs (2, K): the C of problem k's positive and of its negative examples;
     settings: (loss SVM|LOGISTIC, bias, eps, max_iter, seed, binary: K == 1 and label 1 is positive).
     Returns passes per class (K,)."""
     loss, bias, eps, max_iter, seed, binary = settings

@@ -148,13 +148,11 @@ def fit_counts(texts: Iterable[str], config: FeatureConfig, where: str,
 
 def _keep_columns(X: Csr, keep: np.ndarray, n_ids: int) -> Csr:
     """X with only the columns `keep` (sorted), renumbered 0.. in that order."""
+    from seqkit.models.sparse.kernels import keep_columns
+
     column_of = np.full(n_ids, -1, np.int64)
     column_of[keep] = np.arange(len(keep))
-    cols = column_of[X.indices]
-    mask = cols >= 0
-    kept_before = np.zeros(len(mask) + 1, np.int64)
-    np.cumsum(mask, out=kept_before[1:])
-    return Csr(kept_before[X.indptr], cols[mask].astype(np.int32), X.data[mask], len(keep))
+    return Csr(*keep_columns(X.indptr, X.indices, X.data, column_of), len(keep))
 
 
 def _kept(df: np.ndarray, n_docs: int, config: FeatureConfig) -> np.ndarray:

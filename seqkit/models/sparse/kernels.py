@@ -151,3 +151,25 @@ def csr_counts(cols, offsets):
                 last = c
             counts[j] += 1.0
     return indptr, indices, counts
+
+
+@njit(cache=True, nogil=True)
+def keep_columns(indptr, indices, data, column_of):
+    """The CSR matrix with only the columns whose column_of is >= 0, renumbered by it."""
+    n = indptr.shape[0] - 1
+    out_ptr = np.zeros(n + 1, np.int64)
+    kept = 0
+    for k in range(indices.shape[0]):
+        kept += column_of[indices[k]] >= 0
+    out_idx = np.empty(kept, np.int32)
+    out_data = np.empty(kept, data.dtype)
+    j = 0
+    for t in range(n):
+        for k in range(indptr[t], indptr[t + 1]):
+            c = column_of[indices[k]]
+            if c >= 0:
+                out_idx[j] = c
+                out_data[j] = data[k]
+                j += 1
+        out_ptr[t + 1] = j
+    return out_ptr, out_idx, out_data

@@ -45,13 +45,14 @@ def fit(X: Csr, labels: np.ndarray, n_labels: int, config: SolverConfig, scales:
     from seqkit.models.sparse.cd_kernels import LOGISTIC, SVM, one_vs_rest
 
     K = 1 if n_labels == 2 else n_labels
-    scales = np.ones((1, X.n_cols)) if scales is None else np.ascontiguousarray(scales, np.float64)
+    scaled = scales is not None
+    scales = np.ascontiguousarray(scales, np.float64) if scaled else np.ones((1, 0))
     W = np.zeros((K, X.n_cols + 1))  # (K, F + 1): the bias weight last
     settings = (SVM if config.loss == "svm" else LOGISTIC, float(config.bias), float(config.tol),
                 int(config.max_iter), int(config.seed), K == 1)
     data = (X.indptr, X.indices, np.ascontiguousarray(X.data, np.float64))
     passes = one_vs_rest(data, labels, scales, ovr_costs(labels, n_labels, config), settings, W)
-    Wf = W[:, :-1] * (scales if scales.shape[0] == K else scales[:1])  # (K, F): scales folded in
+    Wf = W[:, :-1] * scales if scaled else W[:, :-1]  # (K, F): scales folded in
     return Fit(np.ascontiguousarray(Wf.T), W[:, -1] * config.bias, [int(p) for p in passes])
 
 
