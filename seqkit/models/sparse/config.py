@@ -13,6 +13,7 @@ Tf = Literal["raw", "sublinear", "binary"]
 Loss = Literal["svm", "logistic"]
 Multiclass = Literal["ovr", "multinomial"]
 WEIGHTS, TFS, LOSSES, MULTICLASS = ("tfidf", "nb", "nb-tfidf"), ("raw", "sublinear", "binary"), ("svm", "logistic"), ("ovr", "multinomial")
+MAX_NGRAMS = 9  # longer n-grams almost never repeat; a bound a model file cannot exceed either
 C_GRID = (0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0)  # --C auto: tried on the held-out split
 
 
@@ -31,7 +32,7 @@ class FeatureConfig:
 
     def __post_init__(self):
         _check((
-            (self.word_ngrams >= 1, f"--word-ngrams must be at least 1, got {self.word_ngrams}"),
+            (1 <= self.word_ngrams <= MAX_NGRAMS, f"--word-ngrams must be 1 to {MAX_NGRAMS}, got {self.word_ngrams}"),
             (self.min_df >= 1, f"--min-df must be at least 1, got {self.min_df}"),
             (0.0 < self.max_df <= 1.0, f"--max-df must be a fraction in (0, 1], got {self.max_df}"),
             (self.max_features >= 0, f"--max-features must be 0 (all) or more, got {self.max_features}"),

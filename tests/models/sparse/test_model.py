@@ -98,3 +98,15 @@ def test_damaged_file_is_refused(saved, tmp_path):
     bad.write_bytes(path.read_bytes()[:200])
     with pytest.raises(ModelFormatError):
         SparseClassifier.load(bad)
+
+
+def test_hostile_ngram_length_in_a_file_is_refused(saved, tmp_path):
+    from seqkit.models import io
+
+    model, path, _ = saved
+    arrays, meta = io.load_arrays(path)
+    meta["architecture"]["features"]["word_ngrams"] = 10**9
+    bad = tmp_path / "bad.npz"
+    io.save_arrays(bad, arrays, {k: v for k, v in meta.items() if k not in ("kind", "format_version")})
+    with pytest.raises(ModelFormatError, match="word-ngrams must be 1 to 9"):
+        SparseClassifier.load(bad)
