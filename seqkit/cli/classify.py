@@ -14,6 +14,7 @@ import typer
 from seqkit.chunks import chunked
 from seqkit.cli import common, options
 from seqkit.models import registry  # light: names only; builders and trainers are imported when used
+from seqkit.cli.sparse import SPARSE
 
 app = typer.Typer()
 
@@ -116,7 +117,7 @@ def _values(**values) -> dict:
 # (with the names of its own options) in seqkit/models/registry.py.
 ARCHITECTURE = options.OptionGroup(
     {
-        "arch": (Arch, typer.Option(Arch.gru, "--arch", help="Encoder: Elman rnn, lstm, gru or transformer; mlp, a multi-layer perceptron over each text's mean word vector; or linear, fastText-style bag of words and n-grams (seconds to train).", rich_help_panel=A)),
+        "arch": (Arch, typer.Option(Arch.gru, "--arch", help="Encoder: Elman rnn, lstm, gru or transformer; mlp, a multi-layer perceptron over each text's mean word vector; linear, fastText-style bag of words and n-grams (seconds to train); or sparse, TF-IDF/NBSVM n-grams with a full-rank linear SVM or logistic regression.", rich_help_panel=A)),
         "embed_dim": (int, typer.Option(100, "--embed-dim", min=1, help="Word vector size (taken from --embeddings when given).", rich_help_panel=A)),
         "hidden": (int, typer.Option(128, "--hidden", min=1, help="Recurrent state size per direction; mlp: units per hidden layer.", rich_help_panel=A)),
         "layers": (int, typer.Option(1, "--layers", min=1, help="Stacked recurrent layers, Transformer blocks or mlp hidden layers.", rich_help_panel=A)),
@@ -210,6 +211,13 @@ class _Reporter:
         acc = "-" if p.accuracy != p.accuracy else f"{p.accuracy:.4f}"  # NaN: the architecture does not count it
         self.bar.update(self.task, completed=p.batch, loss=f"{p.loss:.4f}", acc=acc, tps=f"{p.tokens_per_s:,.0f}")
 
+    def on_stage(self, stage: str, done: int, total: int):
+        """A step of an architecture without epochs (sparse: reading, featurizing, solving)."""
+        if self.task is None:
+            self.bar.start()
+            self.task = self.bar.add_task(stage, total=total, loss="-", acc="-", tps="-")
+        self.bar.update(self.task, description=stage, completed=done, total=total)
+
     def on_epoch_end(self, s, state):
         self.bar.remove_task(self.task)
         self.bar.stop()
@@ -227,6 +235,7 @@ class _Reporter:
 
 
 @app.command("train-classifier")
+@SPARSE.into("sparse")
 @LINEAR.into("linear")
 @ARCHITECTURE.into("model")
 @TRAINING.into("training")
@@ -250,7 +259,8 @@ def train_classifier(
     training=None,  # TrainConfig, from @TRAINING
     text=None,  # TextOptions, from @TEXT
     labeled=None,  # LabeledFormat, from @LABELED_INPUT
-    linear=None,  # values of --word-ngrams --buckets --loss, from @LINEAR
+    linear=None,  # dict of --word-ngrams --buckets --loss, from @LINEAR
+    sparse=None,  # dict of the --arch sparse options, from @SPARSE
 ) -> None:
     """Train a text classifier (RNN, LSTM, GRU or Transformer encoder, an MLP over mean word vectors, or linear) on labelled texts.
 
@@ -259,6 +269,8 @@ def train_classifier(
     Example: seqkit train-classifier train.tsv -o mlp.npz --arch mlp --embeddings reviews.w2v --doc-weight tfidf --batch-norm
 
     Example: seqkit train-classifier train.tsv -o fast.npz --arch linear --word-ngrams 2 --epochs 10
+
+    Example: seqkit train-classifier train.tsv -o nbsvm.npz --arch sparse --weight nb --word-ngrams 3
     """
     from seqkit.cli.output import message
     from seqkit.fileio import check_output
@@ -273,7 +285,7 @@ def train_classifier(
     data = DataConfig(train=train, valid=valid, valid_split=valid_split, input=labeled, min_count=min_count,
                       max_vocab=max_vocab, embeddings=embeddings)
     data, training = _with_defaults(arch, given, data, training)
-    request = registry.ClassifierRequest(data=data, text=text, model=arch.build({**model, **linear}), train=training,
+    request = registry.ClassifierRequest(data=data, text=text, model=arch.build({**model, **linear, **_values(**sparse)}), train=training,
                                          output=str(output), resume=resume, threads=threads)
     reporter = _Reporter(quiet)
     try:

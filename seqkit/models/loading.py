@@ -1,11 +1,12 @@
-"""Loading any classifier file: the recurrent/Transformer bundle or the linear model, by its metadata."""
+"""Loading any classifier file: the recurrent/Transformer bundle, the linear, sparse or quantized model, or a
+fastText supervised file, by its magic number or its metadata."""
 
 from __future__ import annotations
 
 
 def load_classifier(path):
-    """A TrainedClassifier, a LinearClassifier or a FastTextClassifier (a fastText supervised .bin or
-    .ftz); all have `.labels` and `.predict_proba(texts)`."""
+    """A TrainedClassifier, LinearClassifier, SparseClassifier, a quantized linear model or a
+    FastTextClassifier (a fastText supervised .bin or .ftz); all have `.labels` and `.predict_proba(texts)`."""
     from seqkit.formats.fasttext.header import sniff
     from seqkit.models.linear.files import read_meta
 
@@ -15,11 +16,16 @@ def load_classifier(path):
         return FastTextClassifier.load(path)
 
     meta = read_meta(path)
-    if (meta.get("architecture") or {}).get("arch") == "fasttext-quantized":
+    arch = (meta.get("architecture") or {}).get("arch")
+    if arch == "fasttext-quantized":
         from seqkit.quantize import model_file
 
         return model_file.load(path, meta)
-    if (meta.get("architecture") or {}).get("arch") == "linear":
+    if arch == "sparse":
+        from seqkit.models.sparse.model import SparseClassifier
+
+        return SparseClassifier.load(path)
+    if arch == "linear":
         from seqkit.models.linear.model import LinearClassifier
 
         return LinearClassifier.load(path)

@@ -26,6 +26,10 @@ NEURAL_OPTIONS = frozenset({
     "max_vocab",
 })
 LINEAR_OPTIONS = frozenset({"word_ngrams", "buckets", "loss"})
+SPARSE_OPTIONS = frozenset({
+    "word_ngrams", "valid_split", "min_df", "max_df", "max_features", "weight", "tf", "sparse_loss", "multiclass", "c",
+    "tol", "max_iter", "class_weight", "nb_alpha",
+})
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class Architecture:
     builder: str  # "module:function": (option values by parameter name) -> its config
     runner: str  # "module:function": (ClassifierRequest, callbacks, notes) -> FitSummary
     defaults: Mapping[str, Any] = field(default_factory=dict)  # shared options' values when left unset
+    refuses: frozenset[str] = frozenset()  # shared options it has no use for (refused like others' own)
 
     def build(self, values: dict) -> Any:
         return _load(self.builder)(values)
@@ -94,8 +99,10 @@ def get(name: str) -> Architecture:
 
 def check_options(arch: Architecture, given: Iterable[str]) -> None:
     """OptionError for the first option given that is another architecture's own and not ``arch``'s."""
-    others = frozenset().union(*(a.options for a in ARCHITECTURES.values())) - arch.options
+    others = frozenset().union(*(a.options for a in ARCHITECTURES.values())) - arch.options | arch.refuses
     for name in sorted(set(given) & others):
+        if name in arch.refuses:
+            raise OptionError(f"--{name.replace('_', '-')} does not apply to --arch {arch.name}")
         users = ", ".join(a.name for a in ARCHITECTURES.values() if name in a.options)
         raise OptionError(f"--{name.replace('_', '-')} does not apply to --arch {arch.name} (it is for --arch {users})")
 
@@ -106,3 +113,6 @@ for _name in ("rnn", "lstm", "gru", "transformer", "mlp"):
     register(Architecture(_name, **_NEURAL))
 register(Architecture("linear", LINEAR_OPTIONS, builder="seqkit.models.linear.job:build_config",
                       runner="seqkit.models.linear.job:run_request", defaults={"lr": 0.1, "min_count": 1}))
+register(Architecture("sparse", SPARSE_OPTIONS, builder="seqkit.models.sparse.job:build_config",
+                      runner="seqkit.models.sparse.job:run_request",
+                      refuses=frozenset({"embed_dim", "lr", "epochs", "min_count", "embeddings"})))

@@ -129,13 +129,18 @@ def _labelled(path, n, seed):
     return path
 
 
-@pytest.fixture(scope="module")
-def classifier(tmp_path_factory):
+ARCH_ARGS = {
+    "gru": ["--arch", "gru", "--min-count", "1", "--embed-dim", "8", "--hidden", "8", "--epochs", "1"],
+    "sparse": ["--arch", "sparse", "--word-ngrams", "2"],
+}
+
+
+@pytest.fixture(scope="module", params=sorted(ARCH_ARGS))
+def classifier(tmp_path_factory, request):
     d = tmp_path_factory.mktemp("clf")
     train, test = _labelled(d / "train.tsv", 200, 0), _labelled(d / "test.tsv", 700, 1)
     model = d / "m.npz"
-    r = run(["train-classifier", train, "-o", model, "--arch", "gru", "--min-count", "1", "--embed-dim", "8",
-             "--hidden", "8", "--epochs", "1", "--quiet", "--force"])
+    r = run(["train-classifier", train, "-o", model, *ARCH_ARGS[request.param], "--quiet", "--force"])
     assert r.exit_code == 0, r.stderr
     texts = d / "texts.txt"
     texts.write_text("\n".join(line.split("\t", 1)[1] for line in test.read_text().splitlines()[1:]) + "\n")

@@ -28,9 +28,9 @@ def read_meta(path) -> dict:
     return io.load_arrays(p, skip=others)[1]
 
 
-def load(path) -> tuple[dict[str, np.ndarray], dict]:
-    """(arrays, meta) of a linear model; the input matrix memory-mapped."""
+def load(path, mapped: tuple[str, ...] = MAPPED) -> tuple[dict[str, np.ndarray], dict]:
+    """(arrays, meta) of a linear or sparse model; the arrays named in ``mapped`` memory-mapped."""
     p = check_readable_file(path, "model")
-    arrays, meta = io.load_arrays(p, skip=MAPPED)
-    arrays.update(map_members(p, MAPPED, "seqkit classifier model"))
+    arrays, meta = io.load_arrays(p, skip=mapped)
+    arrays.update(map_members(p, mapped, "seqkit classifier model"))
     return arrays, meta
