@@ -23,6 +23,7 @@ class Arch(str, Enum):
     gru = "gru"
     transformer = "transformer"
     mlp = "mlp"
+    cnn = "cnn"
     linear = "linear"
 
 
@@ -130,7 +131,7 @@ def _architecture(**values):
 # Options named as ClassifierConfig's fields. A new architecture adds its options here (and the fields there).
 ARCHITECTURE = options.OptionGroup(
     {
-        "arch": (Arch, typer.Option(Arch.gru, "--arch", help="Encoder: Elman rnn, lstm, gru or transformer; mlp, a multi-layer perceptron over each text's mean word vector; or linear, fastText-style bag of words and n-grams (seconds to train).", rich_help_panel=A)),
+        "arch": (Arch, typer.Option(Arch.gru, "--arch", help="Encoder: Elman rnn, lstm, gru or transformer; mlp, a multi-layer perceptron over each text's mean word vector; cnn, convolutions + max over time (Kim 2014); or linear, fastText-style bag of words and n-grams (seconds to train).", rich_help_panel=A)),
         "embed_dim": (int, typer.Option(100, "--embed-dim", min=1, help="Word vector size (taken from --embeddings when given).", rich_help_panel=A)),
         "hidden": (int, typer.Option(128, "--hidden", min=1, help="Recurrent state size per direction; mlp: units per hidden layer.", rich_help_panel=A)),
         "layers": (int, typer.Option(1, "--layers", min=1, help="Stacked recurrent layers, Transformer blocks or mlp hidden layers.", rich_help_panel=A)),
@@ -146,6 +147,9 @@ ARCHITECTURE = options.OptionGroup(
         "activation": (Activation, typer.Option(Activation.relu, "--activation", help="mlp: nonlinearity of the hidden layers.", rich_help_panel=A)),
         "batch_norm": (bool, typer.Option(False, "--batch-norm", help="mlp: batch normalisation before each activation (a training batch of one text is skipped).", rich_help_panel=A)),
         "tune_embeddings": (bool, typer.Option(False, "--tune-embeddings", help="mlp: train the vectors from --embeddings too (they are frozen by default; without --embeddings they are always learned).", rich_help_panel=A)),
+        "filters": (str, typer.Option("3,4,5", "--filters", help="cnn: filter widths, one convolution each.", rich_help_panel=A)),
+        "maps": (int, typer.Option(100, "--maps", min=1, help="cnn: feature maps per filter width.", rich_help_panel=A)),
+        "channels": (int, typer.Option(1, "--channels", min=1, max=2, help="cnn: 2 adds a frozen copy of the --embeddings vectors beside the tuned one (Kim's multichannel).", rich_help_panel=A)),
     },
     _architecture,
 )
@@ -190,7 +194,7 @@ LINEAR = options.OptionGroup(
 _NOT_LINEAR = ("hidden", "layers", "bidirectional", "dropout", "pool", "heads", "ffn", "positional", "norm",
                "freeze_embeddings", "optimizer", "schedule", "batch_size", "clip", "weight_decay", "patience",
                "max_len", "truncate", "padding", "resume", "valid_split", "doc_weight", "activation", "batch_norm",
-               "tune_embeddings")
+               "tune_embeddings", "filters", "maps", "channels")
 _LINEAR_DEFAULTS = {"lr": 0.1, "min_count": 1}
 
 
@@ -298,13 +302,15 @@ def train_classifier(
     labeled=None,  # LabeledFormat, from @LABELED_INPUT
     linear=None,  # dict of --word-ngrams --buckets --loss, from @LINEAR
 ) -> None:
-    """Train a text classifier (RNN, LSTM, GRU or Transformer encoder, an MLP over mean word vectors, or linear) on labelled texts.
+    """Train a text classifier (RNN, LSTM, GRU or Transformer encoder, a CNN, an MLP over mean word vectors, or linear) on labelled texts.
 
     Example: seqkit train-classifier train.tsv -o sentiment.npz --arch gru --bidirectional --pool meanmax --epochs 3
 
     Example: seqkit train-classifier train.tsv -o mlp.npz --arch mlp --embeddings reviews.w2v --doc-weight tfidf --batch-norm
 
     Example: seqkit train-classifier train.tsv -o fast.npz --arch linear --word-ngrams 2 --epochs 10
+
+    Example: seqkit train-classifier train.tsv -o cnn.npz --arch cnn --filters 3,4,5 --maps 100 --embeddings reviews.w2v
     """
     from seqkit.cli.output import emit_record, message
     from seqkit.fileio import check_output

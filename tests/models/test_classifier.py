@@ -79,7 +79,7 @@ def test_bad_architecture_options():
     with pytest.raises(OptionError, match="padding post"):
         ClassifierConfig(vocab_size=5, n_classes=2, arch="transformer", embed_dim=8, heads=2, padding="pre")
     with pytest.raises(OptionError, match="--arch"):
-        ClassifierConfig(vocab_size=5, n_classes=2, arch="cnn")
+        ClassifierConfig(vocab_size=5, n_classes=2, arch="resnet")
     with pytest.raises(OptionError, match="transformer"):
         ClassifierConfig(vocab_size=5, n_classes=2, arch="gru", pool="cls")
     with pytest.raises(ModelFormatError, match="upgrade"):
