@@ -16,7 +16,7 @@ import numpy as np
 
 from seqkit.models.classifier import ClassifierConfig
 from seqkit.models.data import PAD_ID
-from seqkit.nn.conv import ConvMaxPool
+from seqkit.nn.conv import ConvMaxPool, distinct_rows
 from seqkit.nn.layers import Dropout, Embedding, Linear, lengths_to_mask
 from seqkit.nn.losses import softmax
 from seqkit.nn.module import Module
@@ -44,21 +44,22 @@ class CNNClassifier(Module):
         """x = (ids (B, T) int, lengths (B,)) -> (logits (B, C), cache)."""
         ids, lengths = x
         mask = lengths_to_mask(lengths, ids.shape[1], pre_padded=self.config.padding == "pre")  # (B, T)
-        emb, c_emb = self.embedding.forward(ids, train)  # (B, T, E)
+        uniq, index = distinct_rows(ids)  # (U,), (B, T): each word's vector goes through the filters once
+        rows, _ = self.embedding.forward(uniq, train)  # (U, E)
         if self.static is not None:
-            emb = np.concatenate([emb, self.static.forward(ids, train)[0]], axis=2)  # (B, T, 2E): tuned, static
+            rows = np.concatenate([rows, self.static.forward(uniq, train)[0]], axis=1)  # (U, 2E): tuned, static
         tuned = not self.embedding.frozen
         feats, c_convs = [], []
         for conv in self.convs:
-            f, cc = conv.forward(emb, train, mask=mask, need_dx=tuned)  # (B, M)
+            f, cc = conv.forward(rows, train, mask=mask, need_dx=tuned, index=index)  # (B, M)
             feats.append(f)
             c_convs.append(cc)
         feat, c_drop = self.drop.forward(np.concatenate(feats, axis=1), train)  # (B, nK*M)
         logits, c_head = self.head.forward(feat, train)  # (B, C)
-        return logits, (c_emb, c_convs, c_drop, c_head)
+        return logits, (ids, c_convs, c_drop, c_head)
 
     def backward(self, dlogits, cache):
-        c_emb, c_convs, c_drop, c_head = cache
+        ids, c_convs, c_drop, c_head = cache
         dfeat = self.drop.backward(self.head.backward(dlogits, c_head), c_drop)  # (B, nK*M)
         M = self.config.maps
         demb = None
@@ -67,7 +68,7 @@ class CNNClassifier(Module):
             if d is not None:
                 demb = d if demb is None else demb + d
         if demb is not None:
-            self.embedding.backward(demb[:, :, : self.config.embed_dim], c_emb)  # the tuned channel only
+            self.embedding.backward(demb[:, :, : self.config.embed_dim], ids)  # the tuned channel only
         return None
 
     def predict_proba(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:

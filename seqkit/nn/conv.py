@@ -75,37 +75,53 @@ class Conv1d(Module):
         return parallel.matmul(dZ2, Wf.T).reshape(B, T, E)  # (B, T, E)
 
 
+def distinct_rows(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids (B, T) -> (the distinct ids (U,), index (B, T) of each token among them): ConvMaxPool
+    multiplies each distinct word vector by the filters once."""
+    uniq, inverse = np.unique(ids, return_inverse=True)
+    return uniq, np.ascontiguousarray(inverse.reshape(ids.shape), dtype=np.int64)
+
+
 class ConvMaxPool(Module):
     """max over the real outputs t of ReLU(Conv1d(x)[b, t, m]) -> (B, M), in one pass: the (B, Tout, M)
     activations are never stored, and backward touches only each map's winning window (Kim 2014).
-    An output counts when its window holds a real token; a text without one gives zeros."""
+    An output counts when its window holds a real token; a text without one gives zeros.
+    x is (B, T, E), or with index (B, T) the distinct rows (U, E) that the tokens index (distinct_rows)."""
 
     def __init__(self, in_dim: int, maps: int, width: int, rng: np.random.Generator, padding: int | None = None):
         super().__init__()
         # padding width - 1 (Kim's): every text, even a single token, fills every filter's window once
         self.conv = Conv1d(in_dim, maps, width, rng, width - 1 if padding is None else padding)
 
-    def forward(self, x, train=False, mask=None, need_dx=True):
+    def forward(self, x, train=False, mask=None, need_dx=True, index=None):
         conv = self.conv
-        x, mask = _ready(x, mask, conv.params["W"].dtype)
-        B = x.shape[0]
-        top = np.empty((B, conv.maps), x.dtype)  # (B, M) the largest pre-activation
+        dtype = conv.params["W"].dtype
+        if index is None:  # every token its own row
+            x, mask = _ready(x, mask, dtype)
+            B, T, E = x.shape
+            x, index = x.reshape(B * T, E), np.arange(B * T).reshape(B, T)
+        else:
+            x = np.ascontiguousarray(x, dtype=dtype)  # (U, E)
+            mask = np.ones(index.shape, bool) if mask is None else np.ascontiguousarray(mask, dtype=bool)
+        B = index.shape[0]
+        Z = parallel.matmul(x, conv._flat())  # (U, K*M): every row against every offset of every map
+        top = np.empty((B, conv.maps), dtype)  # (B, M) the largest pre-activation
         arg = np.empty((B, conv.maps), np.int64)  # (B, M) its output step
-        ck.conv_max_forward(x, mask, conv._flat(), conv.params["b"], conv.padding, top, arg, ck.n_blocks(B))
-        return np.maximum(top, 0), (x, mask, top, arg, need_dx)
+        ck.conv_max_forward(Z, index, mask, conv.params["b"], conv.padding, top, arg, ck.n_blocks(B))
+        return np.maximum(top, 0), (x, index, mask, top, arg, need_dx)
 
     def backward(self, dy, cache):
-        """dy (B, M) -> dx (B, T, E), or None when forward was told need_dx=False (frozen inputs)."""
-        x, mask, top, arg, need_dx = cache
+        """dy (B, M) -> dx (B, T, E) per token, or None when forward was told need_dx=False (frozen inputs)."""
+        x, index, mask, top, arg, need_dx = cache
         conv = self.conv
-        B, T, E = x.shape
+        (B, T), E = index.shape, x.shape[1]
         g = np.where(top > 0, dy, 0).astype(x.dtype)  # (B, M) through the ReLU
         W = conv.params["W"]
         WfT = np.ascontiguousarray(conv._flat().T)  # (K*M, E)
         n = ck.n_blocks(B)
         dx = np.zeros((B, T, E) if need_dx else (1, 1, 1), x.dtype)  # (B, T, E)
         parts = np.empty((n, WfT.shape[0], E), x.dtype)  # (n, K*M, E)
-        ck.conv_max_backward(x, mask, WfT, g, arg, conv.padding, need_dx, dx, parts, n)
+        ck.conv_max_backward(x, index, mask, WfT, g, arg, conv.padding, need_dx, dx, parts, n)
         conv.grads["W"] += parts.sum(axis=0).T.reshape(W.shape)
         conv.grads["b"] += g.sum(axis=0)
         return dx if need_dx else None

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from seqkit.nn import Pool, ReLU, lengths_to_mask
-from seqkit.nn.conv import Conv1d, ConvMaxPool
+from seqkit.nn.conv import Conv1d, ConvMaxPool, distinct_rows
 from seqkit.nn.gradcheck import check_layer
 
 TOL = 1e-6
@@ -97,6 +97,25 @@ def test_conv_max_pool_without_input_gradient_and_empty_text():
     y, cache = pool.forward(x, mask=mask)
     dx = pool.backward(dy, cache)
     assert np.array_equal(pool.conv.grads["W"], dW) and (dx[~mask] == 0).all()
+
+
+def test_conv_max_pool_over_distinct_rows_equals_every_token_its_own():
+    r = np.random.default_rng(3)
+    table = r.standard_normal((6, 4))
+    ids = r.integers(1, 6, size=(3, 7))
+    mask = lengths_to_mask(np.array([7, 4, 1]), 7)
+    ids[~mask] = 0
+    uniq, index = distinct_rows(ids)
+    assert len(uniq) < ids.size and (uniq[index] == ids).all()
+    pool = ConvMaxPool(4, 5, 3, r).astype(np.float64)
+    dy = r.standard_normal((3, 5))
+    out = []
+    for x, kw in ((table[ids], {}), (table[uniq], {"index": index})):
+        pool.zero_grad()
+        y, cache = pool.forward(x, mask=mask, **kw)
+        out.append((y, pool.backward(dy, cache), pool.conv.grads["W"].copy(), pool.conv.grads["b"].copy()))
+    for a, b in zip(*out):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
 def _torch_reference(torch, conv, x, mask, dy, pooled):
