@@ -84,6 +84,34 @@ def _active_end(mask, t, lo, hi):
 
 
 @njit(cache=True, inline="always")
+def _step_product(Hs, W_h, a, mask, t, p, q, lo, hi):
+    """a = Hs[p] @ W_h for the rows lo..end still inside their text at step t; the finished rows after
+    them carry their state from p to q. Returns end."""
+    end = _active_end(mask, t, lo, hi)
+    if end > lo:
+        np.dot(Hs[p, lo:end], W_h, a[lo:end])
+    for b in range(end, hi):
+        Hs[q, b] = Hs[p, b]
+    return end
+
+
+@njit(cache=True, inline="always")
+def _finished_backward(dA, dh, dout, t, end, hi):
+    """Rows end..hi are padding at step t: no gradient into their pre-activations, dh carried."""
+    for b in range(end, hi):
+        dA[t, b] = 0.0
+        dh[b] += dout[t, b]
+
+
+@njit(cache=True, inline="always")
+def _step_backprop(dA_t, W_hT, rec, dh, lo, end):
+    """dh += dA_t @ W_h.T over the rows lo..end that took part in the step's product."""
+    if end > lo:
+        np.dot(dA_t[lo:end], W_hT, rec[lo:end])
+        dh[lo:end] += rec[lo:end]
+
+
+@njit(cache=True, inline="always")
 def _lstm_forward_rows(xw, W_h, mask, Hs, Cs, gates, tanh_c, reverse, lo, hi):
     """Gates i, f, g, o (PyTorch order). Writes Hs, Cs (T+1, B, H), gates (T, B, 4H), tanh_c (T, B, H)."""
     T, B, G = xw.shape
@@ -93,11 +121,8 @@ def _lstm_forward_rows(xw, W_h, mask, Hs, Cs, gates, tanh_c, reverse, lo, hi):
         t = T - 1 - s if reverse else s
         p = t + 1 if reverse else t  # previous state
         q = t if reverse else t + 1  # new state
-        end = _active_end(mask, t, lo, hi)
-        if end > lo:
-            np.dot(Hs[p, lo:end], W_h, a[lo:end])
+        end = _step_product(Hs, W_h, a, mask, t, p, q, lo, hi)
         for b in range(end, hi):
-            Hs[q, b] = Hs[p, b]
             Cs[q, b] = Cs[p, b]
         for b in range(lo, end):
             m = mask[t, b]
@@ -130,9 +155,7 @@ def _lstm_backward_rows(dout, dh, dc, W_hT, mask, Cs, gates, tanh_c, dA, reverse
         t = s if reverse else T - 1 - s
         p = t + 1 if reverse else t
         end = _active_end(mask, t, lo, hi)
-        for b in range(end, hi):  # padding: no gradient into the gates, dh and dc carried
-            dA[t, b] = 0.0
-            dh[b] += dout[t, b]
+        _finished_backward(dA, dh, dout, t, end, hi)  # dc carried too
         for b in range(lo, end):
             m = mask[t, b]
             for j in range(Hd):
@@ -152,9 +175,7 @@ def _lstm_backward_rows(dout, dh, dc, W_hT, mask, Cs, gates, tanh_c, dA, reverse
                 dA[t, b, 3 * Hd + j] = do * o_ * (1.0 - o_)
                 dc[b, j] = dcn * f_ + (1.0 - m) * dc[b, j]
                 dh[b, j] = (1.0 - m) * dht
-        if end > lo:
-            np.dot(dA[t, lo:end], W_hT, rec[lo:end])
-            dh[lo:end] += rec[lo:end]
+        _step_backprop(dA[t], W_hT, rec, dh, lo, end)
 
 
 @njit(cache=True, inline="always")
@@ -168,11 +189,7 @@ def _gru_forward_rows(xw, W_h, b_h, mask, Hs, gates, hwn, reverse, lo, hi):
         t = T - 1 - s if reverse else s
         p = t + 1 if reverse else t
         q = t if reverse else t + 1
-        end = _active_end(mask, t, lo, hi)
-        if end > lo:
-            np.dot(Hs[p, lo:end], W_h, a[lo:end])
-        for b in range(end, hi):
-            Hs[q, b] = Hs[p, b]
+        end = _step_product(Hs, W_h, a, mask, t, p, q, lo, hi)
         for b in range(lo, end):
             m = mask[t, b]
             for j in range(Hd):
@@ -199,10 +216,8 @@ def _gru_backward_rows(dout, dh, W_hT, mask, Hs, gates, hwn, dXW, dHW, reverse, 
         t = s if reverse else T - 1 - s
         p = t + 1 if reverse else t
         end = _active_end(mask, t, lo, hi)
-        for b in range(end, hi):  # padding: no gradient into the gates, dh carried
-            dXW[t, b] = 0.0
-            dHW[t, b] = 0.0
-            dh[b] += dout[t, b]
+        _finished_backward(dXW, dh, dout, t, end, hi)
+        dHW[t, end:hi] = 0.0
         for b in range(lo, end):
             m = mask[t, b]
             for j in range(Hd):
@@ -221,9 +236,7 @@ def _gru_backward_rows(dout, dh, W_hT, mask, Hs, gates, hwn, dXW, dHW, reverse, 
                 dHW[t, b, Hd + j] = daz
                 dHW[t, b, 2 * Hd + j] = dan * r
                 dh[b, j] = dhn * z + (1.0 - m) * dht
-        if end > lo:
-            np.dot(dHW[t, lo:end], W_hT, rec[lo:end])
-            dh[lo:end] += rec[lo:end]
+        _step_backprop(dHW[t], W_hT, rec, dh, lo, end)
 
 
 @njit(cache=True, inline="always")
@@ -235,11 +248,7 @@ def _rnn_forward_rows(xw, W_h, mask, Hs, reverse, lo, hi):
         t = T - 1 - s if reverse else s
         p = t + 1 if reverse else t
         q = t if reverse else t + 1
-        end = _active_end(mask, t, lo, hi)
-        if end > lo:
-            np.dot(Hs[p, lo:end], W_h, a[lo:end])
-        for b in range(end, hi):
-            Hs[q, b] = Hs[p, b]
+        end = _step_product(Hs, W_h, a, mask, t, p, q, lo, hi)
         for b in range(lo, end):
             m = mask[t, b]
             for j in range(Hd):
@@ -257,9 +266,7 @@ def _rnn_backward_rows(dout, dh, W_hT, mask, Hs, dA, reverse, lo, hi):
         t = s if reverse else T - 1 - s
         q = t if reverse else t + 1
         end = _active_end(mask, t, lo, hi)
-        for b in range(end, hi):  # padding: no gradient, dh carried
-            dA[t, b] = 0.0
-            dh[b] += dout[t, b]
+        _finished_backward(dA, dh, dout, t, end, hi)
         for b in range(lo, end):
             m = mask[t, b]
             for j in range(Hd):
@@ -267,9 +274,7 @@ def _rnn_backward_rows(dout, dh, W_hT, mask, Hs, dA, reverse, lo, hi):
                 h = Hs[q, b, j]
                 dA[t, b, j] = m * dht * (1.0 - h * h)
                 dh[b, j] = (1.0 - m) * dht
-        if end > lo:
-            np.dot(dA[t, lo:end], W_hT, rec[lo:end])
-            dh[lo:end] += rec[lo:end]
+        _step_backprop(dA[t], W_hT, rec, dh, lo, end)
 
 
 # The public kernels: batch rows are independent through the whole sequence, so each thread runs the

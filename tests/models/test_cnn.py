@@ -8,6 +8,7 @@ from seqkit.errors import OptionError
 from seqkit.models.classifier import ClassifierConfig, build_model
 from seqkit.models.cnn import CNNClassifier
 from seqkit.nn.losses import softmax_cross_entropy
+from tests.models.test_classifier import check_parameter_gradients
 
 
 def _model(channels=1, padding="post", filters="1,3,4", frozen=False, embeddings=True):
@@ -29,30 +30,10 @@ def _batch(padding):
 def test_gradients_match_finite_differences(channels, padding, frozen):
     model = _model(channels, padding, frozen=frozen)
     assert isinstance(model, CNNClassifier)
-    ids, lengths = _batch(padding)
-    labels = np.array([0, 2, 1])
-
-    def loss():
-        return softmax_cross_entropy(model.forward((ids, lengths))[0], labels)[0]
-
-    model.zero_grad()
-    logits, cache = model.forward((ids, lengths))
-    model.backward(softmax_cross_entropy(logits, labels)[1], cache)
     names = [n for n, _, _ in model.named_parameters()]
     assert ("embedding.W" in names) is not frozen and not any(n.startswith("static") for n in names)
-    rng = np.random.default_rng(0)
-    for name, p, g in model.named_parameters():
-        flat, gflat = p.reshape(-1), g.reshape(-1)
-        rows = np.flatnonzero(np.abs(gflat) > 0) if name == "embedding.W" else np.arange(flat.size)
-        for i in rng.choice(rows, size=min(8, rows.size), replace=False):
-            old = flat[i]
-            flat[i] = old + 1e-6
-            up = loss()
-            flat[i] = old - 1e-6
-            down = loss()
-            flat[i] = old
-            num = (up - down) / 2e-6
-            assert abs(num - gflat[i]) <= 1e-6 + 1e-5 * abs(num), (name, i, num, gflat[i])
+    ids, lengths = _batch(padding)
+    check_parameter_gradients(model, ids, lengths, np.array([0, 2, 1]), n=8, sparse=("embedding.W",))
 
 
 @pytest.mark.parametrize("padding", ["pre", "post"])
