@@ -206,7 +206,7 @@ def test_existing_output_needs_force_and_bad_options_exit_2(trained, tmp_path):
     assert r.exit_code == 1 and "--force" in r.stderr  # the same exit code as every command's
     r = run(["train-classifier", test, "-o", tmp_path / "x.npz", "--arch", "transformer", "--embed-dim", "10", "--heads", "3", *FAST])
     assert r.exit_code == 2 and "divisible" in r.stderr
-    r = run(["train-classifier", test, "-o", tmp_path / "x.npz", "--arch", "cnn"])
+    r = run(["train-classifier", test, "-o", tmp_path / "x.npz", "--arch", "resnet"])
     assert r.exit_code == 2
     r = run(["train-classifier", test, "-o", tmp_path / "x.npz", "--freeze-embeddings", *FAST])
     assert r.exit_code == 2 and "--embeddings" in r.stderr
