@@ -39,6 +39,8 @@ RECIPES = {
     "--ffn 128 --layers 1 --dropout 0.1 --lr 1e-3 --schedule warmup --epochs 3 --patience 1 " + COMMON,
     "lstm": "seqkit train-classifier {train} -o {out}/lstm.npz --arch lstm --bidirectional --pool meanmax --hidden 64 "
     "--dropout 0.3 --lr 2e-3 --epochs 4 --patience 1 " + COMMON,
+    "cnn": "seqkit train-classifier {train} -o {out}/cnn.npz --arch cnn --filters 3,4,5 --maps 100 --dropout 0.5 "
+    "--lr 1e-3 --epochs 3 --patience 1 " + COMMON,
 }
 
 # The lecture notes' four MLPs over tf-idf-weighted mean vectors (--mlp): sigmoid, ReLU, ReLU + batch norm,
@@ -138,7 +140,7 @@ def _gensim_vectors(corpora: Path, out: Path) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("corpora", type=Path)
-    ap.add_argument("--only", default="gru,rnn,transformer,lstm")
+    ap.add_argument("--only", default="gru,rnn,transformer,lstm,cnn")
     ap.add_argument("--mlp", action="store_true", help="the notes' four MLPs, tuned and frozen vectors (instead of --only)")
     ap.add_argument("--vectors", default=None, help="reuse vectors made by the VECTORS command instead of training them")
     ap.add_argument("--embeddings-effect", action="store_true",

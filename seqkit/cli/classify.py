@@ -117,7 +117,7 @@ def _values(**values) -> dict:
 # (with the names of its own options) in seqkit/models/registry.py.
 ARCHITECTURE = options.OptionGroup(
     {
-        "arch": (Arch, typer.Option(Arch.gru, "--arch", help="Encoder: Elman rnn, lstm, gru or transformer; mlp, a multi-layer perceptron over each text's mean word vector; linear, fastText-style bag of words and n-grams (seconds to train); or sparse, TF-IDF/NBSVM n-grams with a full-rank linear SVM or logistic regression.", rich_help_panel=A)),
+        "arch": (Arch, typer.Option(Arch.gru, "--arch", help="Encoder: Elman rnn, lstm, gru or transformer; mlp, a multi-layer perceptron over each text's mean word vector; cnn, convolutions + max over time (Kim 2014); linear, fastText-style bag of words and n-grams (seconds to train); or sparse, TF-IDF/NBSVM n-grams with a full-rank linear SVM or logistic regression.", rich_help_panel=A)),
         "embed_dim": (int, typer.Option(100, "--embed-dim", min=1, help="Word vector size (taken from --embeddings when given).", rich_help_panel=A)),
         "hidden": (int, typer.Option(128, "--hidden", min=1, help="Recurrent state size per direction; mlp: units per hidden layer.", rich_help_panel=A)),
         "layers": (int, typer.Option(1, "--layers", min=1, help="Stacked recurrent layers, Transformer blocks or mlp hidden layers.", rich_help_panel=A)),
@@ -133,6 +133,9 @@ ARCHITECTURE = options.OptionGroup(
         "activation": (Activation, typer.Option(Activation.relu, "--activation", help="mlp: nonlinearity of the hidden layers.", rich_help_panel=A)),
         "batch_norm": (bool, typer.Option(False, "--batch-norm", help="mlp: batch normalisation before each activation (a training batch of one text is skipped).", rich_help_panel=A)),
         "tune_embeddings": (bool, typer.Option(False, "--tune-embeddings", help="mlp: train the vectors from --embeddings too (they are frozen by default; without --embeddings they are always learned).", rich_help_panel=A)),
+        "filters": (str, typer.Option("3,4,5", "--filters", help="cnn: filter widths, one convolution each.", rich_help_panel=A)),
+        "maps": (int, typer.Option(100, "--maps", min=1, help="cnn: feature maps per filter width.", rich_help_panel=A)),
+        "channels": (int, typer.Option(1, "--channels", min=1, max=2, help="cnn: 2 adds a frozen copy of the --embeddings vectors beside the tuned one (Kim's multichannel).", rich_help_panel=A)),
     },
     _values,
 )
@@ -262,7 +265,7 @@ def train_classifier(
     linear=None,  # dict of --word-ngrams --buckets --loss, from @LINEAR
     sparse=None,  # dict of the --arch sparse options, from @SPARSE
 ) -> None:
-    """Train a text classifier (RNN, LSTM, GRU or Transformer encoder, an MLP over mean word vectors, or linear) on labelled texts.
+    """Train a text classifier (RNN, LSTM, GRU or Transformer encoder, a CNN, an MLP over mean word vectors, linear or sparse) on labelled texts.
 
     Example: seqkit train-classifier train.tsv -o sentiment.npz --arch gru --bidirectional --pool meanmax --epochs 3
 
@@ -271,6 +274,8 @@ def train_classifier(
     Example: seqkit train-classifier train.tsv -o fast.npz --arch linear --word-ngrams 2 --epochs 10
 
     Example: seqkit train-classifier train.tsv -o nbsvm.npz --arch sparse --weight nb --word-ngrams 3
+
+    Example: seqkit train-classifier train.tsv -o cnn.npz --arch cnn --filters 3,4,5 --maps 100 --embeddings reviews.w2v
     """
     from seqkit.cli.output import message
     from seqkit.fileio import check_output
@@ -285,8 +290,9 @@ def train_classifier(
     data = DataConfig(train=train, valid=valid, valid_split=valid_split, input=labeled, min_count=min_count,
                       max_vocab=max_vocab, embeddings=embeddings)
     data, training = _with_defaults(arch, given, data, training)
-    request = registry.ClassifierRequest(data=data, text=text, model=arch.build({**model, **linear, **_values(**sparse)}), train=training,
-                                         output=str(output), resume=resume, threads=threads)
+    config = arch.build({**model, **linear, **_values(**sparse)})
+    request = registry.ClassifierRequest(data=data, text=text, model=config, train=training, output=str(output),
+                                         resume=resume, threads=threads)
     reporter = _Reporter(quiet)
     try:
         result = arch.run(request, reporter, None if quiet else message)

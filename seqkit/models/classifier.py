@@ -2,7 +2,8 @@
 
     ids (B, T) -> emb (B, T, E) -> enc (B, T, F) -> feat (B, P) -> logits (B, C)
 
-`--arch mlp` (seqkit/models/mlp.py) shares the configuration and the file; `build_model` picks the class.
+`--arch mlp` (seqkit/models/mlp.py) and `--arch cnn` (seqkit/models/cnn.py) share the configuration and
+the file; `build_model` picks the class.
 
 The model is a `seqkit.nn.Module`, so its parameters are walked by name, saved with `state_dict()` and
 trained by any of the engine's optimizers. `forward` returns the logits and a cache; `backward` takes
@@ -22,10 +23,10 @@ from seqkit.nn.layers import Dropout, Embedding, Linear, Pool, lengths_to_mask
 from seqkit.nn.losses import softmax
 from seqkit.nn.module import Module
 
-ARCHS = ("rnn", "lstm", "gru", "transformer", "mlp")
+ARCHS = ("rnn", "lstm", "gru", "transformer", "mlp", "cnn")
 _FIELD_TYPES = {"int": int, "bool": bool, "float": (int, float)}  # other fields are Literal strings
 _LIMITS = {"embed_dim": limits.MAX_DIM, "hidden": limits.MAX_HIDDEN, "layers": limits.MAX_LAYERS,
-           "heads": limits.MAX_HEADS, "ffn": limits.MAX_FFN, "max_len": limits.MAX_LEN}
+           "heads": limits.MAX_HEADS, "ffn": limits.MAX_FFN, "max_len": limits.MAX_LEN, "maps": limits.MAX_HIDDEN}
 POOLS = ("last", "mean", "max", "meanmax", "cls")
 MLP_ACTIVATIONS = ("relu", "sigmoid", "tanh")
 DOC_WEIGHTS = ("mean", "tfidf")
@@ -44,7 +45,7 @@ class ClassifierConfig:
 
     vocab_size: int = 0  # rows of the embedding table, <pad> and <unk> included (set from the data)
     n_classes: int = 0  # outputs of the head (softmax over them) (set from the data)
-    arch: Literal["rnn", "lstm", "gru", "transformer", "mlp"] = "gru"  # the encoder (mlp: none, a text is its mean vector)
+    arch: Literal["rnn", "lstm", "gru", "transformer", "mlp", "cnn"] = "gru"  # the encoder (mlp: none, a text is its mean vector)
     embed_dim: int = 100  # token vector size (d_model for the transformer); 100 or 300 to match word2vec files
     hidden: int = 128  # recurrent state per direction
     layers: int = 1  # stacked recurrent layers or Transformer blocks
@@ -62,13 +63,16 @@ class ClassifierConfig:
     batch_norm: bool = False  # mlp: normalise each hidden layer's pre-activations over the batch
     doc_weight: Literal["mean", "tfidf"] = "mean"  # mlp: a text's vector is the plain or tf-idf-weighted mean
     tune_embeddings: bool = False  # mlp: train vectors from a file too (frozen by default: the mean of good vectors is the feature)
+    filters: str = "3,4,5"  # cnn: comma-separated filter widths, one convolution each (Kim's 3,4,5)
+    maps: int = 100  # cnn: feature maps per filter width
+    channels: int = 1  # cnn: 2 adds a frozen copy of the --embeddings vectors beside the tuned one (Kim's multichannel)
 
     def __post_init__(self):
         if self.arch not in ARCHS:
             raise OptionError(f"--arch must be one of {', '.join(ARCHS)}, got {self.arch!r}")
         if self.pool not in POOLS:
             raise OptionError(f"--pool must be one of {', '.join(POOLS)}, got {self.pool!r}")
-        for name in ("embed_dim", "hidden", "layers", "heads", "ffn", "max_len"):
+        for name in ("embed_dim", "hidden", "layers", "heads", "ffn", "max_len", "maps"):
             if getattr(self, name) < 1:
                 raise OptionError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
             limits.check_range(f"--{name.replace('_', '-')}", getattr(self, name), 1, _LIMITS[name])
@@ -82,6 +86,7 @@ class ClassifierConfig:
             raise OptionError("--tune-embeddings is for --arch mlp: the other architectures train their vectors unless --freeze-embeddings")
         if self.tune_embeddings and self.freeze_embeddings:
             raise OptionError("--tune-embeddings and --freeze-embeddings contradict each other: pass one")
+        self._check_cnn()
         if not 0.0 <= self.dropout < 1.0:
             raise OptionError(f"--dropout must be in [0, 1), got {self.dropout}")
         if self.pool == "cls" and self.arch != "transformer":
@@ -95,6 +100,29 @@ class ClassifierConfig:
                 f"--embed-dim {self.embed_dim} is not divisible by --heads {self.heads}: "
                 "the transformer splits the embedding among the heads"
             )
+
+    @property
+    def filter_widths(self) -> tuple[int, ...]:
+        """--filters as integers ("3,4,5" -> (3, 4, 5))."""
+        return tuple(int(w) for w in self.filters.split(","))
+
+    def _check_cnn(self) -> None:
+        try:
+            widths = self.filter_widths
+        except ValueError:
+            raise OptionError(f"--filters must be comma-separated widths such as 3,4,5, got {self.filters!r}") from None
+        if not 1 <= len(widths) <= limits.MAX_FILTERS:
+            raise OptionError(f"--filters takes 1 to {limits.MAX_FILTERS} widths, got {len(widths)}")
+        for w in widths:
+            limits.check_range("a --filters width", w, 1, limits.MAX_FILTER_WIDTH)
+        if self.channels not in (1, 2):
+            raise OptionError(f"--channels must be 1 or 2, got {self.channels}")
+        if self.channels == 2 and self.arch != "cnn":
+            raise OptionError("--channels 2 is for --arch cnn")
+        if self.channels == 2 and self.freeze_embeddings:
+            raise OptionError("--channels 2 already keeps one frozen copy and tunes the other: drop --freeze-embeddings")
+        if self.arch == "cnn" and self.bidirectional:
+            raise OptionError("--bidirectional is for the recurrent encoders, not --arch cnn")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -131,6 +159,11 @@ class ClassifierConfig:
             for a, b in zip(widths, widths[1:]):
                 n += a * b + (4 * b if self.batch_norm else b)
             return n + widths[-1] * C + C
+        if self.arch == "cnn":  # both channels' tables; per width K: (E*ch, K, M) weights and M biases
+            E_in, M = E * self.channels, self.maps
+            n *= self.channels
+            n += sum(E_in * k * M + M for k in self.filter_widths)
+            return n + len(self.filter_widths) * M * C + C
         if self.arch == "transformer":
             F = self.ffn
             n += (self.max_len + 1) * E + (E if self.pool == "cls" else 0)
@@ -149,7 +182,12 @@ class ClassifierConfig:
 
 
 def build_model(config: ClassifierConfig, rng: np.random.Generator, embeddings: np.ndarray | None = None, **kw) -> Module:
-    """The network for a configuration: an MLPClassifier for arch "mlp" (kw: word_weight), else a SequenceClassifier."""
+    """The network for a configuration: an MLPClassifier for arch "mlp" (kw: word_weight), a CNNClassifier
+    for "cnn", else a SequenceClassifier."""
+    if config.arch == "cnn":
+        from seqkit.models.cnn import CNNClassifier
+
+        return CNNClassifier(config, rng, embeddings=embeddings)
     if config.arch == "mlp":
         from seqkit.models.mlp import MLPClassifier
 

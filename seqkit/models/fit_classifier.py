@@ -161,6 +161,8 @@ def _new_classifier(job: ClassifierJob, tokens, names, rng, notes) -> TrainedCla
     E, known = _embedding_matrix(job.data.embeddings, words, rng, notes) if job.data.embeddings else (None, None)
     if job.model.freeze_embeddings and E is None:
         raise OptionError("--freeze-embeddings needs --embeddings FILE: frozen random vectors learn nothing")
+    if job.model.channels == 2 and E is None:
+        raise OptionError("--channels 2 needs --embeddings FILE: its second channel is a frozen copy of them")
     config = replace(job.model, vocab_size=len(words), n_classes=len(names),
                      embed_dim=E.shape[1] if E is not None else job.model.embed_dim)
     kw = {}

@@ -25,6 +25,7 @@ NEURAL_OPTIONS = frozenset({
     "truncate", "padding", "resume", "valid_split", "doc_weight", "activation", "batch_norm", "tune_embeddings",
     "max_vocab",
 })
+CNN_OPTIONS = frozenset({"filters", "maps", "channels"})
 LINEAR_OPTIONS = frozenset({"word_ngrams", "buckets", "loss"})
 SPARSE_OPTIONS = frozenset({
     "word_ngrams", "valid_split", "min_df", "max_df", "max_features", "weight", "tf", "sparse_loss", "multiclass", "c",
@@ -111,6 +112,7 @@ _NEURAL = dict(options=NEURAL_OPTIONS, builder="seqkit.models.fit_classifier:bui
                runner="seqkit.models.fit_classifier:run_request")
 for _name in ("rnn", "lstm", "gru", "transformer", "mlp"):
     register(Architecture(_name, **_NEURAL))
+register(Architecture("cnn", **{**_NEURAL, "options": NEURAL_OPTIONS | CNN_OPTIONS}))
 register(Architecture("linear", LINEAR_OPTIONS, builder="seqkit.models.linear.job:build_config",
                       runner="seqkit.models.linear.job:run_request", defaults={"lr": 0.1, "min_count": 1}))
 register(Architecture("sparse", SPARSE_OPTIONS, builder="seqkit.models.sparse.job:build_config",

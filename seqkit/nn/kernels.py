@@ -74,6 +74,44 @@ def _sig_impl(x):
 
 
 @njit(cache=True, inline="always")
+def _active_end(mask, t, lo, hi):
+    """End of rows lo..hi that still read at step t: the rows after it are padding there and only carry
+    their state, so the step's product and gate arithmetic skip them (RecurrentEncoder sorts each
+    thread's rows longest first, so that finished rows gather at the end)."""
+    while hi > lo and mask[t, hi - 1] == 0.0:
+        hi -= 1
+    return hi
+
+
+@njit(cache=True, inline="always")
+def _step_product(Hs, W_h, a, mask, t, p, q, lo, hi):
+    """a = Hs[p] @ W_h for the rows lo..end still inside their text at step t; the finished rows after
+    them carry their state from p to q. Returns end."""
+    end = _active_end(mask, t, lo, hi)
+    if end > lo:
+        np.dot(Hs[p, lo:end], W_h, a[lo:end])
+    for b in range(end, hi):
+        Hs[q, b] = Hs[p, b]
+    return end
+
+
+@njit(cache=True, inline="always")
+def _finished_backward(dA, dh, dout, t, end, hi):
+    """Rows end..hi are padding at step t: no gradient into their pre-activations, dh carried."""
+    for b in range(end, hi):
+        dA[t, b] = 0.0
+        dh[b] += dout[t, b]
+
+
+@njit(cache=True, inline="always")
+def _step_backprop(dA_t, W_hT, rec, dh, lo, end):
+    """dh += dA_t @ W_h.T over the rows lo..end that took part in the step's product."""
+    if end > lo:
+        np.dot(dA_t[lo:end], W_hT, rec[lo:end])
+        dh[lo:end] += rec[lo:end]
+
+
+@njit(cache=True, inline="always")
 def _lstm_forward_rows(xw, W_h, mask, Hs, Cs, gates, tanh_c, reverse, lo, hi):
     """Gates i, f, g, o (PyTorch order). Writes Hs, Cs (T+1, B, H), gates (T, B, 4H), tanh_c (T, B, H)."""
     T, B, G = xw.shape
@@ -83,8 +121,10 @@ def _lstm_forward_rows(xw, W_h, mask, Hs, Cs, gates, tanh_c, reverse, lo, hi):
         t = T - 1 - s if reverse else s
         p = t + 1 if reverse else t  # previous state
         q = t if reverse else t + 1  # new state
-        np.dot(Hs[p, lo:hi], W_h, a[lo:hi])
-        for b in range(lo, hi):
+        end = _step_product(Hs, W_h, a, mask, t, p, q, lo, hi)
+        for b in range(end, hi):
+            Cs[q, b] = Cs[p, b]
+        for b in range(lo, end):
             m = mask[t, b]
             for j in range(Hd):
                 i_ = _sig(a[b, j] + xw[t, b, j])
@@ -114,7 +154,9 @@ def _lstm_backward_rows(dout, dh, dc, W_hT, mask, Cs, gates, tanh_c, dA, reverse
     for s in range(T):
         t = s if reverse else T - 1 - s
         p = t + 1 if reverse else t
-        for b in range(lo, hi):
+        end = _active_end(mask, t, lo, hi)
+        _finished_backward(dA, dh, dout, t, end, hi)  # dc carried too
+        for b in range(lo, end):
             m = mask[t, b]
             for j in range(Hd):
                 dht = dh[b, j] + dout[t, b, j]
@@ -133,8 +175,7 @@ def _lstm_backward_rows(dout, dh, dc, W_hT, mask, Cs, gates, tanh_c, dA, reverse
                 dA[t, b, 3 * Hd + j] = do * o_ * (1.0 - o_)
                 dc[b, j] = dcn * f_ + (1.0 - m) * dc[b, j]
                 dh[b, j] = (1.0 - m) * dht
-        np.dot(dA[t, lo:hi], W_hT, rec[lo:hi])
-        dh[lo:hi] += rec[lo:hi]
+        _step_backprop(dA[t], W_hT, rec, dh, lo, end)
 
 
 @njit(cache=True, inline="always")
@@ -148,8 +189,8 @@ def _gru_forward_rows(xw, W_h, b_h, mask, Hs, gates, hwn, reverse, lo, hi):
         t = T - 1 - s if reverse else s
         p = t + 1 if reverse else t
         q = t if reverse else t + 1
-        np.dot(Hs[p, lo:hi], W_h, a[lo:hi])
-        for b in range(lo, hi):
+        end = _step_product(Hs, W_h, a, mask, t, p, q, lo, hi)
+        for b in range(lo, end):
             m = mask[t, b]
             for j in range(Hd):
                 r = _sig(xw[t, b, j] + a[b, j] + b_h[j])
@@ -174,7 +215,10 @@ def _gru_backward_rows(dout, dh, W_hT, mask, Hs, gates, hwn, dXW, dHW, reverse, 
     for s in range(T):
         t = s if reverse else T - 1 - s
         p = t + 1 if reverse else t
-        for b in range(lo, hi):
+        end = _active_end(mask, t, lo, hi)
+        _finished_backward(dXW, dh, dout, t, end, hi)
+        dHW[t, end:hi] = 0.0
+        for b in range(lo, end):
             m = mask[t, b]
             for j in range(Hd):
                 dht = dh[b, j] + dout[t, b, j]
@@ -192,8 +236,7 @@ def _gru_backward_rows(dout, dh, W_hT, mask, Hs, gates, hwn, dXW, dHW, reverse, 
                 dHW[t, b, Hd + j] = daz
                 dHW[t, b, 2 * Hd + j] = dan * r
                 dh[b, j] = dhn * z + (1.0 - m) * dht
-        np.dot(dHW[t, lo:hi], W_hT, rec[lo:hi])
-        dh[lo:hi] += rec[lo:hi]
+        _step_backprop(dHW[t], W_hT, rec, dh, lo, end)
 
 
 @njit(cache=True, inline="always")
@@ -205,8 +248,8 @@ def _rnn_forward_rows(xw, W_h, mask, Hs, reverse, lo, hi):
         t = T - 1 - s if reverse else s
         p = t + 1 if reverse else t
         q = t if reverse else t + 1
-        np.dot(Hs[p, lo:hi], W_h, a[lo:hi])
-        for b in range(lo, hi):
+        end = _step_product(Hs, W_h, a, mask, t, p, q, lo, hi)
+        for b in range(lo, end):
             m = mask[t, b]
             for j in range(Hd):
                 h = _tanh(a[b, j] + xw[t, b, j])
@@ -222,15 +265,16 @@ def _rnn_backward_rows(dout, dh, W_hT, mask, Hs, dA, reverse, lo, hi):
     for s in range(T):
         t = s if reverse else T - 1 - s
         q = t if reverse else t + 1
-        for b in range(lo, hi):
+        end = _active_end(mask, t, lo, hi)
+        _finished_backward(dA, dh, dout, t, end, hi)
+        for b in range(lo, end):
             m = mask[t, b]
             for j in range(Hd):
                 dht = dh[b, j] + dout[t, b, j]
                 h = Hs[q, b, j]
                 dA[t, b, j] = m * dht * (1.0 - h * h)
                 dh[b, j] = (1.0 - m) * dht
-        np.dot(dA[t, lo:hi], W_hT, rec[lo:hi])
-        dh[lo:hi] += rec[lo:hi]
+        _step_backprop(dA[t], W_hT, rec, dh, lo, end)
 
 
 # The public kernels: batch rows are independent through the whole sequence, so each thread runs the
@@ -241,7 +285,7 @@ def _block(k, n_blocks, B):
     return k * step, min(B, (k + 1) * step)
 
 
-def _n_blocks(B: int) -> int:
+def n_blocks(B: int) -> int:
     """Threads for a batch of B rows: at least 8 rows each (the thread count is read here, in Python:
     inside a cached kernel it would be a dynamic global and stop the caching)."""
     return max(1, min(numba_threads(), B // 8))
@@ -256,7 +300,7 @@ def _lstm_forward_par(xw, W_h, mask, Hs, Cs, gates, tanh_c, reverse, n):
 
 
 def lstm_forward(xw, W_h, mask, Hs, Cs, gates, tanh_c, reverse):
-    _lstm_forward_par(xw, W_h, mask, Hs, Cs, gates, tanh_c, reverse, _n_blocks(xw.shape[1]))
+    _lstm_forward_par(xw, W_h, mask, Hs, Cs, gates, tanh_c, reverse, n_blocks(xw.shape[1]))
 
 
 @njit(cache=True, parallel=True)
@@ -268,7 +312,7 @@ def _lstm_backward_par(dout, dh, dc, W_hT, mask, Cs, gates, tanh_c, dA, reverse,
 
 
 def lstm_backward(dout, dh, dc, W_hT, mask, Cs, gates, tanh_c, dA, reverse):
-    _lstm_backward_par(dout, dh, dc, W_hT, mask, Cs, gates, tanh_c, dA, reverse, _n_blocks(dA.shape[1]))
+    _lstm_backward_par(dout, dh, dc, W_hT, mask, Cs, gates, tanh_c, dA, reverse, n_blocks(dA.shape[1]))
 
 
 @njit(cache=True, parallel=True)
@@ -280,7 +324,7 @@ def _gru_forward_par(xw, W_h, b_h, mask, Hs, gates, hwn, reverse, n):
 
 
 def gru_forward(xw, W_h, b_h, mask, Hs, gates, hwn, reverse):
-    _gru_forward_par(xw, W_h, b_h, mask, Hs, gates, hwn, reverse, _n_blocks(xw.shape[1]))
+    _gru_forward_par(xw, W_h, b_h, mask, Hs, gates, hwn, reverse, n_blocks(xw.shape[1]))
 
 
 @njit(cache=True, parallel=True)
@@ -292,7 +336,7 @@ def _gru_backward_par(dout, dh, W_hT, mask, Hs, gates, hwn, dXW, dHW, reverse, n
 
 
 def gru_backward(dout, dh, W_hT, mask, Hs, gates, hwn, dXW, dHW, reverse):
-    _gru_backward_par(dout, dh, W_hT, mask, Hs, gates, hwn, dXW, dHW, reverse, _n_blocks(dXW.shape[1]))
+    _gru_backward_par(dout, dh, W_hT, mask, Hs, gates, hwn, dXW, dHW, reverse, n_blocks(dXW.shape[1]))
 
 
 @njit(cache=True, parallel=True)
@@ -304,7 +348,7 @@ def _rnn_forward_par(xw, W_h, mask, Hs, reverse, n):
 
 
 def rnn_forward(xw, W_h, mask, Hs, reverse):
-    _rnn_forward_par(xw, W_h, mask, Hs, reverse, _n_blocks(xw.shape[1]))
+    _rnn_forward_par(xw, W_h, mask, Hs, reverse, n_blocks(xw.shape[1]))
 
 
 @njit(cache=True, parallel=True)
@@ -316,7 +360,7 @@ def _rnn_backward_par(dout, dh, W_hT, mask, Hs, dA, reverse, n):
 
 
 def rnn_backward(dout, dh, W_hT, mask, Hs, dA, reverse):
-    _rnn_backward_par(dout, dh, W_hT, mask, Hs, dA, reverse, _n_blocks(dA.shape[1]))
+    _rnn_backward_par(dout, dh, W_hT, mask, Hs, dA, reverse, n_blocks(dA.shape[1]))
 
 
 @njit(cache=True)

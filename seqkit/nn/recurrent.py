@@ -10,6 +10,8 @@ whatever the padding side (pre or post), and a reverse layer starts at each sequ
 
 Speed: the input projections of all steps are one GEMM, the loop does only h @ W_h and the fused gate
 arithmetic (Numba, seqkit/nn/kernels.py), and the weight gradients are one GEMM after the backward loop.
+The encoder orders each thread's rows longest first, so that a step skips the rows already finished
+(what pack_padded_sequence does on a GPU); outputs come back in the caller's order.
 """
 
 from __future__ import annotations
@@ -177,6 +179,9 @@ class RecurrentEncoder(Module):
 
     def forward(self, x, train=False, mask=None):
         B, T, _ = x.shape
+        order = _row_order(mask)  # (B,) or None: rows as the kernels' threads take them
+        if order is not None:
+            x, mask = x[order], mask[order]
         h = np.ascontiguousarray(x.transpose(1, 0, 2))  # (T, B, D) time-major inside
         mask_t = None if mask is None else np.ascontiguousarray(mask.T)  # (T, B)
         caches = []
@@ -195,10 +200,17 @@ class RecurrentEncoder(Module):
             caches.append((row_caches, drop_cache))
         out = h.transpose(1, 0, 2)  # (B, T, H*dirs)
         last = lasts[0] if len(lasts) == 1 else np.concatenate(lasts, axis=1)  # (B, H*dirs)
-        return (out, last), caches
+        if order is not None:
+            back = np.argsort(order)
+            out, last = out[back], last[back]
+        return (out, last), (caches, order)
 
     def backward(self, dys, cache):
         dout, dlast = dys
+        cache, order = cache
+        if order is not None:
+            dout = None if dout is None else dout[order]
+            dlast = None if dlast is None else dlast[order]
         Hd = self.config.hidden
         dh = None if dout is None else np.ascontiguousarray(dout.transpose(1, 0, 2))  # (T, B, H*dirs)
         for layer in range(len(self._cells) - 1, -1, -1):
@@ -213,4 +225,18 @@ class RecurrentEncoder(Module):
                 d = cell.backward((dy_k, dlast_k), c)
                 dx = d if dx is None else dx + d
             dh = dx
-        return dh.transpose(1, 0, 2)  # (B, T, D)
+        dx = dh.transpose(1, 0, 2)  # (B, T, D)
+        return dx if order is None else dx[np.argsort(order)]
+
+
+def _row_order(mask: np.ndarray | None) -> np.ndarray | None:
+    """A batch order in which each of the kernels' blocks of rows runs longest first, the longest rows
+    dealt round the blocks so that they finish together; None when every row has the same length."""
+    if mask is None:
+        return None
+    lengths = mask.sum(axis=1)  # (B,)
+    if (lengths == lengths[0]).all():
+        return None
+    n = kernels.n_blocks(len(lengths))
+    longest_first = np.argsort(-lengths, kind="stable")
+    return np.concatenate([longest_first[k::n] for k in range(n)])

@@ -32,6 +32,20 @@ def _examples(n, seed=0, classes=("pos", "neg")):
     return out
 
 
+def cue_vectors(path, words, dim=6):
+    """A word2vec text file of `words` where the positive and negative cue words sit in opposite corners:
+    (path, words, vectors)."""
+    import numpy as np
+
+    from seqkit.embed.formats import write_word2vec
+
+    vecs = np.random.default_rng(0).normal(size=(len(words), dim)).astype(np.float32)
+    vecs[[w in POS for w in words]] += 3.0
+    vecs[[w in NEG for w in words]] -= 3.0
+    write_word2vec(path, words, vecs, binary=False)
+    return path, words, vecs
+
+
 def _tsv(path, rows, header=("label", "text"), sep="\t"):
     with open(path, "w") as f:
         f.write(sep.join(header) + "\n")
@@ -192,7 +206,7 @@ def test_existing_output_needs_force_and_bad_options_exit_2(trained, tmp_path):
     assert r.exit_code == 1 and "--force" in r.stderr  # the same exit code as every command's
     r = run(["train-classifier", test, "-o", tmp_path / "x.npz", "--arch", "transformer", "--embed-dim", "10", "--heads", "3", *FAST])
     assert r.exit_code == 2 and "divisible" in r.stderr
-    r = run(["train-classifier", test, "-o", tmp_path / "x.npz", "--arch", "cnn"])
+    r = run(["train-classifier", test, "-o", tmp_path / "x.npz", "--arch", "resnet"])
     assert r.exit_code == 2
     r = run(["train-classifier", test, "-o", tmp_path / "x.npz", "--freeze-embeddings", *FAST])
     assert r.exit_code == 2 and "--embeddings" in r.stderr

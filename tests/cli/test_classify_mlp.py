@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from tests.cli.test_classify import FILLER, NEG, POS, _examples, _tsv, run
+from tests.cli.test_classify import FILLER, NEG, POS, _examples, _tsv, cue_vectors, run
 
 MLP = ["--arch", "mlp", "--min-count", "1", "--hidden", "16", "--epochs", "6", "--lr", "0.02", "--quiet", "--force"]
 
@@ -19,16 +19,7 @@ def data(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def vectors(data):
-    """A word2vec text file where positive and negative cue words sit in opposite corners."""
-    from seqkit.embed.formats import write_word2vec
-
-    words = POS + NEG + FILLER[:-2]  # 'and', 'this' missing from the file
-    vecs = np.random.default_rng(0).normal(size=(len(words), 6)).astype(np.float32)
-    vecs[: len(POS)] += 3.0
-    vecs[len(POS): len(POS) + len(NEG)] -= 3.0
-    path = data[2] / "v.txt"
-    write_word2vec(path, words, vecs, binary=False)
-    return path, words, vecs
+    return cue_vectors(data[2] / "v.txt", POS + NEG + FILLER[:-2])  # 'and', 'this' missing from the file
 
 
 @pytest.mark.parametrize("extra", [["--doc-weight", "tfidf", "--batch-norm"], ["--activation", "sigmoid", "--dropout", "0.3"],

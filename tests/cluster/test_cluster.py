@@ -158,6 +158,21 @@ def test_predict_on_cluster_equals_one_process(cluster, classifier):
     np.testing.assert_allclose(np.array([r[1:] for r in rows1], float), np.array([r[1:] for r in rows2], float), rtol=1e-6)
 
 
+def test_cnn_predict_on_cluster_equals_one_process(cluster, classifier, tmp_path):
+    """--arch cnn goes through the same blocks: its Numba kernels run in the workers."""
+    _, test, texts = classifier
+    model = tmp_path / "cnn.npz"
+    r = run(["train-classifier", test, "-o", model, "--arch", "cnn", "--min-count", "1", "--embed-dim", "8",
+             "--filters", "2,3", "--maps", "4", "--epochs", "1", "--quiet"])
+    assert r.exit_code == 0, r.stderr
+    args = ["predict", model, texts, "--probs", "--batch", "64"]
+    one, two = run(args), run(args + ["--cluster", cluster])
+    assert one.exit_code == 0 and two.exit_code == 0, two.stderr
+    assert len(one.stdout.splitlines()) == 700
+    np.testing.assert_allclose(np.array([r.split("\t")[1:] for r in one.stdout.splitlines()], float),
+                               np.array([r.split("\t")[1:] for r in two.stdout.splitlines()], float), rtol=1e-6)
+
+
 def test_evaluate_on_cluster_equals_one_process(cluster, classifier):
     model, test, _ = classifier
     one, two = run(["evaluate", model, test, "--json"]), run(["evaluate", model, test, "--json", "--cluster", cluster])

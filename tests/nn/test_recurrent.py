@@ -48,7 +48,7 @@ def test_numba_loops_match_numpy_reference(cell, dtype, threads):
     with runtime.threads(threads):
         if threads > 1 and runtime.numba_threads() < threads:
             pytest.skip(f"Numba's pool has fewer than {threads} threads")
-        assert kernels._n_blocks(B) == threads
+        assert kernels.n_blocks(B) == threads
         for backend in ["numba", "numpy"]:
             for reverse in [False, True]:
                 layer = RecurrentLayer(cell, 3, 5, np.random.default_rng(0), reverse=reverse, backend=backend).astype(dtype)
