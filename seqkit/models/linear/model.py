@@ -44,6 +44,7 @@ class LinearClassifier:
     info: dict = field(default_factory=dict)
     _bucket_row: np.ndarray | None = field(default=None, repr=False)
     _table: tuple | None = field(default=None, repr=False)
+    _numpy: object | None = field(default=None, repr=False)  # predict_numpy.NumpyPredictor, built on first use
 
     # -- the kernels' view ------------------------------------------------------------------------------
     def bucket_row(self) -> np.ndarray:
@@ -82,16 +83,27 @@ class LinearClassifier:
         return self._table
 
     def predict_proba(self, texts: list[str], threads: int | None = None) -> np.ndarray:
-        """(N, C) label probabilities: softmax and hs give a distribution; ova each label's own probability."""
-        from seqkit.models.linear import kernels
+        """(N, C) label probabilities: softmax and hs give a distribution; ova each label's own probability.
+        A few short texts take the NumPy path (no Numba to import: seqkit/models/linear/predict_numpy.py)."""
+        from seqkit.models.linear import predict_numpy
 
         texts = list(texts)
+        if texts and predict_numpy.is_small(texts):
+            if self._numpy is None:
+                self._numpy = predict_numpy.NumpyPredictor(self)
+            return self._numpy.predict_proba(texts)
+        return self.predict_kernel(texts, threads)
+
+    def predict_kernel(self, texts: list[str], threads: int | None = None) -> np.ndarray:
+        """predict_proba in the Numba kernel, whatever the size of the input."""
+        from seqkit.models.linear import kernels
+
         if not threads:
             from seqkit import runtime
 
             threads = runtime.numba_threads()  # the caller sets them: `with runtime.threads(n)`
         if len(texts) > PREDICT_CHUNK:  # bounded transient copies of the text
-            return np.concatenate([self.predict_proba(texts[i: i + PREDICT_CHUNK], threads)
+            return np.concatenate([self.predict_kernel(texts[i: i + PREDICT_CHUNK], threads)
                                    for i in range(0, len(texts), PREDICT_CHUNK)])
         if not texts:
             return np.zeros((0, len(self.labels)))

@@ -160,6 +160,6 @@ def chunks_of(items: list, size: int = CHUNK_TEXTS) -> Iterable[list]:
 def fasttext_hash(word: str) -> int:
     """fastText's 32-bit FNV-1a of a word's UTF-8 bytes (signed-char xor), as a signed int32."""
     h = 2166136261
-    for b in word.encode("utf-8"):
+    for b in word.encode("utf-8", "surrogatepass"):
         h = ((h ^ ((b - 256 if b > 127 else b) & 0xFFFFFFFF)) * 16777619) & 0xFFFFFFFF
     return h - (1 << 32) if h >= 1 << 31 else h
