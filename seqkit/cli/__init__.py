@@ -127,12 +127,12 @@ def _join(module) -> None:
     app.registered_commands.extend(module.app.registered_commands)
 
 
-from seqkit.cli import catalog, classify, corpus, crosscheck, vectors, w2v  # noqa: E402
+from seqkit.cli import catalog, classify, corpus, crosscheck, serve, vectors, w2v  # noqa: E402
 
 _join(corpus)
 app.add_typer(corpus.corpus_app, name="corpus", help="List, fetch and inspect corpora.")
 corpus.corpus_app.registered_commands.extend(catalog.app.registered_commands)  # `seqkit corpus list|fetch`
-for _module in (w2v, vectors, crosscheck, classify):
+for _module in (w2v, vectors, crosscheck, classify, serve):
     _join(_module)
 
 

@@ -56,6 +56,14 @@ def word_weights(weight: Literal["mean", "tfidf"], docs: Sequence[np.ndarray], n
     raise OptionError(f"--weight must be one of {', '.join(WEIGHTS)}, not {weight!r}")
 
 
+def document_tokenizer(kv: KeyedVectors):
+    """The tokenizer of the model's training text (its stored preprocessing options; word2vec files: the defaults)."""
+    from seqkit.text.normalize import Normalizer, NormalizeOptions
+
+    opts = kv.meta.get("training", {}).get("preprocess", {}).get("normalize")
+    return Normalizer(NormalizeOptions(**opts) if opts else NormalizeOptions()).tokenize
+
+
 def known_ids(kv: KeyedVectors, documents: list[list[str]]) -> list[np.ndarray]:
     """Each document's tokens as int64 rows of ``kv``, unknown words left out."""
     index = kv.index

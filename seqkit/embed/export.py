@@ -24,15 +24,20 @@ def format_row(word: str, vector: np.ndarray, fmt: str, oov=None) -> str:
     """One line of text output (word2vec-text, tsv or jsonl), without the newline. ``oov`` (subword
     models: whether the word was built from n-grams, or a document's count of such words) goes to a
     field ``oov`` in jsonl and a last column in tsv; word2vec-text has no room for it."""
-    numbers = [f"{x:.9g}" for x in np.asarray(vector, dtype=np.float32).tolist()]
     if fmt == "jsonl":
-        record = {"word": word, "vector": [float(x) for x in numbers]}
-        if oov is not None:
-            record["oov"] = oov
-        return json.dumps(record, ensure_ascii=False)
+        return json.dumps(json_record(word, vector, oov), ensure_ascii=False)
+    numbers = [f"{x:.9g}" for x in np.asarray(vector, dtype=np.float32).tolist()]
     sep = "\t" if fmt == "tsv" else " "
     tail = sep + str(int(oov)) if oov is not None and fmt == "tsv" else ""
     return word + sep + sep.join(numbers) + tail
+
+
+def json_record(word: str, vector: np.ndarray, oov=None) -> dict:
+    """A jsonl row as a dict: the word, its numbers to 9 significant digits, and `oov` where given."""
+    record = {"word": word, "vector": [float(f"{x:.9g}") for x in np.asarray(vector, dtype=np.float32).tolist()]}
+    if oov is not None:
+        record["oov"] = oov
+    return record
 
 
 def write_rows(out: IO[str], rows: Iterable[tuple[str, np.ndarray]], fmt: str, oov=None) -> None:

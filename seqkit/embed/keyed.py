@@ -144,6 +144,13 @@ class KeyedVectors:
         return [(self.words[i], float(scores[i])) for i in best if i not in exclude][:topn]
 
 
+def split_query(words: list[str]) -> tuple[list[str], list[str]]:
+    """(positive, negative) words of a query line: '-word' subtracts a word ('king -man woman')."""
+    pos = [w for w in words if not (w.startswith("-") and len(w) > 1)]
+    neg = [w[1:] for w in words if w.startswith("-") and len(w) > 1]
+    return pos, neg
+
+
 def load_vectors(path) -> KeyedVectors:
     """Any word-vector file seqkit reads: native, word2vec text or binary (gensim, word2vec.c, fastText .vec)."""
     from seqkit.embed import formats
