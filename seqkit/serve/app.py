@@ -1,10 +1,13 @@
 """The ASGI app: FastAPI routes over the registry, behind one guard (bearer token, body size).
 
-Handlers are `async def` and answer in the event loop: each is a few NumPy products, shorter than a hop to
-a thread pool; more cores mean more worker processes (server.py). Errors are JSON: {"error": ...}."""
+Handlers are plain `def`s, run in the thread pool: the event loop stays free to accept and read every
+request, so a SIGTERM finds them all in flight and lets them finish (a busy loop would leave requests
+unread in the socket's queue, and uvicorn closes those). NumPy releases the GIL in its products; more
+cores mean more worker processes (server.py). Errors are JSON: {"error": ...}."""
 
 from __future__ import annotations
 
+import copy
 import hmac
 import json
 
@@ -97,8 +100,11 @@ def build_app(models: dict[str, Served], config: ServeConfig) -> FastAPI:
 
     def vectors_of(req) -> tuple[Served, object]:
         served = chosen(req.model, VECTORS)
-        served.model.allow_oov = not req.no_oov  # handlers never await mid-query: no request sees another's setting
-        return served, served.model
+        if not req.no_oov or not served.model.has_subwords:
+            return served, served.model
+        kv = copy.copy(served.model)  # a view with its own setting: handlers run in threads
+        kv.allow_oov = False
+        return served, kv
 
     @app.get("/health")
     async def health():
@@ -109,21 +115,21 @@ def build_app(models: dict[str, Served], config: ServeConfig) -> FastAPI:
         return {"models": [m.describe() for m in models.values()]}
 
     @app.post("/similar")
-    async def similar(req: SimilarRequest):
+    def similar(req: SimilarRequest):
         """Nearest words by cosine, one list per query (`seqkit similar`)."""
         served, kv = vectors_of(req)
         out = queries.similar(kv, bounded(req.words, "queries"), req.minus, req.n, req.restrict)
         return _reply(200, {"model": served.name, "results": out})
 
     @app.post("/analogy")
-    async def analogy(req: AnalogyRequest):
+    def analogy(req: AnalogyRequest):
         """A is to B as C is to ? (`seqkit analogy`)."""
         served, kv = vectors_of(req)
         out = queries.analogy(kv, bounded(req.words, "queries"), req.n, req.method, req.restrict)
         return _reply(200, {"model": served.name, "results": out})
 
     @app.post("/vectors")
-    async def vectors(req: VectorsRequest):
+    def vectors(req: VectorsRequest):
         """Vectors of words, or of documents with `texts` (`seqkit vectors --format jsonl`)."""
         if (req.words is None) == (req.texts is None):
             raise HTTPException(422, "give either words or texts")
@@ -135,10 +141,12 @@ def build_app(models: dict[str, Served], config: ServeConfig) -> FastAPI:
         return _reply(200, {"model": served.name, "results": out})
 
     @app.post("/predict")
-    async def predict(req: PredictRequest):
+    def predict(req: PredictRequest):
         """Labels of texts (`seqkit predict --json`)."""
         served = chosen(req.model, CLASSIFIER)
-        out = queries.predict(served.model, bounded(req.texts, "texts"), req.k, req.threshold, req.probs)
+        texts = bounded(req.texts, "texts")
+        with served.lock:
+            out = queries.predict(served.model, texts, req.k, req.threshold, req.probs)
         return _reply(200, {"model": served.name, "results": out})
 
     @app.exception_handler(StarletteHTTPException)

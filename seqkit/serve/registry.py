@@ -3,8 +3,9 @@ embed/keyed.py, classifiers through models/loading.py), so every kind they read 
 
 from __future__ import annotations
 
+import threading
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from seqkit.errors import ModelFormatError, OptionError
@@ -18,6 +19,7 @@ class Served:
     path: str
     kind: str  # VECTORS or CLASSIFIER
     model: object  # KeyedVectors, or a classifier with .labels and .predict_proba
+    lock: threading.Lock = field(default_factory=threading.Lock)  # classifiers: one prediction at a time (their buffers)
 
     def describe(self) -> dict:
         m = self.model
