@@ -43,8 +43,9 @@ class KeyedVectors:
     def unit(self) -> np.ndarray:
         """(V, d) rows scaled to length 1 (zero rows stay zero), computed once."""
         if self._unit is None:
-            norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)  # (V, 1)
-            self._unit = (self.vectors / np.where(norms > 0, norms, 1)).astype(np.float32)
+            v = self.vectors
+            norms = np.sqrt(np.einsum("ij,ij->i", v, v))[:, None]  # (V, 1) without a (V, d) temporary
+            self._unit = np.divide(v, np.where(norms > 0, norms, 1), dtype=np.float32)  # one new (V, d) array
         return self._unit
 
     def id_of(self, word: str) -> int:
