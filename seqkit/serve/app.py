@@ -118,14 +118,16 @@ def build_app(models: dict[str, Served], config: ServeConfig) -> FastAPI:
     def similar(req: SimilarRequest):
         """Nearest words by cosine, one list per query (`seqkit similar`)."""
         served, kv = vectors_of(req)
-        out = queries.similar(kv, bounded(req.words, "queries"), req.minus, req.n, req.restrict)
+        with served.lock:
+            out = queries.similar(kv, bounded(req.words, "queries"), req.minus, req.n, req.restrict)
         return _reply(200, {"model": served.name, "results": out})
 
     @app.post("/analogy")
     def analogy(req: AnalogyRequest):
         """A is to B as C is to ? (`seqkit analogy`)."""
         served, kv = vectors_of(req)
-        out = queries.analogy(kv, bounded(req.words, "queries"), req.n, req.method, req.restrict)
+        with served.lock:
+            out = queries.analogy(kv, bounded(req.words, "queries"), req.n, req.method, req.restrict)
         return _reply(200, {"model": served.name, "results": out})
 
     @app.post("/vectors")
@@ -134,10 +136,12 @@ def build_app(models: dict[str, Served], config: ServeConfig) -> FastAPI:
         if (req.words is None) == (req.texts is None):
             raise HTTPException(422, "give either words or texts")
         served, kv = vectors_of(req)
-        if req.words is not None:
-            out = queries.word_vectors(kv, bounded(req.words, "words"))
-        else:
-            out = queries.document_vectors(kv, bounded(req.texts, "texts"), req.weight)
+        items = bounded(req.words if req.words is not None else req.texts, "words" if req.words is not None else "texts")
+        with served.lock:
+            if req.words is not None:
+                out = queries.word_vectors(kv, items)
+            else:
+                out = queries.document_vectors(kv, items, req.weight)
         return _reply(200, {"model": served.name, "results": out})
 
     @app.post("/predict")

@@ -19,7 +19,8 @@ class Served:
     path: str
     kind: str  # VECTORS or CLASSIFIER
     model: object  # KeyedVectors, or a classifier with .labels and .predict_proba
-    lock: threading.Lock = field(default_factory=threading.Lock)  # classifiers: one prediction at a time (their buffers)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # one query at a time per process: threads would
+    # share one core's memory bandwidth (similar streams the whole matrix) and classifiers' buffers
 
     def describe(self) -> dict:
         m = self.model
