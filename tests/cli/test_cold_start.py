@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-HEAVY = ("numba", "llvmlite", "scipy", "gensim", "fastapi", "starlette", "uvicorn", "dask", "matplotlib")
+HEAVY = ("numba", "llvmlite", "scipy", "gensim", "pydantic", "fastapi", "starlette", "uvicorn", "dask", "matplotlib")
 
 
 def imported(args, stdin="") -> set[str]:
