@@ -22,6 +22,7 @@ from seqkit.serve.config import ServeConfig
 from seqkit.serve.registry import CLASSIFIER, VECTORS, Served
 from seqkit.serve.schemas import AnalogyRequest, PredictRequest, SimilarRequest, VectorsRequest
 
+MAX_ROWS = 100_000  # rows in one answer (queries x n)
 OPEN_PATHS = ("/health", "/docs", "/openapi.json", "/docs/oauth2-redirect")  # no token needed
 
 
@@ -93,9 +94,11 @@ def build_app(models: dict[str, Served], config: ServeConfig) -> FastAPI:
             raise HTTPException(400, f"model {name!r} is a {served.kind} model; this endpoint needs a {kind} model")
         return served
 
-    def bounded(items, field: str) -> list:
+    def bounded(items, field: str, per_item: int = 1) -> list:
         if len(items) > config.max_batch:
             raise HTTPException(413, f"{len(items)} {field} in one request; at most {config.max_batch}")
+        if len(items) * per_item > MAX_ROWS:  # the answer's size: queries times neighbours
+            raise HTTPException(413, f"{len(items)} {field} of {per_item} answers each is over {MAX_ROWS:,} rows; split the request")
         return items
 
     def vectors_of(req) -> tuple[Served, object]:
@@ -119,7 +122,7 @@ def build_app(models: dict[str, Served], config: ServeConfig) -> FastAPI:
         """Nearest words by cosine, one list per query (`seqkit similar`)."""
         served, kv = vectors_of(req)
         with served.lock:
-            out = queries.similar(kv, bounded(req.words, "queries"), req.minus, req.n, req.restrict)
+            out = queries.similar(kv, bounded(req.words, "queries", req.n), req.minus, req.n, req.restrict)
         return _reply(200, {"model": served.name, "results": out})
 
     @app.post("/analogy")
@@ -127,7 +130,7 @@ def build_app(models: dict[str, Served], config: ServeConfig) -> FastAPI:
         """A is to B as C is to ? (`seqkit analogy`)."""
         served, kv = vectors_of(req)
         with served.lock:
-            out = queries.analogy(kv, bounded(req.words, "queries"), req.n, req.method, req.restrict)
+            out = queries.analogy(kv, bounded(req.words, "queries", req.n), req.n, req.method, req.restrict)
         return _reply(200, {"model": served.name, "results": out})
 
     @app.post("/vectors")

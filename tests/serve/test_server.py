@@ -91,6 +91,7 @@ def test_unknown_words_are_errors_of_their_item_only(server):
     ("/vectors", {"words": ["king"], "texts": ["x"]}, 422, "either words or texts"),
     ("/predict", {"texts": ["x"] * 21}, 413, "at most 20"),
     ("/similar", [1, 2], 422, "body"),
+    ("/similar", {"words": ["king"] * 20, "n": 9999}, 413, "split the request"),
 ])
 def test_bad_requests_get_a_json_error(server, path, body, status, words):
     got, answer = server.post(path, body)
