@@ -16,6 +16,14 @@ NGRAM_MUL = np.uint64(116049371)  # fastText's word n-gram hash multiplier (kern
 EOS_HASH = -677604519  # fastText's hash of "</s>" (kernels.EOS_HASH)
 
 
+def fnv64(word: str) -> int:
+    """64-bit FNV-1a of the word's UTF-8 bytes (kernels._hashes' key), as an unsigned int."""
+    h = 14695981039346656037
+    for b in word.encode("utf-8", "surrogatepass"):
+        h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
 def is_small(texts: list[str]) -> bool:
     """Whether `texts` are few and short enough for this path (stops counting past the limit)."""
     total = 0
@@ -33,7 +41,8 @@ class NumpyPredictor:
         from seqkit.text.normalize import Normalizer
 
         self.model = model
-        self.index = {w: i for i, w in enumerate(model.words)}
+        self.order = np.argsort(model.word_keys, kind="stable")  # (V,) word ids by 64-bit key: the kernel's identity
+        self.sorted_keys = model.word_keys[self.order]  # (V,)
         self.tokenize = Normalizer(model.config.normalize).tokenize
         self.output = np.asarray(model.output, np.float64)  # (C or C-1, dim)
 
@@ -43,7 +52,7 @@ class NumpyPredictor:
 
         m, c = self.model, self.model.config
         tokens = self.tokenize(text)
-        ids = [self.index.get(t, -1) for t in tokens]
+        ids = self._ids(tokens)
         rows = [i for i in ids if i >= 0]
         hashes = [int(m.word_hash32[i]) if i >= 0 else fasttext_hash(t) for i, t in zip(ids, tokens)]
         if c.eos:
@@ -52,6 +61,15 @@ class NumpyPredictor:
         if c.word_ngrams > 1 and len(m.bucket_ids):
             rows.extend(len(m.words) + self._ngram_rows(np.array(hashes, np.int64).astype(np.uint64)))
         return np.array(rows, np.int64)
+
+    def _ids(self, tokens: list[str]) -> list[int]:
+        """Word id of each token (-1: unknown), found by its 64-bit FNV-1a key as the kernel finds it
+        (no (V,) dictionary to build for a one-line input)."""
+        if not tokens or not len(self.sorted_keys):
+            return [-1] * len(tokens)
+        keys = np.array([fnv64(t) for t in tokens], np.uint64).astype(np.int64)  # (T,)
+        at = np.minimum(np.searchsorted(self.sorted_keys, keys), len(self.sorted_keys) - 1)  # (T,)
+        return np.where(self.sorted_keys[at] == keys, self.order[at], -1).tolist()
 
     def _ngram_rows(self, u: np.ndarray) -> np.ndarray:
         """Rows (past the words') of the hashed n-grams of the token hashes u (T,), ordered by start, then length."""
