@@ -7,6 +7,7 @@
   reads them tokenized by seqkit's normalizer, as in bench_linear.py): ratio <= 1.
 
     python benchmarks/bench_startup.py [--linear linear.npz] [--mlp mlp.npz] [--gru gru.npz] [--repeats 10]
+                                       [--baseline ../main/.venv/bin/python]
 
 Without --linear, the README's bigram model is trained first (and the fastText model always, once, in
 --work). Each case: one warm-up run (page cache), then --repeats runs, interleaved with fastText's for
@@ -70,12 +71,24 @@ def trained_fasttext(work: Path, files: dict) -> Path:
     return Path(f"{prefix}.bin")
 
 
-def case(name: str, target: float, cmd: list[str], stdin: str | None, repeats: int) -> dict:
+def case(name: str, target: float, cmd: list[str], stdin: str | None, repeats: int, baseline: str | None = None) -> dict:
+    """Median of `repeats` runs; with `baseline` (another interpreter, e.g. the main branch's venv), its runs
+    of the same command interleaved with ours, and the ratio ours / baseline per pair."""
+    other = [baseline, *cmd[1:]] if baseline else None
     timed(cmd, stdin)  # warm-up: page cache, Numba's cache where used
-    times = [timed(cmd, stdin) for _ in range(repeats)]
+    if other:
+        timed(other, stdin)
+    times, before = [], []
+    for _ in range(repeats):
+        times.append(timed(cmd, stdin))
+        if other:
+            before.append(timed(other, stdin))
     med = statistics.median(times)
     row = {"case": name, "median_s": round(med, 3), "min_s": round(min(times), 3), "max_s": round(max(times), 3),
            "target_s": target, "met": med <= target}
+    if before:
+        row.update(baseline_median_s=round(statistics.median(before), 3),
+                   ratio_median=round(statistics.median(a / b for a, b in zip(times, before)), 3))
     print(json.dumps(row), flush=True)
     return row
 
@@ -100,11 +113,12 @@ def versus_fasttext(model: Path, ft_model: Path, files: dict, repeats: int) -> d
 def table(rows: list[dict]) -> str:
     lines = ["| case | median s (min-max) | target | met |", "|---|---|---|---|"]
     for r in rows:
-        if "ratio_median" in r:
+        if "fasttext_median_s" in r:
             lines.append(f"| {r['case']} | seqkit {r['seqkit_median_s']}, fastText {r['fasttext_median_s']}; ratio "
                          f"{r['ratio_median']} ({r['ratio_min']}-{r['ratio_max']}) | ratio <= 1 | {'yes' if r['met'] else 'no'} |")
         else:
-            lines.append(f"| {r['case']} | {r['median_s']} ({r['min_s']}-{r['max_s']}) | <= {r['target_s']} | {'yes' if r['met'] else 'no'} |")
+            before = f"; baseline {r['baseline_median_s']}, ratio {r['ratio_median']}" if "baseline_median_s" in r else ""
+            lines.append(f"| {r['case']} | {r['median_s']} ({r['min_s']}-{r['max_s']}){before} | <= {r['target_s']} | {'yes' if r['met'] else 'no'} |")
     return "\n".join(lines)
 
 
@@ -116,15 +130,17 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=10)
     ap.add_argument("--work", type=Path, default=Path("/tmp/seqkit-bench-startup"))
     ap.add_argument("--skip-fasttext", action="store_true", help="Leave out the 25k-review case.")
+    ap.add_argument("--baseline", help="Another Python with seqkit installed (say the main branch's venv): its runs "
+                                       "interleaved with these, and the ratio per case.")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     linear = args.linear or trained_linear(args.work)
-    rows = [case("echo TEXT | seqkit predict (linear, bigrams)", 0.4, SEQKIT + ["predict", str(linear)], TEXT, args.repeats)]
+    rows = [case("echo TEXT | seqkit predict (linear, bigrams)", 0.4, SEQKIT + ["predict", str(linear)], TEXT, args.repeats, args.baseline)]
     for name, model in (("mlp", args.mlp), ("gru", args.gru)):
         if model:
-            rows.append(case(f"echo TEXT | seqkit predict ({name})", 0.6, SEQKIT + ["predict", str(model)], TEXT, args.repeats))
+            rows.append(case(f"echo TEXT | seqkit predict ({name})", 0.6, SEQKIT + ["predict", str(model)], TEXT, args.repeats, args.baseline))
     vectors = synthetic_vectors(args.work / "w100k.w2v")
-    rows.append(case("seqkit similar (100k words, dim 100)", 0.3, SEQKIT + ["similar", str(vectors), "king"], None, args.repeats))
+    rows.append(case("seqkit similar (100k words, dim 100)", 0.3, SEQKIT + ["similar", str(vectors), "king"], None, args.repeats, args.baseline))
     if not args.skip_fasttext:
         files = prepare(args.work)
         rows.append(versus_fasttext(linear, trained_fasttext(args.work, files), files, args.repeats))
