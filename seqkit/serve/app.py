@@ -77,60 +77,73 @@ class Guard:
         await _reply(413, {"error": f"request body larger than {self.max_body} bytes"})(scope, receive, send)
 
 
-def build_app(models: dict[str, Served], config: ServeConfig) -> FastAPI:
-    app = FastAPI(title="seqkit", version=__version__,
-                  description="Word-vector queries and text classification over HTTP: `seqkit serve`.")
+class Picker:
+    """The request's model and the limits on its size, as HTTP errors."""
 
-    def chosen(name: str | None, kind: str) -> Served:
+    def __init__(self, models: dict[str, Served], config: ServeConfig):
+        self.models, self.config = models, config
+
+    def model(self, name: str | None, kind: str) -> Served:
         if name is None:
-            fit = [m for m in models.values() if m.kind == kind]
+            fit = [m for m in self.models.values() if m.kind == kind]
             if len(fit) != 1:
                 raise HTTPException(400, f"name the model: {len(fit)} {kind} models are served ({', '.join(m.name for m in fit)})")
             return fit[0]
-        served = models.get(name)
+        served = self.models.get(name)
         if served is None:
-            raise HTTPException(404, f"no model named {name!r} (served: {', '.join(models)})")
+            raise HTTPException(404, f"no model named {name!r} (served: {', '.join(self.models)})")
         if served.kind != kind:
             raise HTTPException(400, f"model {name!r} is a {served.kind} model; this endpoint needs a {kind} model")
         return served
 
-    def bounded(items, field: str, per_item: int = 1) -> list:
-        if len(items) > config.max_batch:
-            raise HTTPException(413, f"{len(items)} {field} in one request; at most {config.max_batch}")
-        if len(items) * per_item > MAX_ROWS:  # the answer's size: queries times neighbours
-            raise HTTPException(413, f"{len(items)} {field} of {per_item} answers each is over {MAX_ROWS:,} rows; split the request")
-        return items
-
-    def vectors_of(req) -> tuple[Served, object]:
-        served = chosen(req.model, VECTORS)
+    def vectors(self, req) -> tuple[Served, object]:
+        served = self.model(req.model, VECTORS)
         if not req.no_oov or not served.model.has_subwords:
             return served, served.model
         kv = copy.copy(served.model)  # a view with its own setting: handlers run in threads
         kv.allow_oov = False
         return served, kv
 
+    def bounded(self, items, field: str, per_item: int = 1) -> list:
+        if len(items) > self.config.max_batch:
+            raise HTTPException(413, f"{len(items)} {field} in one request; at most {self.config.max_batch}")
+        if len(items) * per_item > MAX_ROWS:  # the answer's size: queries times neighbours
+            raise HTTPException(413, f"{len(items)} {field} of {per_item} answers each is over {MAX_ROWS:,} rows; split the request")
+        return items
+
+
+def build_app(models: dict[str, Served], config: ServeConfig):
+    """The FastAPI app behind its Guard."""
+    app = FastAPI(title="seqkit", version=__version__,
+                  description="Word-vector queries and text classification over HTTP: `seqkit serve`.")
+    _query_routes(app, Picker(models, config))
+    _error_handlers(app)
+    return Guard(app, config)
+
+
+def _query_routes(app: FastAPI, pick: Picker) -> None:
     @app.get("/health")
     async def health():
-        return {"status": "ok", "models": len(models)}
+        return {"status": "ok", "models": len(pick.models)}
 
     @app.get("/models")
     async def list_models():
-        return {"models": [m.describe() for m in models.values()]}
+        return {"models": [m.describe() for m in pick.models.values()]}
 
     @app.post("/similar")
     def similar(req: SimilarRequest):
         """Nearest words by cosine, one list per query (`seqkit similar`)."""
-        served, kv = vectors_of(req)
+        served, kv = pick.vectors(req)
         with served.lock:
-            out = queries.similar(kv, bounded(req.words, "queries", req.n), req.minus, req.n, req.restrict)
+            out = queries.similar(kv, pick.bounded(req.words, "queries", req.n), req.minus, req.n, req.restrict)
         return _reply(200, {"model": served.name, "results": out})
 
     @app.post("/analogy")
     def analogy(req: AnalogyRequest):
         """A is to B as C is to ? (`seqkit analogy`)."""
-        served, kv = vectors_of(req)
+        served, kv = pick.vectors(req)
         with served.lock:
-            out = queries.analogy(kv, bounded(req.words, "queries", req.n), req.n, req.method, req.restrict)
+            out = queries.analogy(kv, pick.bounded(req.words, "queries", req.n), req.n, req.method, req.restrict)
         return _reply(200, {"model": served.name, "results": out})
 
     @app.post("/vectors")
@@ -138,24 +151,24 @@ def build_app(models: dict[str, Served], config: ServeConfig) -> FastAPI:
         """Vectors of words, or of documents with `texts` (`seqkit vectors --format jsonl`)."""
         if (req.words is None) == (req.texts is None):
             raise HTTPException(422, "give either words or texts")
-        served, kv = vectors_of(req)
-        items = bounded(req.words if req.words is not None else req.texts, "words" if req.words is not None else "texts")
+        served, kv = pick.vectors(req)
+        words = req.words is not None
+        items = pick.bounded(req.words if words else req.texts, "words" if words else "texts")
         with served.lock:
-            if req.words is not None:
-                out = queries.word_vectors(kv, items)
-            else:
-                out = queries.document_vectors(kv, items, req.weight)
+            out = queries.word_vectors(kv, items) if words else queries.document_vectors(kv, items, req.weight)
         return _reply(200, {"model": served.name, "results": out})
 
     @app.post("/predict")
     def predict(req: PredictRequest):
         """Labels of texts (`seqkit predict --json`)."""
-        served = chosen(req.model, CLASSIFIER)
-        texts = bounded(req.texts, "texts")
+        served = pick.model(req.model, CLASSIFIER)
+        texts = pick.bounded(req.texts, "texts")
         with served.lock:
             out = queries.predict(served.model, texts, req.k, req.threshold, req.probs)
         return _reply(200, {"model": served.name, "results": out})
 
+
+def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request, exc):
         return _reply(exc.status_code, {"error": str(exc.detail)}, getattr(exc, "headers", None))
@@ -165,5 +178,3 @@ def build_app(models: dict[str, Served], config: ServeConfig) -> FastAPI:
         errors = [{"where": ".".join(map(str, e.get("loc", ()))), "problem": e.get("msg", "")} for e in exc.errors()]
         return _reply(422, {"error": "invalid request: " + "; ".join(f"{e['where']}: {e['problem']}" for e in errors),
                             "details": json.loads(json.dumps(errors, default=str))})
-
-    return Guard(app, config)
