@@ -54,3 +54,16 @@ def test_many_or_long_texts_go_to_the_kernel(monkeypatch):
     m.predict_proba(["good film"] * (predict_numpy.SMALL_CHARS // 9 + 1))
     m.predict_proba(["good film"])
     assert called == [predict_numpy.SMALL_CHARS // 9 + 1]
+
+
+def test_text_vectors_are_bit_identical_to_the_slow_reference():
+    """The float32 mean adds the rows in order, as the kernel (and reference_linear.text_vector) does."""
+    from tests.models.linear.reference_linear import text_vector
+
+    m = _fit(_sentiment(100, 0), word_ngrams=3, buckets=50)
+    p = predict_numpy.NumpyPredictor(m)
+    H = p.hidden(TEXTS)
+    for t, text in enumerate(TEXTS):
+        rows = p.feature_rows(text)
+        want = text_vector(m.input, rows) if len(rows) else np.zeros(m.input.shape[1], np.float32)
+        np.testing.assert_array_equal(H[t], want)
