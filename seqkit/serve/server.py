@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 from typing import Callable
 
+from seqkit.errors import OptionError
 from seqkit.serve.config import ServeConfig
 
 
@@ -20,14 +22,27 @@ def _uvicorn_server(app, config: ServeConfig):
     ))
 
 
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening socket (uvicorn listens on it; forked workers share it)."""
+    try:
+        info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(info[0], socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(info[4])
+    except OSError as e:
+        raise OptionError(f"cannot listen on {host}:{port}: {e.strerror or e} (--port 0 picks a free port)") from None
+    sock.set_inheritable(True)
+    return sock
+
+
 def serve(config: ServeConfig, ready: Callable[[str], None] = lambda where: None) -> None:
     """Load the models, bind, serve until SIGTERM/SIGINT. `ready(address)` is called once listening is possible."""
     from seqkit.serve.app import build_app
     from seqkit.serve.registry import load_all
 
+    sock = _bind(config.host, config.port)  # before loading: a busy port fails at once
     app = build_app(load_all(config.models), config)
     server = _uvicorn_server(app, config)
-    sock = server.config.bind_socket()
     host, port = sock.getsockname()[:2]
     ready(f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}")
     if config.workers == 1:

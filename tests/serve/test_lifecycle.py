@@ -58,3 +58,16 @@ def test_without_the_extra_the_command_says_what_to_install(monkeypatch, tmp_pat
     monkeypatch.setitem(sys.modules, "fastapi", None)  # import fastapi -> ImportError
     r = CliRunner().invoke(app, ["serve", str(tmp_path / "m.w2v")])
     assert r.exit_code == 2 and "pip install 'seqkit[serve]'" in r.stderr
+
+
+def test_a_busy_port_is_one_error_line(tmp_path):
+    import socket
+
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    model = vector_model(tmp_path / "m.w2v")
+    r = subprocess.run([sys.executable, "-m", "seqkit", "serve", str(model), "--port", str(busy.getsockname()[1])],
+                       capture_output=True, text=True, timeout=120)
+    busy.close()
+    assert r.returncode == 2 and r.stderr.startswith("error: cannot listen on 127.0.0.1") and len(r.stderr.strip().splitlines()) == 1
