@@ -38,11 +38,13 @@ def serve(
 
         raise OptionError(INSTALL) from None
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads: one product per request, workers fork
-    from seqkit.cli.output import message
+    from seqkit.cli.output import message, warning
     from seqkit.serve.config import ServeConfig
     from seqkit.serve.registry import parse_spec
     from seqkit.serve.server import serve as run
 
     config = ServeConfig(tuple(models), host, port, workers, token, max_body, max_batch)
+    if token is None and host not in ("127.0.0.1", "localhost", "::1"):
+        warning(f"--host {host} without --token: anyone who reaches this address can query the models")
     names = ", ".join(parse_spec(m)[0] for m in models)
     run(config, ready=lambda where: message(f"serving {names} on {where} (docs: {where}/docs); Ctrl-C or SIGTERM stops"))
