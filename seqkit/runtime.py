@@ -18,11 +18,10 @@ from __future__ import annotations
 import ctypes
 import functools
 import os
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator, Literal
-
-import numba
 
 Which = Literal["numpy", "scipy", "all"]
 
@@ -37,10 +36,14 @@ def cores() -> int:
 
 def numba_threads() -> int:
     """Threads Numba's parallel regions use now (kernels read this to size their blocks)."""
+    import numba
+
     return numba.get_num_threads()
 
 
 def _set_numba_threads(n: int) -> int:
+    import numba
+
     n = max(1, min(int(n), numba.config.NUMBA_NUM_THREADS))
     numba.set_num_threads(n)
     return n
@@ -145,19 +148,23 @@ def threads(n: int = 0, blas: bool = True, keep_freed_memory: bool = False) -> I
     benchmark's Transformer went from 0.80 s to 0.48 s without that). On exit the thresholds go back to
     glibc's defaults (glibc cannot report the old values, so its dynamic threshold stays off).
 
-    Everything changed is restored on exit, also after an exception."""
-    old_numba = numba_threads()
+    Everything changed is restored on exit, also after an exception. Numba is imported only where it must
+    be: all cores (n None or 0) is the default of a Numba imported later, so a one-line predict that never
+    needs a kernel does not pay for its import."""
+    lazy = not n and "numba" not in sys.modules
+    old_numba = None if lazy else numba_threads()
     libs = _chosen("all") if blas else []
     old_blas = [int(b.get()) for b in libs]
     try:
-        used = _set_numba_threads(n or cores())
+        used = cores() if lazy else _set_numba_threads(n or cores())
         for b in libs:
             b.set(1)
         if keep_freed_memory:
             _mallopt(_MMAP_THRESHOLD_MAX, 1 << 30)
         yield used
     finally:
-        numba.set_num_threads(old_numba)
+        if old_numba is not None:
+            _set_numba_threads(old_numba)
         for b, old in zip(libs, old_blas):
             b.set(old)
         if keep_freed_memory:

@@ -111,13 +111,6 @@ def _batch(lines, answer) -> None:
         raise typer.Exit(1)
 
 
-def _split_query(words: list[str]) -> tuple[list[str], list[str]]:
-    """'-word' subtracts a word in batch queries ('king -man woman')."""
-    pos = [w for w in words if not (w.startswith("-") and len(w) > 1)]
-    neg = [w[1:] for w in words if w.startswith("-") and len(w) > 1]
-    return pos, neg
-
-
 @app.command("similar")
 def similar(
     model: str = MODEL,
@@ -136,6 +129,8 @@ def similar(
     Example: seqkit similar model.w2v king woman --minus man -n 5
     Batch:   printf 'king\\nparis -france italy\\n' | seqkit similar model.w2v
     """
+    from seqkit.embed.keyed import split_query
+
     kv = _load(model, no_oov)
     extra = ["oov"] if kv.has_subwords else []
     if words:
@@ -145,7 +140,7 @@ def similar(
         return
 
     def answer(line: str) -> None:
-        pos, neg = _split_query(line.split())
+        pos, neg = split_query(line.split())
         results = kv.most_similar(pos, neg + list(minus or []), topn, restrict)
         mark = [_oov_field(kv, pos + neg + list(minus or []), as_json)] if extra else []
         emit_rows(["query", "word", "similarity"] + extra, [(line, w, s, *mark) for w, s in results], as_json)

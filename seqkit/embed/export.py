@@ -27,17 +27,22 @@ def format_row(word: str, vector: np.ndarray, fmt: str, oov=None) -> str:
     numbers, nothing else. ``oov`` (subword models: whether the word was built from n-grams, or a
     document's count of such words) goes to a field ``oov`` in jsonl only. A tsv word is escaped
     (seqkit/tsv.py); a word2vec-text word cannot hold whitespace."""
-    numbers = [f"{x:.9g}" for x in np.asarray(vector, dtype=np.float32).tolist()]
     if fmt == "jsonl":
-        record = {"word": word, "vector": [float(x) for x in numbers]}
-        if oov is not None:
-            record["oov"] = oov
-        return json.dumps(record, ensure_ascii=False)
+        return json.dumps(json_record(word, vector, oov), ensure_ascii=False)
+    numbers = [f"{x:.9g}" for x in np.asarray(vector, dtype=np.float32).tolist()]
     if fmt == "tsv":
         return "\t".join([escape(word), *numbers])
     if not word or any(ch.isspace() for ch in word):
         raise InputError(f"word2vec text cannot hold the word {word!r} (empty or with whitespace): use --format tsv or jsonl")
     return word + " " + " ".join(numbers)
+
+
+def json_record(word: str, vector: np.ndarray, oov=None) -> dict:
+    """A jsonl row as a dict: the word, its numbers to 9 significant digits, and `oov` where given."""
+    record = {"word": word, "vector": [float(f"{x:.9g}") for x in np.asarray(vector, dtype=np.float32).tolist()]}
+    if oov is not None:
+        record["oov"] = oov
+    return record
 
 
 def write_rows(out: IO[str], rows: Iterable[tuple[str, np.ndarray]], fmt: str, oov=None) -> None:

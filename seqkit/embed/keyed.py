@@ -43,8 +43,9 @@ class KeyedVectors:
     def unit(self) -> np.ndarray:
         """(V, d) rows scaled to length 1 (zero rows stay zero), computed once."""
         if self._unit is None:
-            norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)  # (V, 1)
-            self._unit = (self.vectors / np.where(norms > 0, norms, 1)).astype(np.float32)
+            v = self.vectors
+            norms = np.sqrt(np.einsum("ij,ij->i", v, v))[:, None]  # (V, 1) without a (V, d) temporary
+            self._unit = np.divide(v, np.where(norms > 0, norms, 1), dtype=np.float32)  # one new (V, d) array
         return self._unit
 
     def id_of(self, word: str) -> int:
@@ -156,6 +157,13 @@ def document_tokenizer(kv: KeyedVectors):
         return Normalizer(NormalizeOptions.from_dict(opts) if opts else NormalizeOptions()).tokenize
     except TypeError as e:
         raise ModelFormatError(f"{kv.source} is corrupted: its preprocessing options are malformed ({e})") from None
+
+
+def split_query(words: list[str]) -> tuple[list[str], list[str]]:
+    """(positive, negative) words of a query line: '-word' subtracts a word ('king -man woman')."""
+    pos = [w for w in words if not (w.startswith("-") and len(w) > 1)]
+    neg = [w[1:] for w in words if w.startswith("-") and len(w) > 1]
+    return pos, neg
 
 
 def load_vectors(path) -> KeyedVectors:

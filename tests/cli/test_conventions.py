@@ -23,11 +23,12 @@ def test_version_from_console_script_and_module():
     assert run(["--version"]).stdout.strip() == f"seqkit {__version__}"
 
 
-HEAVY = ("numba", "gensim", "numpy", "matplotlib", "plotly", "sklearn", "umap", "scipy", "PIL", "dask", "distributed")
+HEAVY = ("numba", "gensim", "numpy", "matplotlib", "plotly", "sklearn", "umap", "scipy", "PIL", "dask", "distributed",
+         "fastapi", "starlette", "uvicorn")
 
 
 @pytest.mark.parametrize("args", [["--help"], ["plot", "--help"], ["plot", "words", "--help"], ["export", "--help"],
-                                  ["preprocess", "--help"], ["predict", "--help"]])
+                                  ["preprocess", "--help"], ["predict", "--help"], ["serve", "--help"]])
 def test_help_imports_no_heavy_modules(args):
     code = (
         "import sys; from seqkit.cli import app; from typer.testing import CliRunner; "

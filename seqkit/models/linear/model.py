@@ -44,6 +44,7 @@ class LinearClassifier:
     info: dict = field(default_factory=dict)
     _bucket_row: np.ndarray | None = field(default=None, repr=False)
     _table: tuple | None = field(default=None, repr=False)
+    _numpy: object | None = field(default=None, repr=False)  # predict_numpy.NumpyPredictor, built on first use
 
     # -- the kernels' view ------------------------------------------------------------------------------
     def bucket_row(self) -> np.ndarray:
@@ -83,16 +84,27 @@ class LinearClassifier:
 
     def predict_proba(self, texts: list[str], threads: int = 0) -> np.ndarray:
         """(N, C) label probabilities: softmax and hs give a distribution; ova each label's own probability.
-        ``threads``: shards (0: the threads of the caller's `runtime.threads` block)."""
-        from seqkit.models.linear import kernels
+        ``threads``: shards (0: the threads of the caller's `runtime.threads` block). A few short texts
+        take the NumPy path (no Numba to import: seqkit/models/linear/predict_numpy.py)."""
+        from seqkit.models.linear import predict_numpy
 
         texts = list(texts)
+        if texts and predict_numpy.is_small(texts):
+            if self._numpy is None:
+                self._numpy = predict_numpy.NumpyPredictor(self)
+            return _checked(self._numpy.predict_proba(texts))
+        return self.predict_kernel(texts, threads)
+
+    def predict_kernel(self, texts: list[str], threads: int = 0) -> np.ndarray:
+        """predict_proba in the Numba kernel, whatever the size of the input."""
+        from seqkit.models.linear import kernels
+
         if not threads:
             from seqkit import runtime
 
             threads = runtime.numba_threads()  # the caller sets them: `with runtime.threads(n)`
         if len(texts) > PREDICT_CHUNK:  # bounded transient copies of the text
-            return np.concatenate([self.predict_proba(texts[i: i + PREDICT_CHUNK], threads)
+            return np.concatenate([self.predict_kernel(texts[i: i + PREDICT_CHUNK], threads)
                                    for i in range(0, len(texts), PREDICT_CHUNK)])
         if not texts:
             return np.zeros((0, len(self.labels)))
@@ -104,10 +116,7 @@ class LinearClassifier:
         cfg = self.kernel_config(shards=max(1, min(threads, len(texts))))
         P = kernels.predict_bytes((buf, ends, e.classes, e.specials and e.scanner), vocab, self.bucket_row(),
                                   self.tree(), (self.input, self.output), cfg)
-        if not (np.isfinite(P).all() and P.min(initial=0.0) >= 0.0 and P.max(initial=0.0) <= 1.0):
-            raise ModelFormatError("the model's probabilities are not numbers in [0, 1] "
-                                   "(its rows hold NaN or infinity: the file is damaged, or training diverged)")
-        return P
+        return _checked(P)
 
     def _check_lengths(self, ends: np.ndarray) -> None:
         """The kernel gives each thread room for (longest text's bytes / 2 + 2) x --word-ngrams feature
@@ -182,3 +191,11 @@ class LinearClassifier:
         self.word_keys = self.word_keys.astype(np.int64, copy=False)
         self.bucket_ids = self.bucket_ids.astype(np.int64, copy=False)
         self.label_counts = self.label_counts.astype(np.int64, copy=False)
+
+
+def _checked(P: np.ndarray) -> np.ndarray:
+    """``P`` when every probability is a number in [0, 1]; ModelFormatError otherwise (never printed)."""
+    if not (np.isfinite(P).all() and P.min(initial=0.0) >= 0.0 and P.max(initial=0.0) <= 1.0):
+        raise ModelFormatError("the model's probabilities are not numbers in [0, 1] "
+                               "(its rows hold NaN or infinity: the file is damaged, or training diverged)")
+    return P

@@ -178,4 +178,4 @@ def fasttext_hash(word: str) -> int:
     """fastText's 32-bit FNV-1a of a word's UTF-8 bytes (signed-char xor), as a signed int32."""
     from seqkit.fast.fnv import fnv1a32_signed
 
-    return fnv1a32_signed(word.encode("utf-8"))
+    return fnv1a32_signed(word.encode("utf-8", "surrogatepass"))
