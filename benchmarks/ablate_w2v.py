@@ -14,6 +14,10 @@ turn). Variants, each over the same seeds on the same encoded corpus:
 - ``id-order-ties``: hierarchical softmax's Huffman tree with words of equal count merged in id order
                      (first appearance; word2vec.c's and seqkit's before issue 13) instead of hashed order
 - ``gensim-tree``:   the tree as gensim builds it (a heap compared by count only: ties in heap order)
+- ``gensim-one-thread``: gensim itself with one worker (the yardstick for ``one-thread``)
+- ``gensim-sigmoid``: gensim's sigmoid table (1000 cells, left edges, indexed by (f + 6) * 83 in integers)
+- ``gensim-noise``:   gensim's noise draw (cumulative table over 2^31 - 1, bisection) for the alias table
+- ``alias-mixed``:    the alias table drawn from one splitmix64-mixed LCG output a noise word, not two raw ones
 
 With --gensim, gensim on the same tokens and vocabulary (1 epoch, the same threads) as the yardstick.
 Quality is what `evaluate-w2v` reports, the analogies over one list of words for every variant and for
@@ -34,9 +38,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_w2v import MODES, make_token_file  # noqa: E402
+from bench_w2v import MODES, STREAMS, make_token_file  # noqa: E402
 
-VARIANTS = ("default", "no-hot-rows", "one-thread", "id-order-ties", "gensim-tree")
+VARIANTS = ("default", "no-hot-rows", "one-thread", "id-order-ties", "gensim-tree", "gensim-one-thread",
+            "gensim-sigmoid", "gensim-noise", "alias-mixed")
 
 
 def _gensim_tree(counts):
@@ -62,7 +67,71 @@ def _gensim_tree(counts):
     return huffman.leaf_paths(parent, branch, v)
 
 
+def _patch_kernels(variant: str) -> None:
+    """Variants that change what the kernels compute, compiled into a cache of their own (Numba bakes
+    module globals into the machine code, and its cache would not notice a changed table)."""
+    import os
+
+    os.environ["NUMBA_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / f"seqkit-ablate-{variant}")
+    import numpy as np
+
+    from seqkit.embed import kernels, sampling
+
+    if variant == "gensim-sigmoid":  # gensim's 1000-cell table, indexed as its C code does: (f + 6) * 83
+        grid = np.arange(1000, dtype=np.float64) / 1000 * 2 * 6 - 6
+        kernels.TABLE_SIZE, kernels._SCALE = 1000, 83.0
+        kernels.SIGMOID_TABLE = (1 / (1 + np.exp(-grid))).astype(np.float32)
+        kernels.LOG_SIGMOID_TABLE = (-np.log1p(np.exp(-grid))).astype(np.float32)
+    if variant == "gensim-noise":  # gensim's cumulative table (domain 2^31 - 1), drawn by bisection
+        from numba import njit
+
+        def cum_table(counts, exponent):
+            w = np.asarray(counts, np.float64) ** exponent
+            return np.round(np.cumsum(w) / w.sum() * (2**31 - 1)).astype(np.uint64), np.zeros(1, np.int32)
+
+        @njit(inline="always")
+        def draw(word, negative, cum, unused, state, targets, labels):
+            targets[0], labels[0], n_t = word, 1.0, 1
+            for k in range(negative):
+                state = kernels._next(state)
+                x = kernels._hi32(state) % cum[cum.shape[0] - 1]
+                target = np.searchsorted(cum, x)  # bisect_left
+                if target != word:
+                    targets[n_t], labels[n_t] = target, 0.0
+                    n_t += 1
+            return n_t, state
+
+        sampling.alias_table = cum_table  # the trainer imports it when it trains
+        kernels._draw_targets = draw
+    if variant == "alias-mixed":  # the alias draw from splitmix64-mixed outputs instead of raw LCG bits
+        from numba import njit
+
+        @njit(inline="always")
+        def mix(z):
+            z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+            z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+            return z ^ (z >> np.uint64(31))
+
+        @njit(inline="always")
+        def draw_mixed(word, negative, alias_prob, alias_idx, state, targets, labels):
+            vocab_size = alias_prob.shape[0]
+            targets[0], labels[0], n_t = word, 1.0, 1
+            for k in range(negative):
+                state = kernels._next(state)
+                z = mix(state)
+                j = np.int64(((z >> np.uint64(32)) * np.uint64(vocab_size)) >> np.uint64(32))
+                target = j if (z & np.uint64(0xFFFFFFFF)) < alias_prob[j] else alias_idx[j]
+                if target != word:
+                    targets[n_t], labels[n_t] = target, 0.0
+                    n_t += 1
+            return n_t, state
+
+        kernels._draw_targets = draw_mixed
+
+
 def child(corpus_dir: str, mode: str, variant: str, threads: int, seed: int) -> dict:
+    if variant in ("gensim-sigmoid", "gensim-noise", "alias-mixed"):
+        _patch_kernels(variant)
     import numpy as np
 
     from seqkit.embed import trainer
@@ -73,7 +142,7 @@ def child(corpus_dir: str, mode: str, variant: str, threads: int, seed: int) -> 
 
     model, loss = MODES[mode]
     corpus = EncodedCorpus.load(corpus_dir)
-    if variant == "gensim":
+    if variant in ("gensim", "gensim-one-thread"):
         import logging
 
         logging.disable(logging.WARNING)
@@ -87,7 +156,8 @@ def child(corpus_dir: str, mode: str, variant: str, threads: int, seed: int) -> 
                     yield words[corpus.ids[corpus.offsets[d] : corpus.offsets[d + 1]]].tolist()
 
         g = Word2Vec(vector_size=100, window=5, min_count=5, sample=1e-3, negative=5 if loss == "ns" else 0,
-                     hs=int(loss == "hs"), sg=int(model == "skipgram"), workers=threads, epochs=1, seed=seed)
+                     hs=int(loss == "hs"), sg=int(model == "skipgram"), epochs=1, seed=seed,
+                     workers=1 if variant == "gensim-one-thread" else threads)
         g.build_vocab(Stream())
         start = time.perf_counter()
         g.train(Stream(), total_examples=corpus.n_docs, epochs=1)
@@ -129,15 +199,18 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--limit", type=int, default=None, help="use only the first N tokens")
+    ap.add_argument("--stream", default="seqkit", choices=STREAMS, help="token stream (see bench_w2v.py)")
+    ap.add_argument("--keep", type=Path, default=None, help="keep the encoded corpus in this folder (reused if there)")
     args = ap.parse_args()
     variants = args.variants.split(",") + (["gensim"] if args.gensim else [])
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
-        tok = Path(tmp) / "tok.txt"
-        make_token_file(args.folder, tok, args.limit)
-        corpus_dir = Path(tmp) / "corpus"
-        subprocess.run([str(Path(sys.executable).with_name("seqkit")), "preprocess", str(tok), "-o", str(corpus_dir), "-q"],
-                       check=True)
+        corpus_dir = args.keep or Path(tmp) / "corpus"
+        if not corpus_dir.exists():
+            tok = Path(tmp) / "tok.txt"
+            make_token_file(args.folder, tok, args.limit, args.stream)
+            subprocess.run([str(Path(sys.executable).with_name("seqkit")), "preprocess", str(tok), "-o", str(corpus_dir), "-q"],
+                           check=True)
         for seed in range(1, args.seeds + 1):
             for mode in args.modes.split(","):
                 for variant in variants:

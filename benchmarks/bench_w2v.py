@@ -50,12 +50,22 @@ HERE = Path(__file__).resolve().parent
 PEERS_BUILD = HERE.parent.parent / "shared" / "peers" / "build.sh"
 
 
-def make_token_file(folder: Path, out: Path, limit: int | None) -> int:
-    """The IMDB text tokenized by seqkit's default normalizer, one review a line. Returns the tokens."""
+# Token streams of the same reviews (--stream): "seqkit", seqkit's default normalizer; "plain", the stream
+# of issue 32 as a user would make it without seqkit: `<br />` to a space, lowercase, [a-z0-9]+('[a-z]+)?
+PLAIN_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+STREAMS = ("seqkit", "plain")
+
+
+def plain_tokenize(text: str) -> list[str]:
+    return PLAIN_TOKEN.findall(text.replace("<br />", " ").lower())
+
+
+def make_token_file(folder: Path, out: Path, limit: int | None, stream: str = "seqkit") -> int:
+    """The IMDB text (train + test + unsup) as one token stream, one review a line. Returns the tokens."""
     from seqkit.text.normalize import Normalizer
     from seqkit.text.sources import iter_documents
 
-    tokenize, total = Normalizer().tokenize, 0
+    tokenize, total = (Normalizer().tokenize if stream == "seqkit" else plain_tokenize), 0
     with open(out, "w") as f:
         for name in ("train.tsv.gz", "test.tsv.gz", "unsup.txt.gz"):
             for text in iter_documents(str(folder / name)):
@@ -289,6 +299,8 @@ def main() -> None:
                     "seqkit-folder (preprocess, then train-w2v on the folder: two commands)")
     ap.add_argument("--seeds", type=int, default=1, help="runs per tool and mode, seeds 1..N")
     ap.add_argument("--jsonl", type=Path, default=None, help="also append every run's JSON line to this file")
+    ap.add_argument("--stream", default="seqkit", choices=STREAMS,
+                    help="token stream: seqkit's normalizer, or plain (lowercase [a-z0-9]+('[a-z]+)?, as issue 32)")
     args = ap.parse_args()
     tools = args.tools.split(",") if args.tools else ["seqkit", "gensim"] + (["word2vec", "fasttext"] if args.peers else [])
     modes = args.modes.split(",")
@@ -300,8 +312,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         tok = work / "tok.txt"
-        n_tokens = make_token_file(args.folder, tok, args.limit)
-        print(f"token file: {n_tokens:,} tokens, {tok.stat().st_size / 1e6:.0f} MB; tools: {', '.join(tools)}", file=sys.stderr)
+        n_tokens = make_token_file(args.folder, tok, args.limit, args.stream)
+        print(f"token file ({args.stream} stream): {n_tokens:,} tokens, {tok.stat().st_size / 1e6:.0f} MB; tools: {', '.join(tools)}", file=sys.stderr)
         words = work / "analogy-words.txt"
         n_words = analogy_words(token_counts(tok), words)
         print(f"analogies over {n_words:,} words (the 30,000 most frequent, ties included)", file=sys.stderr)
