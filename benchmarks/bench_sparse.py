@@ -13,6 +13,7 @@ Both sides get 2 threads. Runs interleave the tools and repeat; the table gives 
 and the ratio line gives the median of the per-repeat ratios with its range.
 
     python benchmarks/bench_sparse.py [--repeats 3] [--configs uni,bi,...] [--limit N]
+    python benchmarks/bench_sparse.py sentences     # short sentences: accuracy by 10-fold cross-validation
 
 Prints JSON lines (one per run, then one per summary) and a markdown table.
 """
@@ -190,7 +191,43 @@ def summary(rows: list[dict], name: str) -> dict:
             "accuracy_diff": round(med("seqkit", "accuracy") - med("scikit-learn", "accuracy"), 4)}
 
 
+def sentences(folds: int = 10) -> dict:
+    """Short sentences: Pang and Lee's 200 polarity sentences (arrive with gensim: the `pang-lee` corpus),
+    10-fold cross-validation, words and bigrams, TF-IDF + SVM at C=0.5 on both sides; accuracy only."""
+    import os.path
+
+    import gensim
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    sys.path.insert(0, str(REPO))
+    from seqkit.datasets.labeled import read_labeled
+    from seqkit.models.sparse.config import FeatureConfig, SolverConfig, SparseConfig
+    from seqkit.models.sparse.train import accuracy, train_model
+
+    data = read_labeled(os.path.join(os.path.dirname(gensim.__file__), "test", "test_data", "pang_lee_polarity.cor"))
+    texts, names = data.texts, sorted(set(data.labels))
+    y = np.array([names.index(x) for x in data.labels])
+    order = np.random.default_rng(0).permutation(len(texts))
+    ours, theirs = [], []
+    config = SparseConfig(FeatureConfig(word_ngrams=2), SolverConfig(C=0.5))
+    for f in range(folds):
+        test = order[f::folds]
+        train = np.setdiff1d(order, test)
+        tr, te = [texts[i] for i in train], [texts[i] for i in test]
+        ours.append(accuracy(train_model(tr, y[train], names, config), te, y[test]))
+        vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+        model = LinearSVC(C=0.5).fit(vec.fit_transform(tr), y[train])
+        theirs.append(float(np.mean(model.predict(vec.transform(te)) == y[test])))
+    return {"sentences": "pang-lee 10-fold", "seqkit": round(float(np.mean(ours)), 4),
+            "scikit-learn": round(float(np.mean(theirs)), 4)}
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "sentences":
+        print(json.dumps(sentences()))
+        return
     if len(sys.argv) > 1 and sys.argv[1] == "peer":
         peer(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
         return

@@ -49,9 +49,11 @@ def test_objective_reaches_scikit_learns(loss, multiclass, n_labels):
     X, A, y = _problem(n_labels)
     config = SolverConfig(loss=loss, multiclass=multiclass, C=0.7, tol=1e-8, max_iter=10**5)
     ours = fit(X, y, n_labels, config)
-    theirs = primal_objective(X, y, n_labels, *_peer(loss, multiclass, n_labels, 0.7, A, y), config)
+    W, b = _peer(loss, multiclass, n_labels, 0.7, A, y)
+    theirs = primal_objective(X, y, n_labels, W, b, config)
     mine = primal_objective(X, y, n_labels, ours.W, ours.b, config)
     assert abs(mine - theirs) <= 1e-4 * theirs
+    assert np.allclose(ours.W, W, rtol=1e-3, atol=1e-4) and np.allclose(ours.b, b, rtol=1e-3, atol=1e-4)  # one optimum
     worse = primal_objective(X, y, n_labels, ours.W * 1.01, ours.b, config)
     assert worse > mine  # the objective notices a small step off the optimum
 
