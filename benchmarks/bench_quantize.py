@@ -8,8 +8,11 @@ peak RSS of predicting them and of predicting one line (seqkit also reads fastTe
 the peak of `seqkit predict fasttext.ftz` on one line). Quantize runs interleave the tools.
 
     python benchmarks/bench_quantize.py [--cutoff 100000] [--dsub 2] [--repeats 2] [--work DIR]
+    python benchmarks/bench_quantize.py --vectors [--work DIR]   # word vectors: size against scores
 
-Prints JSON lines, then a markdown table (median and range over the repeats).
+Prints JSON lines, then a markdown table (median and range over the repeats). --vectors trains skip-gram
+for 1 epoch on IMDB's unlabelled reviews and quantizes it at --dsub 1, 2 and 4 (with --qnorm at 2):
+file size against `evaluate-w2v`'s analogy accuracy, WordSim353 and SimLex-999 Spearman.
 """
 
 from __future__ import annotations
@@ -77,15 +80,40 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def bench_vectors(work: Path) -> None:
+    model = work / "reviews.w2v"
+    if not model.exists():
+        run(SEQKIT + ["train-w2v", str(IMDB / "unsup.txt.gz"), "-o", str(model), "--epochs", "1", "--quiet"])
+    variants = [("full", model, [])] + [(f"dsub {d}{' qnorm' if q else ''}", work / f"q{d}{q}.ftz",
+                                         ["--dsub", str(d)] + (["--qnorm"] if q else []))
+                                        for d, q in ((1, ""), (2, ""), (2, "q"), (4, ""))]
+    lines = ["| vectors | file MB | size ratio | analogy % | WordSim353 | SimLex-999 | quantize s |", "|---|---|---|---|---|---|---|"]
+    full_mb = model.stat().st_size / 2**20
+    for name, path, options in variants:
+        seconds = run(SEQKIT + ["quantize", str(model), "-o", str(path), "--force", *options])[0] if options else 0.0
+        _, _, out = run(SEQKIT + ["evaluate-w2v", str(path), "--json"], stdout=subprocess.PIPE)
+        r = json.loads(out)
+        row = {"vectors": name, "model_mb": round(path.stat().st_size / 2**20, 2), "analogy": r["analogy_accuracy"],
+               "wordsim353": r["wordsim353_spearman"], "simlex999": r["simlex999_spearman"], "quantize_s": round(seconds, 1)}
+        print(json.dumps(row), flush=True)
+        lines.append(f"| {name} | {row['model_mb']:.2f} | {full_mb / row['model_mb']:.1f}x | {100 * row['analogy']:.2f} "
+                     f"| {row['wordsim353']:.4f} | {row['simlex999']:.4f} | {seconds:.1f} |")
+    print("\n" + "\n".join(lines))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cutoff", type=int, default=100_000)
     ap.add_argument("--dsub", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--work", type=Path, default=None)
+    ap.add_argument("--vectors", action="store_true", help="word vectors instead of the classifier")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-quantize-"))
     work.mkdir(parents=True, exist_ok=True)
+    if args.vectors:
+        bench_vectors(work)
+        return
     files, binary = prepare(work), peer_binary()
     rows = []
     for row in (bench_seqkit("bi-lr0.25", work, files), bench_fasttext("bi-lr0.25", work, files, binary)):
