@@ -29,12 +29,16 @@ def quantize(
     seed: int = typer.Option(1234, "--seed", help="Seed of the k-means samples and initial centroids."),
     force: bool = common.FORCE,
 ) -> None:
-    """Product-quantize a linear classifier: 256 centroids per sub-vector of --dsub numbers, one byte
-    each, as fastText's quantize (FastText.zip); --cutoff keeps only the rows of largest norm.
+    """Product-quantize a linear classifier or word vectors: 256 centroids per sub-vector of --dsub
+    numbers, one byte each, as fastText's quantize (FastText.zip); --cutoff keeps only the rows of
+    largest norm (classifiers). Word vectors (plain or subword) become a fastText .ftz that similar,
+    analogy and vectors read.
 
     Example: seqkit quantize linear.npz -o small.npz --cutoff 100000 --qnorm
 
     Example: seqkit quantize linear.npz -o small.ftz --format fasttext
+
+    Example: seqkit quantize reviews.w2v -o reviews.ftz --dsub 2
     """
     from seqkit.cli.output import message
     from seqkit.fileio import check_output
@@ -47,9 +51,13 @@ def quantize(
     from seqkit.errors import OptionError
 
     check_output(output, [model], force=force)
+    if not _is_classifier(model):
+        _quantize_vectors(model, output, PQConfig(dsub, qnorm, seed), qout or cutoff > 0)
+        return
     clf = load_classifier(model)
     if not isinstance(clf, LinearClassifier):
-        raise OptionError(f"{model} is not a seqkit linear classifier: quantize takes --arch linear models")
+        raise OptionError(f"{model} is not a seqkit linear classifier or word vectors: quantize takes --arch linear "
+                          "models and word-vector models")
     config = QuantizeConfig(PQConfig(dsub, qnorm, seed), qout, cutoff)
     q = quantize_structure(fasttext_structure(clf), config)
     if fmt is QuantFormat.fasttext:
@@ -58,3 +66,32 @@ def quantize(
         model_file.save(output, q, clf.config.normalize, {"quantized_from": str(model), "dsub": dsub, "qnorm": qnorm,
                                                            "qout": qout, "cutoff": cutoff})
     message(f"wrote {output}: {q.input.shape[0]:,} rows of {q.input.pq.nsubq} bytes")
+
+
+def _is_classifier(model: str) -> bool:
+    """A classifier (seqkit's or fastText's supervised), not word vectors."""
+    from seqkit.errors import ModelFormatError
+    from seqkit.formats.fasttext.header import sniff
+
+    if sniff(model):
+        from seqkit.formats.fasttext.model import read_model_file
+
+        return read_model_file(model).head.args.supervised
+    from seqkit.models.linear.files import read_meta
+
+    try:
+        return "architecture" in read_meta(model)
+    except ModelFormatError:
+        return False
+
+
+def _quantize_vectors(model: str, output: str, config, classifier_options: bool) -> None:
+    from seqkit.cli.output import message
+    from seqkit.embed.keyed import load_vectors
+    from seqkit.errors import OptionError
+    from seqkit.quantize.vectors import quantize_vectors
+
+    if classifier_options:
+        raise OptionError("--qout and --cutoff apply to classifiers; word vectors keep every row")
+    n = quantize_vectors(load_vectors(model), config, output)
+    message(f"wrote {output}: {n:,} rows quantized")

@@ -304,6 +304,7 @@ def export(
     Project: seqkit export model.w2v -o proj --format projector   (vectors.tsv + metadata.tsv: load them
              at projector.tensorflow.org, or run `tensorboard --logdir proj`)
     fastText: seqkit export model.ft -o model.bin --format fasttext-bin   (fasttext print-word-vectors model.bin)
+    Classifier: seqkit export linear.npz -o linear.bin --format fasttext-bin   (fasttext predict-prob linear.bin -)
     """
     from seqkit.embed.export import export as write
     from seqkit.fileio import check_output
@@ -313,6 +314,9 @@ def export(
         from seqkit.embed.export import npy_words_path
 
         check_output(npy_words_path(output), [model], force=force)  # the word list beside the matrix
+    if fmt is ExportFormat.fasttext_bin and _linear_classifier(model):
+        _export_linear(model, output)
+        return
     kv = _load(model)
     if fmt is ExportFormat.projector:
         _export_projector(kv, model, output, top, force)
@@ -410,3 +414,25 @@ def evaluate_w2v(
     emit_rows(["section", "correct", "total", "accuracy"],
               [(s["section"], s["correct"], s["total"], s["accuracy"]) for s in sections], title="analogies")
     emit_record(result, title="summary")
+
+
+def _linear_classifier(model: str) -> bool:
+    from seqkit.errors import ModelFormatError
+    from seqkit.models.linear.files import read_meta
+
+    try:
+        return (read_meta(model).get("architecture") or {}).get("arch") == "linear"
+    except ModelFormatError:
+        return False
+
+
+def _export_linear(model: str, output) -> None:
+    """A linear classifier as a fastText supervised .bin (every bucket a row: zeros where it has none)."""
+    from seqkit.formats.fasttext.writer import write_model
+    from seqkit.models.linear.model import LinearClassifier
+    from seqkit.quantize.linear import fasttext_structure
+
+    f = fasttext_structure(LinearClassifier.load(model), dense_buckets=True)
+    write_model(output, f.head, f.input, f.output)
+    message(f"wrote {output}: a fastText classifier of {f.head.nwords:,} words, {f.head.nlabels} labels "
+            f"(give fastText texts tokenized as the model's tokenizer does)")

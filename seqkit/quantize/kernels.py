@@ -8,25 +8,29 @@ import numpy as np
 from numba import njit, prange
 
 
-@njit(inline="always")
-def _nearest(x, i, c):
-    """(code, squared distance) of the centroid of c (K, d) nearest to x[i]; the first on ties."""
-    best, dis = 0, np.inf
-    for k in range(c.shape[0]):
-        s = np.float32(0.0)
-        for j in range(c.shape[1]):
-            t = x[i, j] - c[k, j]
-            s += t * t
-        if s < dis:
-            best, dis = k, s
-    return best, dis
+BLOCK = 1024  # points per task: each task owns one distance buffer
 
 
 @njit(parallel=True, cache=True)
 def assign(x, c, codes):
-    """codes[i] = nearest centroid of x[i] (Estep / compute_codes); x (n, d), c (K, d)."""
-    for i in prange(x.shape[0]):
-        codes[i] = _nearest(x, i, c)[0]
+    """codes[i] = nearest centroid of x[i] (Estep / compute_codes), the first on ties; x (n, d),
+    c (K, d). Distances to all K centroids at once (the loop over K vectorizes)."""
+    n, d, K = x.shape[0], x.shape[1], c.shape[0]
+    ct = np.ascontiguousarray(c.T)  # (d, K)
+    for b in prange((n + BLOCK - 1) // BLOCK):
+        dist = np.empty(K, np.float32)
+        for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+            dist[:] = 0.0
+            for j in range(d):
+                xj = x[i, j]
+                for k in range(K):
+                    t = xj - ct[j, k]
+                    dist[k] += t * t
+            best, dm = 0, dist[0]
+            for k in range(1, K):
+                if dist[k] < dm:
+                    best, dm = k, dist[k]
+            codes[i] = best
 
 
 @njit(cache=True)

@@ -68,3 +68,18 @@ def test_refusals(linear, tmp_path):
     assert r.exit_code != 0 and "256" in r.stderr
     r = runner.invoke(app, ["quantize", str(linear), "-o", str(linear)])
     assert r.exit_code != 0 and r.stderr.startswith("error")
+
+
+def test_export_bin_predicts_as_the_model_in_the_fasttext_cli(linear, tmp_path, fasttext):
+    """On texts whose n-grams all have rows (training texts), the .bin gives the model's answers; an unseen
+    n-gram's bucket is a zero row in a .bin (counted in the mean), where seqkit has no row."""
+    run("export", linear, "-o", tmp_path / "lin.bin", "--format", "fasttext-bin")
+    full = load_classifier(linear)
+    seen = [line.split(" ", 1)[1] for line in corpus(500, 4)[:60] if " " in line]
+    seen = [t for t in (" ".join(t.split()[1:]) if t.startswith("__label__") else t for t in seen)]
+    normalized = [" ".join(Normalizer(full.config.normalize).tokenize(t)) for t in seen]
+    expected = predict_prob(fasttext, tmp_path / "lin.bin", normalized)
+    P = full.predict_proba(seen)
+    for p, e in zip(P, expected):
+        assert [full.labels[j] for j in np.argsort(-p, kind="stable")] == [label for label, _ in e]
+        assert max(abs(p[full.labels.index(label)] - q) for label, q in e) < 1e-4

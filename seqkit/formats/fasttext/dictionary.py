@@ -22,7 +22,6 @@ from seqkit.formats.fasttext.header import Header
 
 LABEL_PREFIX = b"__label__"
 _SPACES = re.compile(rb"[ \n\r\t\v\f\0]+")
-_M64 = (1 << 64) - 1
 _CACHE_LIMIT = 1 << 18  # tokens whose rows are remembered
 
 
@@ -35,6 +34,7 @@ class LineEncoder:
         self.pruned, self.prune = head.pruned, head.prune
         self._subwords = self._word_subwords(head) if a.maxn > 0 and a.bucket > 0 else None
         self._cache: dict[bytes, tuple[list[int], int]] = {}
+        self._bucket_row = None  # (bucket,) row after the words of each kept bucket (pruned models)
 
     def _word_subwords(self, head: Header):
         """CSR (offsets, rows) of each word's own row and its n-grams' rows, pruned buckets mapped."""
@@ -85,7 +85,10 @@ class LineEncoder:
 
     def rows(self, line: str) -> list[int]:
         """The input rows of one line of text (no newline inside)."""
-        rows, hashes = [], []
+        rows, offsets = self.batch([line])
+        return rows.tolist()
+
+    def _words(self, line: str, rows: list, hashes: list) -> None:
         for tok in _SPACES.split(line.encode("utf-8", "surrogateescape")) + [EOS_BYTES]:
             if not tok:
                 continue
@@ -95,17 +98,20 @@ class LineEncoder:
                 hashes.append(got[1])
             if tok == EOS_BYTES:
                 break
-        if self.ngrams > 1 and self.bucket > 0:
-            rows.extend(self._word_ngrams(hashes))
-        return rows
 
-    def _word_ngrams(self, hashes: list[int]) -> list[int]:
-        out, n, bucket = [], self.ngrams, self.bucket
-        for i in range(len(hashes)):
-            h = hashes[i] & _M64
-            for j in range(i + 1, min(len(hashes), i + n)):
-                h = (h * 116049371 + (hashes[j] & _M64)) & _M64
-                r = self._row(h % bucket)
-                if r >= 0:
-                    out.append(r)
-        return out
+    def batch(self, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, offsets): the input rows of line t are rows[offsets[t]:offsets[t+1]]."""
+        from seqkit.formats.fasttext.kernels import line_rows
+
+        rows, hashes, word_off, hash_off = [], [], [0], [0]
+        for line in lines:
+            self._words(line, rows, hashes)
+            word_off.append(len(rows))
+            hash_off.append(len(hashes))
+        if self._bucket_row is None:
+            self._bucket_row = np.full(max(self.bucket, 1) if self.pruned else 1, -1, np.int64)
+            if self.pruned and self.prune:
+                self._bucket_row[np.fromiter(self.prune.keys(), np.int64)] = np.fromiter(self.prune.values(), np.int64)
+        return line_rows(np.array(rows, np.int64), np.array(word_off, np.int64), np.array(hashes, np.int32),
+                         np.array(hash_off, np.int64), self._bucket_row,
+                         (self.nwords, self.ngrams, self.bucket, self.pruned))

@@ -37,6 +37,12 @@ class DenseMatrix:
     def all_rows(self) -> np.ndarray:
         return self.data
 
+    def mean_rows(self, rows: np.ndarray, offsets: np.ndarray, out: np.ndarray) -> None:
+        """out[t] = mean of the rows rows[offsets[t]:offsets[t+1]] (out zeroed)."""
+        from seqkit.formats.fasttext.kernels import mean_dense
+
+        mean_dense(self.data, rows, offsets, out)
+
 
 @dataclass
 class Quantizer:
@@ -96,6 +102,17 @@ class QuantMatrix:
         if self.norm_codes is not None:
             out *= self.norms[self.norm_codes[idx]][:, None]
         return out
+
+    def mean_rows(self, rows: np.ndarray, offsets: np.ndarray, out: np.ndarray) -> None:
+        from seqkit.formats.fasttext.kernels import mean_quantized
+
+        if getattr(self, "_packed", None) is None:
+            tables = np.zeros((self.pq.nsubq, KSUB, self.pq.dsub), np.float32)  # (nsubq, 256, dsub)
+            for m, t in enumerate(self.pq.tables):
+                tables[m, :, : t.shape[1]] = t
+            norm = np.zeros(0, np.float32) if self.norm_codes is None else self.norms[self.norm_codes]  # (m,)
+            self._packed = (tables, norm)
+        mean_quantized(self.codes, self._packed[0], self._packed[1], rows, offsets, out)
 
     def all_rows(self, chunk: int = 1 << 16) -> np.ndarray:
         return np.concatenate([self.rows(np.arange(a, min(a + chunk, len(self.codes))))

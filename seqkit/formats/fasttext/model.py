@@ -18,7 +18,6 @@ from seqkit.formats.fasttext.header import Header, decode_word, read_header
 from seqkit.formats.fasttext.matrix import read_matrix
 
 _BOOL = struct.Struct("<?")
-ROWS_PER_STEP = 1 << 16  # input rows gathered at a time while averaging
 
 
 @dataclass
@@ -93,7 +92,7 @@ class FastTextClassifier:
             raise ModelFormatError(f"{f.path}: its output matrix has {f.output.shape[0]} rows for "
                                    f"{len(self.labels)} labels ({self.loss}) (damaged?)")
         self.encoder = LineEncoder(h)
-        self._out = np.asarray(f.output.all_rows()[:n_out], np.float32)  # (C or C-1, dim): small
+        self._out, self._out_norm = _output_rows(f.output, n_out)
         self._tree = out.build_tree(h.counts[h.nwords:]) if self.loss == "hs" else None
         self.info = {"format": "fasttext-ftz" if f.quantized else "fasttext-bin", "loss": self.loss}
 
@@ -105,34 +104,17 @@ class FastTextClassifier:
         """((N, dim) float32 mean input row of each text, (N,) bool: the text has rows)."""
         if self._tokenize is not None:
             texts = [" ".join(self._tokenize(t)) for t in texts]
-        lines = [self.encoder.rows(t) for t in texts]
-        dim = self.args.dim
-        H = np.zeros((len(lines), dim), np.float32)
-        lengths = np.fromiter(map(len, lines), np.int64, len(lines))
-        start = 0
-        while start < len(lines):  # a block of lines with at most ROWS_PER_STEP rows (or one line)
-            stop = start + 1
-            total = lengths[start]
-            while stop < len(lines) and total + lengths[stop] <= ROWS_PER_STEP:
-                total += lengths[stop]
-                stop += 1
-            self._mean_rows(lines[start:stop], lengths[start:stop], H[start:stop])
-            start = stop
-        return H, lengths > 0
-
-    def _mean_rows(self, lines, lengths, out) -> None:
-        live = lengths > 0
-        if not live.any():
-            return
-        idx = np.fromiter((r for line in lines for r in line), np.int64, int(lengths.sum()))
-        rows = self.file.input.rows(idx)  # (R, dim) float32
-        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[live]
-        sums = np.add.reduceat(rows, starts, axis=0)  # (live, dim), rows added in order
-        out[live] = sums * (1.0 / lengths[live]).astype(np.float32)[:, None]
+        rows, offsets = self.encoder.batch(texts)
+        H = np.zeros((len(texts), self.args.dim), np.float32)
+        self.file.input.mean_rows(rows, offsets, H)
+        return H, np.diff(offsets) > 0
 
     def _scores(self, H: np.ndarray) -> np.ndarray:
         """(N, C) softmax/ova probabilities, or (N, C-1) inner-node sigmoids for hs."""
-        z = (H.astype(np.float64) @ self._out.T.astype(np.float64)).astype(np.float32)  # (N, C)
+        from seqkit.formats.fasttext.kernels import dot_rows
+
+        z = np.empty((len(H), len(self._out)), np.float32)  # (N, C)
+        dot_rows(H, self._out, self._out_norm, z)
         if self.loss == "softmax":
             return out.softmax(z)
         if self.loss == "hs":
@@ -162,3 +144,15 @@ class FastTextClassifier:
             best = out.hs_best(s, self._tree, k, threshold) if self.loss == "hs" else out.k_best(s, k, threshold)
             result.append([(i, float(np.exp(np.float32(lp)))) for lp, i in best] if ok else [])
         return result
+
+
+def _output_rows(m, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """((n, dim) float32 output rows, (n,) norms or empty): a quantized matrix's rows are its codes'
+    vectors, their norms applied after the dot product, as fastText's mulcode does."""
+    from seqkit.formats.fasttext.matrix import QuantMatrix
+
+    if not isinstance(m, QuantMatrix):
+        return np.ascontiguousarray(m.data[:n], np.float32), np.zeros(0, np.float32)
+    rows = m.pq.decode(np.asarray(m.codes[:n]))  # (n, dim)
+    norms = np.zeros(0, np.float32) if m.norm_codes is None else m.norms[m.norm_codes[:n]].astype(np.float32)
+    return rows, norms
