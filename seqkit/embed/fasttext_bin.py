@@ -64,7 +64,7 @@ class _Reader:
 def read_fasttext_bin(path):
     """KeyedVectors of a fastText .bin: word vectors (mean of each word's rows), n-gram rows for
     out-of-vocabulary words (memory-mapped), the words' counts and the model's settings."""
-    from seqkit.embed.keyed import KeyedVectors
+    from seqkit.embed.vectors import KeyedVectors
     from seqkit.embed.subwords import NgramVectors, SubwordConfig, trained_buckets, word_rows
 
     p = check_readable_file(path, "model")

@@ -12,12 +12,11 @@ Because the mean is computed inside the network, `--tune-embeddings` trains the 
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Protocol, Sequence
 
 import numpy as np
 
 from seqkit.embed.docvec import word_weights
-from seqkit.models.classifier import ClassifierConfig
 from seqkit.models.data import PAD_ID, UNK_ID
 from seqkit.nn.activations import activation
 from seqkit.nn.batchnorm import BatchNorm
@@ -26,8 +25,24 @@ from seqkit.nn.losses import softmax
 from seqkit.nn.module import Module
 
 
+class MLPConfig(Protocol):
+    """What the MLP reads of its config (seqkit.models.classifier.ClassifierConfig has it all; this
+    module does not import it: classifier.build_model imports this one)."""
+
+    vocab_size: int
+    n_classes: int
+    embed_dim: int
+    hidden: int
+    layers: int
+    dropout: float
+    activation: str
+    batch_norm: bool
+    freeze_embeddings: bool
+    doc_weight: str
+
+
 def text_word_weights(
-    config: ClassifierConfig, train_seqs: Sequence[np.ndarray], known: np.ndarray | None = None
+    config: MLPConfig, train_seqs: Sequence[np.ndarray], known: np.ndarray | None = None
 ) -> np.ndarray:
     """(V,) float32 weight of each vocabulary word in a text's mean: idf over `train_seqs` (id arrays) for
     tfidf, 1 for mean; 0 for <pad>, <unk> and the words where `known` (V,) bool is False."""
@@ -43,7 +58,7 @@ class MLPClassifier(Module):
 
     def __init__(
         self,
-        config: ClassifierConfig,
+        config: MLPConfig,
         rng: np.random.Generator,
         embeddings: np.ndarray | None = None,
         word_weight: np.ndarray | None = None,
