@@ -64,7 +64,10 @@ def test_shell_completion_is_offered_and_completes_commands_and_options():
     from pathlib import Path
 
     seqkit = str(Path(sys.executable).parent / "seqkit")  # the console script installed beside this Python
-    script = subprocess.run([seqkit, "--show-completion", "bash"], capture_output=True, text=True)
+    # Typer takes the shell named here only with its detection off; otherwise it looks for a shell among the
+    # process's ancestors, and a suite run in the background (reparented to init) has none.
+    named = {**os.environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
+    script = subprocess.run([seqkit, "--show-completion", "bash"], env=named, capture_output=True, text=True)
     assert script.returncode == 0 and "complete -o default -F _seqkit_completion seqkit" in script.stdout
     env = {**os.environ, "_SEQKIT_COMPLETE": "complete_bash"}
     words = subprocess.run([seqkit], env={**env, "COMP_WORDS": "seqkit pl", "COMP_CWORD": "1"}, capture_output=True, text=True)
