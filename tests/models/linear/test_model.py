@@ -64,9 +64,10 @@ def _fit(pairs, **kw):
 
 
 def test_one_thread_with_a_seed_is_reproducible():
-    a = _fit(_sentiment(200, 0), word_ngrams=2, buckets=101, seed=3)
-    b = _fit(_sentiment(200, 0), word_ngrams=2, buckets=101, seed=3)
-    c = _fit(_sentiment(200, 0), word_ngrams=2, buckets=101, seed=4)
+    one = dict(word_ngrams=2, buckets=101, threads=1)  # threads=0, the default, is all cores (Hogwild)
+    a = _fit(_sentiment(200, 0), seed=3, **one)
+    b = _fit(_sentiment(200, 0), seed=3, **one)
+    c = _fit(_sentiment(200, 0), seed=4, **one)
     assert np.array_equal(a.input, b.input) and np.array_equal(a.output, b.output)
     assert not np.array_equal(a.input, c.input)
 
