@@ -23,7 +23,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, types
+from numba.extending import overload
 
 LCG_MUL = np.uint64(25214903917)
 LCG_ADD = np.uint64(11)
@@ -82,19 +83,19 @@ def _gradient(f, label, alpha):
 
 
 @njit(inline="always")
-def _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, local):
+def _output_layer(l1, outp, targets, labels, n_t, alpha, neu1e, g):
     """One example: input vector l1 against rows ``targets[:n_t]`` of ``out`` (the word and its noise
     words, or the word's Huffman path) with their labels. Every dot product is taken before any row
     is updated; then each row takes its update, in order, and neu1e gathers the gradient for l1.
     Rows go four at a time (one pass over l1 and neu1e for four rows: the loop is bound by loads and
-    stores, not arithmetic). Hot rows are read and written in the thread's copy ``local`` (see
-    _sync_hot). Returns the loss."""
+    stores, not arithmetic). ``outp`` is a view (out, slot, local) read through _row (hot rows: the
+    thread's copies, see _sync_hot). Returns the loss."""
     dim = l1.shape[0]
     loss = 0.0
     d = 0
     while d + 4 <= n_t:
-        r0, r1 = _row(out, targets[d], hot_slot, local), _row(out, targets[d + 1], hot_slot, local)
-        r2, r3 = _row(out, targets[d + 2], hot_slot, local), _row(out, targets[d + 3], hot_slot, local)
+        r0, r1 = _row(outp, targets[d]), _row(outp, targets[d + 1])
+        r2, r3 = _row(outp, targets[d + 2]), _row(outp, targets[d + 3])
         f0 = f1 = f2 = f3 = np.float32(0.0)
         for c in range(dim):
             x = l1[c]
@@ -110,7 +111,7 @@ def _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, loca
         loss += lo0 + lo1 + lo2 + lo3
         d += 4
     while d < n_t:
-        row = _row(out, targets[d], hot_slot, local)
+        row = _row(outp, targets[d])
         f = np.float32(0.0)
         for c in range(dim):
             f += l1[c] * row[c]
@@ -122,11 +123,11 @@ def _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, loca
     while d + 4 <= n_t:
         t0, t1, t2, t3 = targets[d], targets[d + 1], targets[d + 2], targets[d + 3]
         if t0 == t1 or t0 == t2 or t0 == t3 or t1 == t2 or t1 == t3 or t2 == t3:
-            _update_row(l1, _row(out, t0, hot_slot, local), g[d], neu1e)  # a noise word drawn twice: one by one
+            _update_row(l1, _row(outp, t0), g[d], neu1e)  # a noise word drawn twice: one by one
             d += 1
             continue
-        r0, r1 = _row(out, t0, hot_slot, local), _row(out, t1, hot_slot, local)
-        r2, r3 = _row(out, t2, hot_slot, local), _row(out, t3, hot_slot, local)
+        r0, r1 = _row(outp, t0), _row(outp, t1)
+        r2, r3 = _row(outp, t2), _row(outp, t3)
         g0, g1, g2, g3 = g[d], g[d + 1], g[d + 2], g[d + 3]
         for c in range(dim):
             x = l1[c]
@@ -138,16 +139,29 @@ def _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, loca
             r3[c] = a3 + g3 * x
         d += 4
     while d < n_t:
-        _update_row(l1, _row(out, targets[d], hot_slot, local), g[d], neu1e)
+        _update_row(l1, _row(outp, targets[d]), g[d], neu1e)
         d += 1
     return loss
 
 
-@njit(inline="always")
-def _row(out, target, hot_slot, local):
-    """Output row ``target``: the thread's own copy if it is a hot row."""
-    k = hot_slot[target]
-    return local[k] if k >= 0 else out[target]
+def _row(view, i):
+    """Row ``i`` of a view ``(matrix, slot, local)`` (typed by numba through the overloads below):
+    local None: matrix[i] itself; local an array (the thread's hot-row copies): local[slot[i]] where
+    slot[i] >= 0, else matrix[i]. deterministic_kernels.py adds the chunk overlay (local a tuple)."""
+    raise NotImplementedError("numba only")
+
+
+@overload(_row)
+def _row_shared_or_hot(view, i):
+    local = view.types[2]
+    if isinstance(local, types.NoneType):
+        return lambda view, i: view[0][i]
+    if isinstance(local, types.Array):
+        def hot(view, i):
+            k = view[1][i]
+            return view[2][k] if k >= 0 else view[0][i]
+        return hot
+    return None
 
 
 @njit(inline="always")
@@ -186,11 +200,11 @@ def _path_targets(word, codes, points, code_lengths, targets, labels):
 
 
 @njit(inline="always")
-def _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, dY):
+def _sg_window(sent, lo, hi, i, inp, outp, n_t, targets, labels, alpha, neu1e, dY):
     """Batched skip-gram (HogBatch, Ji et al. 2016): every context of the window against the same output
     rows (``word`` and one shared draw of negatives, or ``word``'s Huffman path), read as they were before
     the window; the rows take the summed update once, after it. Returns (loss, examples)."""
-    dim = syn0.shape[1]
+    dim = inp[0].shape[1]
     for k in range(n_t):
         for c in range(dim):
             dY[k, c] = 0.0
@@ -199,11 +213,11 @@ def _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, d
     for j in range(lo, hi):
         if j == i:
             continue
-        l1 = syn0[sent[j]]
+        l1 = _row(inp, sent[j])
         for c in range(dim):
             neu1e[c] = 0.0
         for k in range(n_t):
-            row = out[targets[k]]
+            row = _row(outp, targets[k])
             f = np.float32(0.0)
             for c in range(dim):
                 f += l1[c] * row[c]
@@ -219,7 +233,7 @@ def _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, d
             l1[c] += neu1e[c]
         examples += 1
     for k in range(n_t):
-        row = out[targets[k]]
+        row = _row(outp, targets[k])
         for c in range(dim):
             row[c] += dY[k, c]
     return loss, examples
@@ -277,11 +291,13 @@ def _reduced_window(i, n, window, state):
 
 
 # One document of each family: subsample it into ``sent`` and train on it; each returns (loss, examples,
-# words kept, rng state) and takes only the buffers it uses.
+# words kept, rng state) and takes only the buffers it uses. Rows are read through views (see _row):
+# inp = (syn0, None, None) and outp = (out, hot_slot, local) here; the chunk overlays in
+# deterministic_kernels.py.
 
 @njit(inline="always")
-def _doc_skipgram(doc, sent, syn0, out, tables, cfg, alpha, state, neu1e, targets, labels, g, hot_slot, local):
-    dim = syn0.shape[1]
+def _doc_skipgram(doc, sent, inp, outp, tables, cfg, alpha, state, neu1e, targets, labels, g):
+    dim = inp[0].shape[1]
     hs = cfg.hs != 0
     n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
@@ -295,10 +311,10 @@ def _doc_skipgram(doc, sent, syn0, out, tables, cfg, alpha, state, neu1e, target
                 continue
             if not hs or n_t == 0:  # one Huffman path a window; fresh noise words for every context
                 n_t, state = _targets(word, hs, tables, cfg.negative, state, targets, labels)
-            l1 = syn0[sent[j]]
+            l1 = _row(inp, sent[j])
             for c in range(dim):
                 neu1e[c] = 0.0
-            loss += _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, local)
+            loss += _output_layer(l1, outp, targets, labels, n_t, alpha, neu1e, g)
             for c in range(dim):
                 l1[c] += neu1e[c]
             examples += 1
@@ -306,8 +322,8 @@ def _doc_skipgram(doc, sent, syn0, out, tables, cfg, alpha, state, neu1e, target
 
 
 @njit(inline="always")
-def _doc_cbow(doc, sent, syn0, out, tables, cfg, alpha, state, neu1, neu1e, targets, labels, g, hot_slot, local):
-    dim = syn0.shape[1]
+def _doc_cbow(doc, sent, inp, outp, tables, cfg, alpha, state, neu1, neu1e, targets, labels, g):
+    dim = inp[0].shape[1]
     hs, cbow_mean = cfg.hs != 0, cfg.cbow_mean != 0
     n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
@@ -321,7 +337,7 @@ def _doc_cbow(doc, sent, syn0, out, tables, cfg, alpha, state, neu1, neu1e, targ
             neu1e[c] = 0.0
         for j in range(lo, hi):
             if j != i:
-                row = syn0[sent[j]]
+                row = _row(inp, sent[j])
                 for c in range(dim):
                     neu1[c] += row[c]
                 count += 1
@@ -332,14 +348,14 @@ def _doc_cbow(doc, sent, syn0, out, tables, cfg, alpha, state, neu1, neu1e, targ
             for c in range(dim):
                 neu1[c] *= inv
         n_t, state = _targets(word, hs, tables, cfg.negative, state, targets, labels)
-        loss += _output_layer(neu1, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, local)
+        loss += _output_layer(neu1, outp, targets, labels, n_t, alpha, neu1e, g)
         if not cbow_mean:  # the summed input: spread the error over the window (gensim's rule)
             inv = np.float32(1.0 / count)
             for c in range(dim):
                 neu1e[c] *= inv
         for j in range(lo, hi):
             if j != i:
-                row = syn0[sent[j]]
+                row = _row(inp, sent[j])
                 for c in range(dim):
                     row[c] += neu1e[c]
         examples += 1
@@ -347,7 +363,7 @@ def _doc_cbow(doc, sent, syn0, out, tables, cfg, alpha, state, neu1, neu1e, targ
 
 
 @njit(inline="always")
-def _doc_batched(doc, sent, syn0, out, tables, cfg, alpha, state, neu1e, targets, labels, dY):
+def _doc_batched(doc, sent, inp, outp, tables, cfg, alpha, state, neu1e, targets, labels, dY):
     hs = cfg.hs != 0
     n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
@@ -356,7 +372,7 @@ def _doc_batched(doc, sent, syn0, out, tables, cfg, alpha, state, neu1e, targets
         word = sent[i]
         lo, hi, state = _reduced_window(i, n, cfg.window, state)
         n_t, state = _targets(word, hs, tables, cfg.negative, state, targets, labels)
-        lo_, ex = _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, dY)
+        lo_, ex = _sg_window(sent, lo, hi, i, inp, outp, n_t, targets, labels, alpha, neu1e, dY)
         loss += lo_
         examples += ex
     return loss, examples, n, state
@@ -412,8 +428,8 @@ def _shards_skipgram(weights, corpus, tables, hot, cfg, alphas, states, out_loss
         state, loss, examples, kept, seen = states[t], 0.0, 0, 0, 0
         for d in range(corpus[2][t, 0], corpus[2][t, 1]):
             doc, alpha = _document(corpus, alphas, t, d, seen)
-            lo_, ex, n, state = _doc_skipgram(doc, sent, syn0, out, tables, cfg, alpha, state, neu1e, targets, labels,
-                                              g, hot_slot, local)
+            lo_, ex, n, state = _doc_skipgram(doc, sent, (syn0, None, None), (out, hot_slot, local), tables, cfg,
+                                              alpha, state, neu1e, targets, labels, g)
             _sync_hot(out, hot_ids, local, base)
             loss, examples, kept, seen = loss + lo_, examples + ex, kept + n, seen + doc.shape[0]
         _store_totals(t, state, loss, examples, kept, seen, states, out_loss, out_counts)
@@ -430,8 +446,8 @@ def _shards_cbow(weights, corpus, tables, hot, cfg, alphas, states, out_loss, ou
         state, loss, examples, kept, seen = states[t], 0.0, 0, 0, 0
         for d in range(corpus[2][t, 0], corpus[2][t, 1]):
             doc, alpha = _document(corpus, alphas, t, d, seen)
-            lo_, ex, n, state = _doc_cbow(doc, sent, syn0, out, tables, cfg, alpha, state, neu1, neu1e, targets,
-                                          labels, g, hot_slot, local)
+            lo_, ex, n, state = _doc_cbow(doc, sent, (syn0, None, None), (out, hot_slot, local), tables, cfg,
+                                          alpha, state, neu1, neu1e, targets, labels, g)
             _sync_hot(out, hot_ids, local, base)
             loss, examples, kept, seen = loss + lo_, examples + ex, kept + n, seen + doc.shape[0]
         _store_totals(t, state, loss, examples, kept, seen, states, out_loss, out_counts)
@@ -446,8 +462,8 @@ def _shards_batched(weights, corpus, tables, cfg, alphas, states, out_loss, out_
         state, loss, examples, kept, seen = states[t], 0.0, 0, 0, 0
         for d in range(corpus[2][t, 0], corpus[2][t, 1]):
             doc, alpha = _document(corpus, alphas, t, d, seen)
-            lo_, ex, n, state = _doc_batched(doc, sent, syn0, out, tables, cfg, alpha, state, neu1e, targets, labels,
-                                             dY)
+            lo_, ex, n, state = _doc_batched(doc, sent, (syn0, None, None), (out, None, None), tables, cfg, alpha,
+                                             state, neu1e, targets, labels, dY)
             loss, examples, kept, seen = loss + lo_, examples + ex, kept + n, seen + doc.shape[0]
         _store_totals(t, state, loss, examples, kept, seen, states, out_loss, out_counts)
 

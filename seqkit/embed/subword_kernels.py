@@ -24,8 +24,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from seqkit.embed.kernels import (_document, _hot_copies, _output_buffers, _output_layer, _reduced_window, _shard_buffers,
-                                  _store_totals, _subsample, _sync_hot, _targets)
+from seqkit.embed.kernels import (_document, _hot_copies, _output_buffers, _output_layer, _reduced_window, _row,
+                                  _shard_buffers, _store_totals, _subsample, _sync_hot, _targets)
 
 
 class SubwordSettings(NamedTuple):
@@ -37,13 +37,13 @@ class SubwordSettings(NamedTuple):
 
 
 @njit(inline="always")
-def _mean_of_rows(syn0, rows, r0, r1, h):
-    """h = mean of syn0[rows[r0:r1]]."""
-    dim = syn0.shape[1]
+def _mean_of_rows(inp, rows, r0, r1, h):
+    """h = mean of the input rows rows[r0:r1] (inp: a view, see kernels._row)."""
+    dim = h.shape[0]
     for c in range(dim):
         h[c] = 0.0
     for r in range(r0, r1):
-        row = syn0[rows[r]]
+        row = _row(inp, rows[r])
         for c in range(dim):
             h[c] += row[c]
     inv = np.float32(1.0 / (r1 - r0))
@@ -52,19 +52,19 @@ def _mean_of_rows(syn0, rows, r0, r1, h):
 
 
 @njit(inline="always")
-def _add_to_rows(syn0, rows, r0, r1, grad):
-    """Every row syn0[rows[r0:r1]] += grad."""
-    dim = syn0.shape[1]
+def _add_to_rows(inp, rows, r0, r1, grad):
+    """Every input row rows[r0:r1] += grad."""
+    dim = grad.shape[0]
     for r in range(r0, r1):
-        row = syn0[rows[r]]
+        row = _row(inp, rows[r])
         for c in range(dim):
             row[c] += grad[c]
 
 
 @njit(inline="always")
-def _doc_skipgram(doc, sent, syn0, out, tables, csr, cfg, alpha, state, h, neu1e, targets, labels, g, hot_slot, local):
+def _doc_skipgram(doc, sent, inp, outp, tables, csr, cfg, alpha, state, h, neu1e, targets, labels, g):
     offs, rows = csr
-    dim = syn0.shape[1]
+    dim = h.shape[0]
     n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
     examples = 0
@@ -73,23 +73,23 @@ def _doc_skipgram(doc, sent, syn0, out, tables, csr, cfg, alpha, state, h, neu1e
         lo, hi, state = _reduced_window(i, n, cfg.window, state)
         if hi - lo < 2:
             continue
-        _mean_of_rows(syn0, rows, offs[word], offs[word + 1], h)
+        _mean_of_rows(inp, rows, offs[word], offs[word + 1], h)
         for c in range(dim):
             neu1e[c] = 0.0
         for j in range(lo, hi):
             if j == i:
                 continue
             n_t, state = _targets(sent[j], cfg.hs != 0, tables, cfg.negative, state, targets, labels)
-            loss += _output_layer(h, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, local)
+            loss += _output_layer(h, outp, targets, labels, n_t, alpha, neu1e, g)
             examples += 1
-        _add_to_rows(syn0, rows, offs[word], offs[word + 1], neu1e)
+        _add_to_rows(inp, rows, offs[word], offs[word + 1], neu1e)
     return loss, examples, n, state
 
 
 @njit(inline="always")
-def _doc_cbow(doc, sent, syn0, out, tables, csr, cfg, alpha, state, h, neu1e, targets, labels, g, hot_slot, local):
+def _doc_cbow(doc, sent, inp, outp, tables, csr, cfg, alpha, state, h, neu1e, targets, labels, g):
     offs, rows = csr
-    dim = syn0.shape[1]
+    dim = h.shape[0]
     n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
     examples = 0
@@ -106,7 +106,7 @@ def _doc_cbow(doc, sent, syn0, out, tables, csr, cfg, alpha, state, h, neu1e, ta
             if j != i:
                 w = sent[j]
                 for r in range(offs[w], offs[w + 1]):
-                    row = syn0[rows[r]]
+                    row = _row(inp, rows[r])
                     for c in range(dim):
                         h[c] += row[c]
                 count += offs[w + 1] - offs[w]
@@ -114,10 +114,10 @@ def _doc_cbow(doc, sent, syn0, out, tables, csr, cfg, alpha, state, h, neu1e, ta
         for c in range(dim):
             h[c] *= inv
         n_t, state = _targets(word, cfg.hs != 0, tables, cfg.negative, state, targets, labels)
-        loss += _output_layer(h, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, local)
+        loss += _output_layer(h, outp, targets, labels, n_t, alpha, neu1e, g)
         for j in range(lo, hi):
             if j != i:
-                _add_to_rows(syn0, rows, offs[sent[j]], offs[sent[j] + 1], neu1e)
+                _add_to_rows(inp, rows, offs[sent[j]], offs[sent[j] + 1], neu1e)
         examples += 1
     return loss, examples, n, state
 
@@ -161,8 +161,8 @@ def _train_shard(train_document, t, weights, corpus, tables, csr, hot, cfg, alph
     state, loss, examples, kept, seen = states[t], 0.0, 0, 0, 0
     for d in range(corpus[2][t, 0], corpus[2][t, 1]):
         doc, alpha = _document(corpus, alphas, t, d, seen)
-        lo_, ex, n, state = train_document(doc, sent, syn0, out, tables, csr, cfg, alpha, state, h, neu1e,
-                                           targets, labels, g, hot_slot, local)
+        lo_, ex, n, state = train_document(doc, sent, (syn0, None, None), (out, hot_slot, local), tables, csr, cfg,
+                                           alpha, state, h, neu1e, targets, labels, g)
         _sync_hot(out, hot_ids, local, base)
         loss, examples, kept, seen = loss + lo_, examples + ex, kept + n, seen + doc.shape[0]
     _store_totals(t, state, loss, examples, kept, seen, states, out_loss, out_counts)

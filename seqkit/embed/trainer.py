@@ -46,7 +46,8 @@ class Word2VecConfig:
     seed: int = 1
     cbow_mean: bool = True  # CBOW averages context vectors (False: sums them)
     batch_negatives: bool = False  # skip-gram: a window's contexts share the output rows, updated once (HogBatch)
-    chunk_words: int = 50_000  # words per thread per kernel call: progress granularity
+    chunk_words: int = 50_000  # words per thread per kernel call: progress granularity (--deterministic: a chunk)
+    deterministic: bool = False  # the same vectors from a seed on any number of threads (deterministic.py)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -189,6 +190,7 @@ def train(
 ) -> Word2VecModel:
     """Train word vectors on ``corpus``; with ``init``, continue from that model (its vocabulary kept)."""
     from seqkit import runtime
+    from seqkit.embed import deterministic as det
     from seqkit.embed import kernels
     from seqkit.embed.huffman import huffman_codes
     from seqkit.embed.sampling import alias_table, keep_thresholds
@@ -240,22 +242,27 @@ def train(
         words_per_epoch = corpus.n_tokens
         total = words_per_epoch * config.epochs
         states = (np.uint64(config.seed) * np.uint64(1000003) + np.arange(threads, dtype=np.uint64) * np.uint64(7919) + np.uint64(1)).astype(np.uint64)
-        out_loss = np.zeros(threads, np.float64)
-        out_counts = np.zeros((threads, 3), np.int64)
+        plan = [(s, _shards(np.ascontiguousarray(s.offsets, dtype=np.int64), config.chunk_words)) for s in corpus.shards if s.n_docs]
+        rounds = _rounds(config, (syn0, syn1 if hs else syn1neg), tables, None, settings, threads, plan, lengths)
+        per_call = det.ROUND_CHUNKS if rounds else threads  # chunks a kernel call trains
+        out_loss = np.zeros(per_call, np.float64)
+        out_counts = np.zeros((per_call, 3), np.int64)
         loss_sum, examples, done = 0.0, 0, 0
         family = "batched skip-gram" if config.batch_negatives else "skip-gram" if config.model == "skipgram" else "CBOW"
         if on_progress is not None and not kernels.is_ready(settings):
             stage = f"compiling the {family} kernel, first run only" if not kernels.is_cached(settings) else f"loading the {family} kernel"
             on_progress(Progress(0, total, 1, config.alpha, float("nan"), 0.0, stage))
-        plan = [(s, _shards(np.ascontiguousarray(s.offsets, dtype=np.int64), config.chunk_words)) for s in corpus.shards if s.n_docs]
         # No shards: compiles (or loads) the kernel and trains nothing. The corpus's own arrays (read-only
         # memory maps from a folder) give the types the training calls use: Numba compiles per type.
         ids0, offsets0 = _kernel_arrays(plan[0][0]) if plan else (np.zeros(0, np.int32), np.zeros(1, np.int64))
-        kernels.train_shards(
-            syn0, syn1neg, syn1, ids0, offsets0, np.zeros((0, 2), np.int64), tables,
-            hot, settings, np.zeros((0, 2), np.float64), states[:0], out_loss[:0], out_counts[:0],
-        )
-        calls_per_epoch = max(1, sum(-(-len(chunks) // threads) for _, chunks in plan))
+        if rounds:
+            rounds.train(ids0, offsets0, np.zeros((0, 2), np.int64), np.zeros((0, 2)), out_loss, out_counts)
+        else:
+            kernels.train_shards(
+                syn0, syn1neg, syn1, ids0, offsets0, np.zeros((0, 2), np.int64), tables,
+                hot, settings, np.zeros((0, 2), np.float64), states[:0], out_loss[:0], out_counts[:0],
+            )
+        calls_per_epoch = max(1, sum(-(-len(chunks) // per_call) for _, chunks in plan))
         every = max(1, config.epochs * calls_per_epoch // HISTORY_POINTS)  # kernel calls between two points of the curve
         history: list[dict] = []
         call = 0
@@ -268,14 +275,18 @@ def train(
         for epoch in range(config.epochs):
             for shard, chunks in plan:  # a sharded corpus: the kernels see one memory-mapped shard at a time
                 ids, offsets = _kernel_arrays(shard)
-                for first in range(0, len(chunks), threads):
-                    batch = chunks[first : first + threads]
+                for first in range(0, len(chunks), per_call):
+                    batch = chunks[first : first + per_call]
                     size = int(offsets[batch[-1, 1]] - offsets[batch[0, 0]])
-                    alphas = np.tile([alpha_at(done), alpha_at(done + size)], (len(batch), 1))
-                    kernels.train_shards(
-                        syn0, syn1neg, syn1, ids, offsets, np.ascontiguousarray(batch), tables, hot, settings,
-                        alphas, states[: len(batch)], out_loss[: len(batch)], out_counts[: len(batch)],
-                    )
+                    if rounds:
+                        rounds.train(ids, offsets, batch, det.chunk_alphas(offsets, batch, done, alpha_at), out_loss,
+                                     out_counts)
+                    else:
+                        alphas = np.tile([alpha_at(done), alpha_at(done + size)], (len(batch), 1))
+                        kernels.train_shards(
+                            syn0, syn1neg, syn1, ids, offsets, np.ascontiguousarray(batch), tables, hot, settings,
+                            alphas, states[: len(batch)], out_loss[: len(batch)], out_counts[: len(batch)],
+                        )
                     release_pages(shard.ids, offsets[batch[-1, 1]])  # a large corpus streams through memory
                     release_pages(shard.offsets, batch[-1, 1])
                     chunk_loss, chunk_examples = float(out_loss[: len(batch)].sum()), int(out_counts[: len(batch), 0].sum())
@@ -318,13 +329,25 @@ def check_trainable(corpus: EncodedCorpus, config: Word2VecConfig, name: str) ->
         raise InputError("hierarchical softmax needs at least 2 words in the vocabulary")
 
 
+def _rounds(config: Word2VecConfig, weights, tables, csr, settings, threads: int, plan, path_lengths, rows_per_word=1):
+    """The deterministic schedule's state (--deterministic), else None. ``plan``: [(shard, chunks)]."""
+    if not config.deterministic:
+        return None
+    from seqkit.embed import deterministic as det
+
+    words = max((det.longest_chunk(np.asarray(s.offsets), c) for s, c in plan), default=1)
+    per_word = det.output_rows_per_word(config, int(np.max(path_lengths)) if config.loss == "hs" else 0)
+    caps = (det.pool_rows(len(weights[0]), words, rows_per_word), det.pool_rows(len(weights[1]), words, per_word))
+    return det.Rounds(det.family(config, csr is not None), weights, tables, csr, settings, threads, config.seed, caps)
+
+
 def _hot_rows(config: Word2VecConfig, threads: int, counts, keep, points, lengths):
     """The output rows each thread keeps its own copies of (none for one thread, or --batch-negatives,
     which already writes output rows once per window)."""
     from seqkit.embed import hot_rows as H
 
     n_rows = len(counts) - 1 if config.loss == "hs" else len(counts)
-    if threads == 1 or config.batch_negatives:
+    if threads == 1 or config.batch_negatives or config.deterministic:
         return H.no_hot_rows(n_rows)
     kept = H.kept_frequencies(counts, keep)
     if config.loss == "hs":
