@@ -182,6 +182,7 @@ LINEAR = options.OptionGroup(
     {
         "word_ngrams": (int, typer.Option(1, "--word-ngrams", help="Longest word n-gram used as a feature (2: words and bigrams).", rich_help_panel=L)),
         "buckets": (int, typer.Option(2_000_000, "--buckets", help="Hash buckets for the n-grams (only those seen in training take memory).", rich_help_panel=L)),
+        "deterministic": (bool, typer.Option(False, "--deterministic", help="The same model from a --seed on any number of --threads, bit for bit (same platform, NumPy and Numba). See docs/design/deterministic.md.", rich_help_panel=L)),
         "loss": (LinearLoss, typer.Option(LinearLoss.auto, "--loss", help="softmax; hs: hierarchical softmax (thousands of labels); ova: one-vs-all (several labels per text); auto: ova for multi-label data, else softmax.", rich_help_panel=L)),
     },
     lambda **values: values,
@@ -216,7 +217,7 @@ def _train_linear(ctx, train, output, arch: LinearArch, linear: dict, training, 
         dim=arch.embed_dim, word_ngrams=linear["word_ngrams"], buckets=linear["buckets"], loss=linear["loss"].value,
         lr=training.lr if _given(ctx, "lr") else _LINEAR_DEFAULTS["lr"], epochs=training.epochs,
         min_count=min_count if _given(ctx, "min_count") else _LINEAR_DEFAULTS["min_count"], threads=threads or runtime.cores(),
-        seed=training.seed, normalize=text.normalize,
+        seed=training.seed, normalize=text.normalize, deterministic=linear["deterministic"],
     )
     job = LinearJob(train=train, output=str(output), config=config, input=labeled, valid=valid, embeddings=embeddings)
     from seqkit.cli.progress import progress_bar
@@ -315,6 +316,10 @@ def train_classifier(
         _train_linear(ctx, train, output, model, linear, training, text, labeled, valid, min_count, embeddings,
                       threads, quiet, as_json)
         return
+    if linear["deterministic"]:
+        from seqkit.errors import OptionError
+
+        raise OptionError("--deterministic applies to --arch linear (and to train-w2v) only")
     data = DataConfig(train=train, valid=valid, valid_split=valid_split, input=labeled, min_count=min_count,
                       max_vocab=max_vocab, embeddings=embeddings)
     job = ClassifierJob(data=data, text=text, model=model, train=training, output=str(output), resume=resume)

@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 from seqkit.embed.subwords import SubwordConfig, mean_rows, trained_buckets, word_rows
-from seqkit.embed.trainer import Progress, Word2VecConfig, _hot_rows, _shards, check_trainable
+from seqkit.embed.trainer import Progress, Word2VecConfig, _hot_rows, _rounds, _shards, check_trainable
 from seqkit.text.corpus import EncodedCorpus, longest_document, release_pages
 from seqkit.text.vocab import Vocab
 
@@ -125,6 +125,7 @@ def train_subwords(
 
 def _train(corpus, config, sub, threads, on_progress, on_epoch) -> SubwordModel:
     from seqkit.embed import subword_kernels
+    from seqkit.embed.deterministic import ROUND_CHUNKS, chunk_alphas
     from seqkit.embed.huffman import huffman_codes
     from seqkit.embed.sampling import alias_table, keep_thresholds
 
@@ -161,8 +162,11 @@ def _train(corpus, config, sub, threads, on_progress, on_epoch) -> SubwordModel:
     total = corpus.n_tokens * config.epochs
     states = (np.uint64(config.seed) * np.uint64(1000003) + np.arange(threads, dtype=np.uint64) * np.uint64(7919)
               + np.uint64(1)).astype(np.uint64)
-    out_loss = np.zeros(threads, np.float64)
-    out_counts = np.zeros((threads, 3), np.int64)
+    rows_per_word = int(np.diff(csr[0]).max()) if v else 1
+    rounds = _rounds(config, (syn0, out), tables, csr, settings, threads, [(corpus, shards)], lengths, rows_per_word)
+    per_call = ROUND_CHUNKS if rounds else threads  # chunks a kernel call trains
+    out_loss = np.zeros(per_call, np.float64)
+    out_counts = np.zeros((per_call, 3), np.int64)
     loss_sum, examples, done = 0.0, 0, 0
     start = time.perf_counter()
 
@@ -171,13 +175,16 @@ def _train(corpus, config, sub, threads, on_progress, on_epoch) -> SubwordModel:
 
     model.syn1neg, model.syn1, model.config = (None if hs else out), (out if hs else None), config.to_dict()
     for epoch in range(config.epochs):
-        for first in range(0, len(shards), threads):
-            batch = shards[first : first + threads]
+        for first in range(0, len(shards), per_call):
+            batch = shards[first : first + per_call]
             size = int(offsets[batch[-1, 1]] - offsets[batch[0, 0]])
-            alphas = np.tile([alpha_at(done), alpha_at(done + size)], (len(batch), 1))
-            subword_kernels.train_shards((syn0, out), (ids, offsets, np.ascontiguousarray(batch)), tables, csr, hot,
-                                         settings, alphas, states[: len(batch)], out_loss[: len(batch)],
-                                         out_counts[: len(batch)])
+            if rounds:
+                rounds.train(ids, offsets, batch, chunk_alphas(offsets, batch, done, alpha_at), out_loss, out_counts)
+            else:
+                alphas = np.tile([alpha_at(done), alpha_at(done + size)], (len(batch), 1))
+                subword_kernels.train_shards((syn0, out), (ids, offsets, np.ascontiguousarray(batch)), tables, csr,
+                                             hot, settings, alphas, states[: len(batch)], out_loss[: len(batch)],
+                                             out_counts[: len(batch)])
             release_pages(corpus.ids, offsets[batch[-1, 1]])
             loss_sum += float(out_loss[: len(batch)].sum())
             examples += int(out_counts[: len(batch), 0].sum())

@@ -403,10 +403,27 @@ def _text_step(hidden, grad, probs, Wo, labels, lo, hi, tree, cfg, lr):
 
 
 @njit(inline="always")
+def _train_text(weights, rows, n, buffers, labels, t, tree, cfg, lr):
+    """One SGD step on text t with input rows W[rows[:n]]; returns its loss. buffers = (hidden, grad, probs)."""
+    W, Wo = weights
+    hidden, grad, probs = buffers
+    label_ptr, label_ids = labels
+    _text_vector(W, rows, n, hidden)
+    grad[:] = 0.0
+    loss = _text_step(hidden, grad, probs, Wo, label_ids, label_ptr[t], label_ptr[t + 1], tree, cfg, lr)
+    inv = np.float32(1.0) / np.float32(n)
+    for d in range(cfg.dim):
+        grad[d] *= inv
+    for k in range(n):
+        r = rows[k]
+        for d in range(cfg.dim):
+            W[r, d] += grad[d]
+    return loss
+
+
+@njit(inline="always")
 def _train_shard(texts, labels, lookup, tree, order, lo, hi, weights, cfg, done, stride, out):
     ids, offsets = texts
-    label_ptr, label_ids = labels
-    W, Wo = weights
     rows = np.empty(1024, np.int64)
     hidden = np.empty(cfg.dim, np.float32)
     grad = np.empty(cfg.dim, np.float32)
@@ -422,16 +439,7 @@ def _train_shard(texts, labels, lookup, tree, order, lo, hi, weights, cfg, done,
         n = _feature_rows(ids, a, b, lookup, cfg, rows)
         if n > 0:
             lr = cfg.lr * max(0.0, 1.0 - (done + seen * stride) / cfg.total_tokens)
-            _text_vector(W, rows, n, hidden)
-            grad[:] = 0.0
-            loss += _text_step(hidden, grad, probs, Wo, label_ids, label_ptr[t], label_ptr[t + 1], tree, cfg, lr)
-            inv = np.float32(1.0) / np.float32(n)
-            for d in range(cfg.dim):
-                grad[d] *= inv
-            for k in range(n):
-                r = rows[k]
-                for d in range(cfg.dim):
-                    W[r, d] += grad[d]
+            loss += _train_text(weights, rows, n, (hidden, grad, probs), labels, t, tree, cfg, lr)
         seen += b - a
     out[0] = loss
     out[1] = seen

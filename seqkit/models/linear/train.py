@@ -153,19 +153,33 @@ def fit_linear(c: Corpus, config: LinearConfig, embeddings: str | None = None,
     lookup = (row_of, c.hash32.astype(np.int32), bucket_row)
     tree = model.tree()
     done, history = 0.0, []
+    rounds = None
+    if config.deterministic:
+        from seqkit.models.linear.deterministic import LinearRounds
+
+        rounds = LinearRounds((W, Wo), np.diff(c.offsets), cfg, config.threads)
     for epoch in range(1, config.epochs + 1):
         perm = rng.permutation(n_texts)
         loss_sum, words_epoch = 0.0, 0.0
-        for lo in range(0, n_texts, CHUNK * shards):
-            l, w = kernels.train_chunk(texts, labels, lookup, tree, perm[lo: lo + CHUNK * shards], (W, Wo), cfg, done)
+        steps = rounds.epoch(texts, labels, lookup, tree, perm, done) if rounds else _hogwild(
+            kernels, texts, labels, lookup, tree, perm, (W, Wo), cfg, done, CHUNK * shards)
+        for texts_done, l, w in steps:
             done += w
             loss_sum += l
             words_epoch += w
             if progress is not None:
-                progress(epoch, done / total, loss_sum / max(1, min(n_texts, lo + CHUNK * shards)))
+                progress(epoch, done / total, loss_sum / max(1, texts_done))
         history.append({"epoch": epoch, "train_loss": round(loss_sum / n_texts, 6)})
     model.info = {
         "epochs": config.epochs, "train_seconds": round(time.perf_counter() - start, 2), "texts": n_texts,
         "skipped_empty": c.skipped, "history": history, "words": len(words), "ngram_rows": int(len(bucket_ids)),
     }
     return model
+
+
+def _hogwild(kernels, texts, labels, lookup, tree, perm, weights, cfg, done, step):
+    """Hogwild training of an epoch, ``step`` texts a kernel call; yields (texts so far, loss, words)."""
+    for lo in range(0, len(perm), step):
+        l, w = kernels.train_chunk(texts, labels, lookup, tree, perm[lo: lo + step], weights, cfg, done)
+        done += w
+        yield min(len(perm), lo + step), l, w
