@@ -23,24 +23,29 @@ from seqkit.embed import kernels as K
 from seqkit.embed import subword_kernels as S
 
 
+@njit(inline="always")
+def pool_index(matrix, r, slot, pool):
+    """Where a chunk's copy of row r is in its pool (values, rows, count): on first touch (slot[r] < 0) the row
+    is copied to values[count], noted in rows, and count grows by one."""
+    values, rows, count = pool
+    k = slot[r]
+    if k < 0:
+        k = count[0]
+        values[k] = matrix[r]
+        rows[k] = r
+        slot[r] = k
+        count[0] = k + 1
+    return k
+
+
 @overload(K._row)
 def _row_overlay(view, i):
-    """Row i of an overlay view (matrix, slot, (values, rows, count)): the chunk's copy, made on first
-    touch (slot[i] < 0: copy matrix[i] into values[count], note it in rows, count += 1)."""
+    """Row i of an overlay view (matrix, slot, pool): the chunk's copy (pool_index)."""
     if not isinstance(view.types[2], types.BaseTuple):
         return None
 
     def first_touch(view, i):
-        matrix, slot, pool = view
-        values, rows, count = pool
-        k = slot[i]
-        if k < 0:
-            k = count[0]
-            values[k] = matrix[i]
-            rows[k] = i
-            slot[i] = k
-            count[0] = k + 1
-        return values[k]
+        return view[2][0][pool_index(view[0], i, view[1], view[2])]
 
     return first_touch
 

@@ -10,21 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from seqkit.embed.deterministic_kernels import pool_index
 from seqkit.models.linear.kernels import _feature_rows, _train_text
-
-
-@njit(inline="always")
-def _pool_index(W, r, slot, pool):
-    """Where the chunk's copy of row r is in its pool (values, rows, count); copied there on first touch."""
-    values, rows, count = pool
-    k = slot[r]
-    if k < 0:
-        k = count[0]
-        values[k] = W[r]
-        rows[k] = r
-        slot[r] = k
-        count[0] = k + 1
-    return k
 
 
 @njit(inline="always")
@@ -44,7 +31,7 @@ def _train_texts(texts, labels, lookup, tree, order, lo, hi, local, view, cfg, d
         n = _feature_rows(ids, a, b, lookup, cfg, rows)
         if n > 0:
             for k in range(n):
-                rows[k] = _pool_index(W, rows[k], slot, pool)
+                rows[k] = pool_index(W, rows[k], slot, pool)
             lr = cfg.lr * max(0.0, 1.0 - (done + seen) / cfg.total_tokens)
             loss += _train_text(local, rows, n, buffers, labels, t, tree, cfg, lr)
         seen += b - a
