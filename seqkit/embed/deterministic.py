@@ -1,6 +1,6 @@
 """--deterministic word2vec training: the same vectors from a seed on any number of threads.
 
-The corpus is cut into chunks of `chunk_words` words (trainer._shards: whole documents, independent
+The corpus is cut into chunks of `deterministic_chunk_words` words (trainer._shards: whole documents, independent
 of the thread count); ROUND_CHUNKS consecutive chunks make a round. Each chunk trains against the
 weights as they were at its round's start, in its own copies of the rows it touches, with its own
 random numbers (seeded from the run's seed and the chunk's index) and its own learning rates (from

@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 from seqkit.embed.subwords import SubwordConfig, mean_rows, trained_buckets, word_rows
-from seqkit.embed.trainer import Progress, Word2VecConfig, _hot_rows, _rounds, _shards, check_trainable
+from seqkit.embed.trainer import Progress, Word2VecConfig, _hot_rows, _rounds, _shards, check_trainable, chunk_words
 from seqkit.text.corpus import EncodedCorpus, longest_document, release_pages
 from seqkit.text.vocab import Vocab
 
@@ -158,7 +158,7 @@ def _train(corpus, config, sub, threads, on_progress, on_epoch) -> SubwordModel:
     max_len = longest_document(offsets) if corpus.n_docs else 1
     settings = subword_kernels.SubwordSettings(int(config.model == "skipgram"), int(hs), config.window,
                                                config.negative, max(max_len, 1))
-    shards = _shards(offsets, config.chunk_words)
+    shards = _shards(offsets, chunk_words(config))
     total = corpus.n_tokens * config.epochs
     states = (np.uint64(config.seed) * np.uint64(1000003) + np.arange(threads, dtype=np.uint64) * np.uint64(7919)
               + np.uint64(1)).astype(np.uint64)

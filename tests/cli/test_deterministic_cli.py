@@ -15,10 +15,11 @@ runner = CliRunner()
 TRAIN = ["--dim", "8", "--epochs", "2", "--min-count", "1", "--seed", "3", "--deterministic", "--quiet", "--force"]
 
 
-def _export(model) -> str:
-    result = runner.invoke(app, ["export", str(model), "--format", "word2vec-text"])
+def _export(model) -> bytes:
+    out = model.with_suffix(".txt")
+    result = runner.invoke(app, ["export", str(model), "-o", str(out), "--format", "word2vec-text"])
     assert result.exit_code == 0, result.stderr
-    return result.stdout
+    return out.read_bytes()
 
 
 @pytest.mark.parametrize("subwords", [[], ["--subwords", "--minn", "3", "--maxn", "4", "--buckets", "500"]],

@@ -107,7 +107,7 @@ def _text(words, vectors) -> bytes:
 
 def _train(planted, model, loss, threads, deterministic=True, subwords=False):
     config = Word2VecConfig(model=model, loss=loss, dim=8, min_count=1, epochs=2, threads=threads, seed=5,
-                            chunk_words=250, deterministic=deterministic)
+                            chunk_words=250, deterministic_chunk_words=250, deterministic=deterministic)
     if subwords:
         from seqkit.embed.subword_trainer import train_subwords
 
