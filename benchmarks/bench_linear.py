@@ -9,6 +9,12 @@ tokenize + train + save), peak RSS (the child's ru_maxrss), test accuracy, predi
 repeat; the machine is shared, so the table gives the median and the range.
 
     python benchmarks/bench_linear.py [--repeats 3] [--configs uni,bi] [--json-only]
+    python benchmarks/bench_linear.py --deterministic [--repeats 3] [--configs bi]
+
+--deterministic: seqkit (Hogwild) against seqkit --deterministic ("seqkit-det") instead of fastText, seeds 1..repeats:
+training time (the kernel's, from --json, and the whole command) and test accuracy against the default's
+(issue 30: at least 0.85x the speed, accuracy within 0.1 points); for the first seed the deterministic model is
+trained again with --threads 1 and its weights compared, bit for bit, with the 2-thread model's.
 
 Prints JSON lines (one per run, then one per summary row) and a markdown table.
 """
@@ -25,6 +31,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SEQKIT_SHARED", REPO.parent / "shared"))
@@ -75,16 +83,18 @@ def peer_binary() -> str:
     return [line for line in out.stdout.split() if line.endswith("/fasttext")][0]
 
 
-def bench_seqkit(name: str, work: Path, files: dict) -> dict:
+def bench_seqkit(name: str, work: Path, files: dict, extra: tuple = (), tool: str = "seqkit", threads: int = THREADS) -> dict:
     ngrams, epochs, lr, dim = CONFIGS[name]
-    model = work / f"seqkit-{name}.npz"
+    model = work / f"{tool}-{name}-{threads}.npz"
     seqkit = [sys.executable, "-m", "seqkit"]
-    train_s, rss, _ = run(seqkit + ["train-classifier", str(IMDB / "train.tsv.gz"), "-o", str(model), "--arch", "linear",
-                                    "--word-ngrams", str(ngrams), "--epochs", str(epochs), "--lr", str(lr),
-                                    "--embed-dim", str(dim), "--threads", str(THREADS), "--force", "--quiet"])
+    train_s, rss, out = run(seqkit + ["train-classifier", str(IMDB / "train.tsv.gz"), "-o", str(model), "--arch", "linear",
+                                      "--word-ngrams", str(ngrams), "--epochs", str(epochs), "--lr", str(lr),
+                                      "--embed-dim", str(dim), "--threads", str(threads), "--force", "--json", *extra],
+                            stdout=subprocess.PIPE)
     _, _, report = run(seqkit + ["evaluate", str(model), str(IMDB / "test.tsv.gz"), "--json"], stdout=subprocess.PIPE)
     predict_s, predict_rss, _ = run(seqkit + ["predict", str(model), str(files["test_txt"])])
-    return {"tool": "seqkit", "config": name, "train_s": round(train_s, 2), "peak_rss_mb": round(rss, 1),
+    return {"tool": tool, "config": name, "train_s": round(train_s, 2), "peak_rss_mb": round(rss, 1), "model": str(model),
+            "fit_s": json.loads(out.strip().splitlines()[-1])["train_seconds"],
             "accuracy": json.loads(report)["accuracy"], "predict_texts_per_s": round(files["n_test"] / predict_s),
             "predict_rss_mb": round(predict_rss, 1), "model_mb": round(model.stat().st_size / 2**20, 1)}
 
@@ -130,14 +140,60 @@ def table(rows: list[dict], configs: list[str]) -> str:
     return "\n".join(lines)
 
 
+def same_weights(a: str, b: str) -> bool:
+    """Whether two linear model files hold the same arrays, bit for bit."""
+    from seqkit.models.linear.files import load
+
+    (x, _), (y, _) = load(a), load(b)
+    return x.keys() == y.keys() and all(np.array_equal(x[k], y[k]) for k in x)
+
+
+def deterministic_main(args, configs: list[str]) -> None:
+    """seqkit against seqkit --deterministic, interleaved, seeds 1..repeats."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-linear-") as tmp:
+        work = Path(tmp)
+        files = prepare(work)
+        for extra in ((), ("--deterministic",)):  # Numba's cache, once
+            run([sys.executable, "-m", "seqkit", "train-classifier", str(IMDB / "test.tsv.gz"), "-o", str(work / "warm.npz"),
+                 "--arch", "linear", "--epochs", "1", "--quiet", "--word-ngrams", "2", "--force", *extra])
+        for rep in range(args.repeats):
+            for name in configs:
+                order = ("seqkit", "seqkit-det") if rep % 2 == 0 else ("seqkit-det", "seqkit")
+                for tool in order:
+                    extra = ("--seed", str(rep + 1)) + (("--deterministic",) if tool == "seqkit-det" else ())
+                    row = bench_seqkit(name, work, files, extra, tool)
+                    if tool == "seqkit-det" and rep == 0:
+                        one = bench_seqkit(name, work, files, extra, tool, threads=1)
+                        row["same_on_1_thread"] = same_weights(row["model"], one["model"])
+                    row["repeat"] = rep
+                    rows.append(row)
+                    print(json.dumps(row), flush=True)
+    mean = statistics.mean
+    for name in configs:
+        s = [r for r in rows if r["config"] == name and r["tool"] == "seqkit"]
+        d = [r for r in rows if r["config"] == name and r["tool"] == "seqkit-det"]
+        speed = mean(r["fit_s"] for r in s) / mean(r["fit_s"] for r in d)
+        diff = mean(r["accuracy"] for r in d) - mean(r["accuracy"] for r in s)
+        print(json.dumps({"summary": name, "seeds": args.repeats, "speed_det_over_default": round(speed, 3),
+                          "whole_det_over_default": round(mean(r["train_s"] for r in s) / mean(r["train_s"] for r in d), 3),
+                          "accuracy_default": round(mean(r["accuracy"] for r in s), 5),
+                          "accuracy_det": round(mean(r["accuracy"] for r in d), 5), "accuracy_diff_points": round(100 * diff, 3),
+                          "same_on_1_thread": [r["same_on_1_thread"] for r in d if "same_on_1_thread" in r],
+                          "ok": speed >= 0.85 and abs(diff) <= 0.001}))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--configs", default=",".join(CONFIGS))
+    ap.add_argument("--deterministic", action="store_true", help="seqkit against seqkit --deterministic (no fastText)")
     args = ap.parse_args()
     if not (IMDB / "train.tsv.gz").is_file():
         sys.exit(f"IMDB split not found in {IMDB} (set SEQKIT_SHARED)")
     configs = args.configs.split(",")
+    if args.deterministic:
+        return deterministic_main(args, configs)
     binary = peer_binary()
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-linear-") as tmp:

@@ -2,6 +2,12 @@
 
     python benchmarks/bench_w2v.py ../shared/corpora/imdb [--peers] [--seeds 3] [--threads 2] [--epochs 1]
                                    [--modes sg-ns,cbow-ns,sg-hs,cbow-hs] [--limit 3000000] [--jsonl runs.jsonl]
+    python benchmarks/bench_w2v.py ../shared/corpora/imdb --deterministic [--seeds 3]
+
+--deterministic: seqkit (Hogwild) against seqkit --deterministic ("seqkit-det"), interleaved: speed and
+quality of the deterministic one against the default's means (issue 30: at least 0.85x the speed, analogy
+within 0.3 points, Spearman within 0.01), and for the first seed its vectors trained again with --threads 1
+and compared, byte for byte, with the 2-thread file.
 
 The IMDB text (train + test + unsup) is tokenized once with seqkit's default normalizer into one token
 file (one review a line, tokens separated by spaces); every tool then trains on that same file as a user
@@ -132,8 +138,9 @@ class Runner:
             wall, train_s, peak = self._seqkit(str(folder), out, model, loss, seed, [])
             shutil.rmtree(folder)
             return wall0 + wall, train_s, max(peak0, peak)
-        if tool in ("seqkit", "seqkit-batch"):
-            return self._seqkit(str(self.tok), out, model, loss, seed, ["--batch-negatives"] if tool == "seqkit-batch" else [])
+        if tool in ("seqkit", "seqkit-batch", "seqkit-det"):
+            extra = {"seqkit": [], "seqkit-batch": ["--batch-negatives"], "seqkit-det": ["--deterministic"]}[tool]
+            return self._seqkit(str(self.tok), out, model, loss, seed, extra)
         if tool == "gensim":
             cmd = [sys.executable, __file__, "--gensim", str(self.tok), mode, str(a.threads), str(a.epochs), str(a.dim),
                    str(seed), str(out)]
@@ -222,6 +229,9 @@ def summarize(runs: list[dict], tools: list[str], modes: list[str]) -> list[dict
             row["speedup"] = statistics.mean(row[fastest]["whole_s"]) / sk
         if "seqkit" in row and "seqkit-folder" in row:
             row["raw_over_folder"] = statistics.mean(row["seqkit"]["whole_s"]) / statistics.mean(row["seqkit-folder"]["whole_s"])
+        if "seqkit" in row and "seqkit-det" in row:
+            row["det"] = deterministic_checks(row["seqkit"], row["seqkit-det"])
+            row["det"]["same_on_1_thread"] = [r["same_on_1_thread"] for r in per["seqkit-det"] if "same_on_1_thread" in r]
         if "seqkit" in row and "gensim" in row:
             m = {k: statistics.mean(row["seqkit"][k]) - statistics.mean(row["gensim"][k])
                  for k in ("analogy", "wordsim353", "simlex999")}
@@ -229,6 +239,18 @@ def summarize(runs: list[dict], tools: list[str], modes: list[str]) -> list[dict
             row["quality_ok"] = m["analogy"] >= -0.002 and m["wordsim353"] >= -0.01 and m["simlex999"] >= -0.01
         rows.append(row)
     return rows
+
+
+def deterministic_checks(default: dict, det: dict) -> dict:
+    """seqkit --deterministic against the default's means: speed ratios (training, whole command) and quality
+    differences, with issue 30's margins."""
+    mean = statistics.mean
+    out = {"speed_train": mean(default["train_s"]) / mean(det["train_s"]),
+           "speed_whole": mean(default["whole_s"]) / mean(det["whole_s"]),
+           **{k: mean(det[k]) - mean(default[k]) for k in ("analogy", "wordsim353", "simlex999")}}
+    out["ok"] = (out["speed_train"] >= 0.85 and abs(out["analogy"]) <= 0.003 and abs(out["wordsim353"]) <= 0.01
+                 and abs(out["simlex999"]) <= 0.01)
+    return out
 
 
 def print_tables(rows: list[dict], tools: list[str], n_seeds: int) -> None:
@@ -272,7 +294,29 @@ def print_tables(rows: list[dict], tools: list[str], n_seeds: int) -> None:
             checks.append(f"raw text {r['raw_over_folder']:.2f}x the time of preprocess + train-w2v on the folder")
         if "quality_ok" in r:
             checks.append(f"quality vs gensim {'ok' if r['quality_ok'] else 'below'}")
+        if "det" in r:
+            d = r["det"]
+            checks.append(f"--deterministic: {d['speed_train']:.3f}x the default's training speed "
+                          f"({d['speed_whole']:.3f}x whole command), analogy {100 * d['analogy']:+.2f} points, WordSim353 "
+                          f"{d['wordsim353']:+.4f}, SimLex-999 {d['simlex999']:+.4f}: {'ok' if d['ok'] else 'OUTSIDE the margins'}; "
+                          f"byte-identical with --threads 1: {d['same_on_1_thread']}")
         print(f"{r['mode']}: " + "; ".join(checks))
+
+
+def same_on_one_thread(runner: Runner, mode: str, out: Path) -> bool:
+    """Whether seqkit --deterministic writes the same file, byte for byte, with --threads 1 as ``out``."""
+    import filecmp
+
+    one = out.with_name("seqkit-det-1thread.bin")
+    args = runner.args
+    runner.args = argparse.Namespace(**{**vars(args), "threads": 1})
+    try:
+        runner.run("seqkit-det", mode, 1, one)
+    finally:
+        runner.args = args
+    same = filecmp.cmp(out, one, shallow=False)
+    one.unlink()
+    return same
 
 
 def build_peers() -> dict[str, str]:
@@ -301,8 +345,11 @@ def main() -> None:
     ap.add_argument("--jsonl", type=Path, default=None, help="also append every run's JSON line to this file")
     ap.add_argument("--stream", default="seqkit", choices=STREAMS,
                     help="token stream: seqkit's normalizer, or plain (lowercase [a-z0-9]+('[a-z]+)?, as issue 32)")
+    ap.add_argument("--deterministic", action="store_true", help="seqkit against seqkit --deterministic (tool seqkit-det)")
     args = ap.parse_args()
     tools = args.tools.split(",") if args.tools else ["seqkit", "gensim"] + (["word2vec", "fasttext"] if args.peers else [])
+    if args.deterministic and not args.tools:
+        tools = ["seqkit", "seqkit-det"]
     modes = args.modes.split(",")
     for m in modes:
         if m not in MODES:
@@ -323,6 +370,9 @@ def main() -> None:
         warm.write_text("".join(line for _, line in zip(range(200), open(tok))))
         for mode in ("sg-ns", "cbow-ns"):
             Runner(warm, work, argparse.Namespace(dim=8, epochs=1, threads=1), peers).run("seqkit", mode, 1, work / "w.bin")
+        if "seqkit-det" in tools:
+            for mode in ("sg-ns", "cbow-ns"):
+                Runner(warm, work, argparse.Namespace(dim=8, epochs=1, threads=1), peers).run("seqkit-det", mode, 1, work / "w.bin")
         if "seqkit-batch" in tools:
             Runner(warm, work, argparse.Namespace(dim=8, epochs=1, threads=1), peers).run("seqkit-batch", "sg-ns", 1, work / "w.bin")
         for seed in range(1, args.seeds + 1):
@@ -337,6 +387,8 @@ def main() -> None:
                            "tokens": n_tokens, "whole_s": round(wall, 2),
                            "train_s": None if train_s is None else round(train_s, 2), "peak_mb": round(peak),
                            **{k: round(v, 4) for k, v in runner.quality(out).items()}}
+                    if tool == "seqkit-det" and seed == 1:
+                        run["same_on_1_thread"] = same_on_one_thread(runner, mode, out)
                     out.unlink()
                     runs.append(run)
                     print(json.dumps(run), flush=True)

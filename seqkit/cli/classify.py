@@ -172,6 +172,7 @@ LINEAR = options.OptionGroup(
     {
         "word_ngrams": (int, typer.Option(1, "--word-ngrams", help="Longest word n-gram used as a feature (2: words and bigrams).", rich_help_panel=L)),
         "buckets": (int, typer.Option(2_000_000, "--buckets", help="Hash buckets for the n-grams (only those seen in training take memory).", rich_help_panel=L)),
+        "deterministic": (bool, typer.Option(False, "--deterministic", help="The same model from a --seed on any number of --threads, bit for bit (same platform, NumPy and Numba). See docs/design/deterministic.md.", rich_help_panel=L)),
         "loss": (LinearLoss, typer.Option(LinearLoss.auto, "--loss", help="softmax; hs: hierarchical softmax (thousands of labels); ova: one-vs-all (several labels per text); auto: ova for multi-label data, else softmax.", rich_help_panel=L)),
     },
     _values,
@@ -262,7 +263,7 @@ def train_classifier(
     training=None,  # TrainConfig, from @TRAINING
     text=None,  # TextOptions, from @TEXT
     labeled=None,  # LabeledFormat, from @LABELED_INPUT
-    linear=None,  # dict of --word-ngrams --buckets --loss, from @LINEAR
+    linear=None,  # dict of --word-ngrams --buckets --loss --deterministic, from @LINEAR
     sparse=None,  # dict of the --arch sparse options, from @SPARSE
 ) -> None:
     """Train a text classifier (RNN, LSTM, GRU or Transformer encoder, a CNN, an MLP over mean word vectors, linear or sparse) on labelled texts.

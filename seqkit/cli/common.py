@@ -64,8 +64,9 @@ ALPHA = typer.Option(0.025, "--alpha", help="Initial learning rate.", rich_help_
 MIN_ALPHA = typer.Option(0.0001, "--min-alpha", help="Final learning rate (linear decay over the run).", rich_help_panel=_T)
 EPOCHS = typer.Option(5, "--epochs", help="Passes over the corpus.", rich_help_panel=_T)
 SEED = typer.Option(1, "--seed", help="Random seed.", rich_help_panel=_T)
-THREADS = typer.Option(0, "--threads", min=0, help="Threads (0: all cores). Only --threads 1 is bit-reproducible for a --seed; more threads race (Hogwild).", rich_help_panel=_T)
+THREADS = typer.Option(0, "--threads", min=0, help="Threads (0: all cores). Only --threads 1 is bit-reproducible for a --seed; more threads race (Hogwild), unless --deterministic.", rich_help_panel=_T)
 BATCH_NEGATIVES = typer.Option(False, "--batch-negatives", help="Skip-gram: the contexts of a window share the output rows (one draw of negatives, or the word's Huffman path), which take one summed update after the window (HogBatch, Ji et al. 2016). About 2x faster; see README for its quality.", rich_help_panel=_T)
+DETERMINISTIC = typer.Option(False, "--deterministic", help="The same model from a --seed on any number of --threads, bit for bit (same platform, NumPy and Numba): chunks trained in rounds against a common start, their changes merged in order. See docs/design/deterministic.md.", rich_help_panel=_T)
 CBOW_SUM = typer.Option(False, "--cbow-sum", help="CBOW sums the context vectors instead of averaging them.", rich_help_panel=_T)
 
 

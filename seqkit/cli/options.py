@@ -122,6 +122,7 @@ W2V_TRAINING = OptionGroup(
         "seed": (int, common.SEED),
         "cbow_sum": (bool, common.CBOW_SUM),
         "batch_negatives": (bool, common.BATCH_NEGATIVES),
+        "deterministic": (bool, common.DETERMINISTIC),
     },
     _word2vec,
 )

@@ -10,6 +10,9 @@ supplies its job function to Word2Vec's loop; the driver owns the rest:
   memory-mapped on its own); each shard is cut into chunks of about `chunk_words` words, a kernel call
   trains one chunk per thread, and the pages already trained are released;
 - the learning rate, falling linearly from `alpha` to `min_alpha` over the run, set between calls;
+- --deterministic (config.deterministic): smaller chunks (`deterministic_chunk_words`) trained in rounds of
+  deterministic.ROUND_CHUNKS against the round's start and merged in order, whatever the thread count; the
+  model's step supplies its round schedule (`KernelStep.rounds`), each chunk its learning rates by its place;
 - progress after each call, `on_epoch` after each epoch, and the training curve (`history`): one point
   per call, thinned to at most HISTORY_POINTS (plus each epoch's end), so that even a one-epoch run
   draws a curve (`seqkit plot history`).
@@ -51,6 +54,8 @@ class KernelStep(Protocol):
     def cached(self) -> bool: ...  # numba's on-disk cache holds it
 
     def __call__(self, ids, offsets, shards, alphas, states, out_loss, out_counts) -> None: ...
+
+    def rounds(self, chunk_words: int, threads: int) -> "KernelStep": ...  # --deterministic: its round schedule
 
 
 @dataclass
@@ -109,6 +114,12 @@ def chunks(offsets: np.ndarray, chunk_words: int) -> np.ndarray:
     return np.stack([cuts[:-1], cuts[1:]], axis=1).astype(np.int64)
 
 
+def chunk_words(config) -> int:
+    """Words a kernel call trains per chunk: small chunks with --deterministic (their rounds train against a
+    stale start: 50,000-word chunks cost CBOW 6 analogy points on 4M IMDB words)."""
+    return config.deterministic_chunk_words if config.deterministic else config.chunk_words
+
+
 def rng_states(seed: int, threads: int) -> np.ndarray:
     """(threads,) uint64: each thread's LCG seed."""
     return (np.uint64(seed) * np.uint64(1000003) + np.arange(threads, dtype=np.uint64) * np.uint64(7919)
@@ -118,18 +129,25 @@ def rng_states(seed: int, threads: int) -> np.ndarray:
 def drive(corpus: EncodedCorpus, config, step: KernelStep, threads: int,
           on_progress: Callable[[Progress], None] | None = None,
           on_epoch: Callable[[int], None] | None = None) -> RunStats:
-    """Train ``config.epochs`` epochs of ``corpus`` with ``step``, ``threads`` chunks per kernel call."""
+    """Train ``config.epochs`` epochs of ``corpus`` with ``step``, ``threads`` chunks per kernel call (with
+    --deterministic: rounds of deterministic.ROUND_CHUNKS chunks, on ``threads`` threads)."""
     stats = RunStats(threads, corpus.n_tokens)
     total = stats.words_per_epoch * config.epochs
-    plan = [(s, chunks(np.ascontiguousarray(s.offsets, dtype=np.int64), config.chunk_words))
+    plan = [(s, chunks(np.ascontiguousarray(s.offsets, dtype=np.int64), chunk_words(config)))
             for s in corpus.shards if s.n_docs]
+    per_call = threads  # chunks a kernel call trains
+    if config.deterministic:
+        from seqkit.embed import deterministic as det
+
+        longest = max((det.longest_chunk(np.asarray(s.offsets), c) for s, c in plan), default=1)
+        step, per_call = step.rounds(longest, threads), det.ROUND_CHUNKS
     _warm_up(step, plan, total, config, on_progress)
-    calls_per_epoch = max(1, sum(-(-len(c) // threads) for _, c in plan))
-    run = _Run(config, step, total, rng_states(config.seed, threads), stats,
+    calls_per_epoch = max(1, sum(-(-len(c) // per_call) for _, c in plan))
+    run = _Run(config, step, total, rng_states(config.seed, per_call), stats,
                max(1, config.epochs * calls_per_epoch // HISTORY_POINTS), calls_per_epoch, on_progress)
     for epoch in range(config.epochs):
         for shard, shard_chunks in plan:  # one memory-mapped shard at a time
-            run.shard(epoch, shard, shard_chunks, threads)
+            run.shard(epoch, shard, shard_chunks, per_call)
         if on_epoch is not None:
             on_epoch(epoch + 1)
     stats.seconds = time.perf_counter() - run.start
@@ -162,13 +180,18 @@ class _Run:
         c = self.config
         return max(c.min_alpha, c.alpha - (c.alpha - c.min_alpha) * words / self.total)
 
-    def shard(self, epoch: int, shard, shard_chunks: np.ndarray, threads: int) -> None:
+    def shard(self, epoch: int, shard, shard_chunks: np.ndarray, per_call: int) -> None:
         ids, offsets = kernel_arrays(shard)
-        for first in range(0, len(shard_chunks), threads):
-            batch = shard_chunks[first : first + threads]
+        for first in range(0, len(shard_chunks), per_call):
+            batch = shard_chunks[first : first + per_call]
             k = len(batch)
             size = int(offsets[batch[-1, 1]] - offsets[batch[0, 0]])
-            alphas = np.tile([self.alpha_at(self.done), self.alpha_at(self.done + size)], (k, 1))
+            if self.config.deterministic:  # each chunk its own rates, by its place in the run
+                from seqkit.embed.deterministic import chunk_alphas
+
+                alphas = chunk_alphas(offsets, batch, self.done, self.alpha_at)
+            else:  # the threads train their shards side by side
+                alphas = np.tile([self.alpha_at(self.done), self.alpha_at(self.done + size)], (k, 1))
             self.step(ids, offsets, np.ascontiguousarray(batch), alphas, self.states[:k], self.out_loss[:k],
                       self.out_counts[:k])
             release_pages(shard.ids, offsets[batch[-1, 1]])  # a large corpus streams through memory

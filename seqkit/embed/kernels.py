@@ -26,7 +26,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from seqkit.fast.shards import (document as _document, hot_copies as _hot_copies, hot_row as _row,  # noqa: F401
+from seqkit.fast.rows import row as _row
+from seqkit.fast.shards import (document as _document, hot_copies as _hot_copies,  # noqa: F401
                                 store_totals as _store_totals, sync_hot as _sync_hot, train_shard, work_buffers,
                                 cached, compiled)
 
@@ -87,19 +88,19 @@ def _gradient(f, label, alpha):
 
 
 @njit(inline="always")
-def _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, local):
+def _output_layer(l1, outp, targets, labels, n_t, alpha, neu1e, g):
     """One example: input vector l1 against rows ``targets[:n_t]`` of ``out`` (the word and its noise
     words, or the word's Huffman path) with their labels. Every dot product is taken before any row
     is updated; then each row takes its update, in order, and neu1e gathers the gradient for l1.
     Rows go four at a time (one pass over l1 and neu1e for four rows: the loop is bound by loads and
-    stores, not arithmetic). Hot rows are read and written in the thread's copy ``local`` (see
-    fast.shards.sync_hot). Returns the loss."""
+    stores, not arithmetic). ``outp`` is a view of the output rows (fast.rows.row): the thread's hot-row
+    copies in Hogwild training (fast.shards.sync_hot), a chunk's overlay under --deterministic. Returns the loss."""
     dim = l1.shape[0]
     loss = 0.0
     d = 0
     while d + 4 <= n_t:
-        r0, r1 = _row(out, targets[d], hot_slot, local), _row(out, targets[d + 1], hot_slot, local)
-        r2, r3 = _row(out, targets[d + 2], hot_slot, local), _row(out, targets[d + 3], hot_slot, local)
+        r0, r1 = _row(outp, targets[d]), _row(outp, targets[d + 1])
+        r2, r3 = _row(outp, targets[d + 2]), _row(outp, targets[d + 3])
         f0 = f1 = f2 = f3 = np.float32(0.0)
         for c in range(dim):
             x = l1[c]
@@ -115,7 +116,7 @@ def _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, loca
         loss += lo0 + lo1 + lo2 + lo3
         d += 4
     while d < n_t:
-        row = _row(out, targets[d], hot_slot, local)
+        row = _row(outp, targets[d])
         f = np.float32(0.0)
         for c in range(dim):
             f += l1[c] * row[c]
@@ -127,11 +128,11 @@ def _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, loca
     while d + 4 <= n_t:
         t0, t1, t2, t3 = targets[d], targets[d + 1], targets[d + 2], targets[d + 3]
         if t0 == t1 or t0 == t2 or t0 == t3 or t1 == t2 or t1 == t3 or t2 == t3:
-            _update_row(l1, _row(out, t0, hot_slot, local), g[d], neu1e)  # a noise word drawn twice: one by one
+            _update_row(l1, _row(outp, t0), g[d], neu1e)  # a noise word drawn twice: one by one
             d += 1
             continue
-        r0, r1 = _row(out, t0, hot_slot, local), _row(out, t1, hot_slot, local)
-        r2, r3 = _row(out, t2, hot_slot, local), _row(out, t3, hot_slot, local)
+        r0, r1 = _row(outp, t0), _row(outp, t1)
+        r2, r3 = _row(outp, t2), _row(outp, t3)
         g0, g1, g2, g3 = g[d], g[d + 1], g[d + 2], g[d + 3]
         for c in range(dim):
             x = l1[c]
@@ -143,7 +144,7 @@ def _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, loca
             r3[c] = a3 + g3 * x
         d += 4
     while d < n_t:
-        _update_row(l1, _row(out, targets[d], hot_slot, local), g[d], neu1e)
+        _update_row(l1, _row(outp, targets[d]), g[d], neu1e)
         d += 1
     return loss
 
@@ -166,11 +167,11 @@ def _path_targets(word, codes, points, code_lengths, targets, labels):
 
 
 @njit(inline="always")
-def _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, dY):
+def _sg_window(sent, lo, hi, i, inp, outp, n_t, targets, labels, alpha, neu1e, dY):
     """Batched skip-gram (HogBatch, Ji et al. 2016): every context of the window against the same output
     rows (``word`` and one shared draw of negatives, or ``word``'s Huffman path), read as they were before
     the window; the rows take the summed update once, after it. Returns (loss, examples)."""
-    dim = syn0.shape[1]
+    dim = neu1e.shape[0]
     for k in range(n_t):
         for c in range(dim):
             dY[k, c] = 0.0
@@ -179,11 +180,11 @@ def _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, d
     for j in range(lo, hi):
         if j == i:
             continue
-        l1 = syn0[sent[j]]
+        l1 = _row(inp, sent[j])
         for c in range(dim):
             neu1e[c] = 0.0
         for k in range(n_t):
-            row = out[targets[k]]
+            row = _row(outp, targets[k])
             f = np.float32(0.0)
             for c in range(dim):
                 f += l1[c] * row[c]
@@ -199,7 +200,7 @@ def _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, d
             l1[c] += neu1e[c]
         examples += 1
     for k in range(n_t):
-        row = out[targets[k]]
+        row = _row(outp, targets[k])
         for c in range(dim):
             row[c] += dY[k, c]
     return loss, examples
@@ -257,12 +258,14 @@ def _reduced_window(i, n, window, state):
 
 
 # One document of each family: subsample it into the work buffers' sentence and train on it; each returns
-# (loss, examples, words kept, rng state). The shard loop around them is fast.shards.train_shard.
+# (loss, examples, words kept, rng state). The rows are read through views (fast.rows.row): ``inp`` the input
+# rows, ``outp`` the output rows. The loops around them: fast.shards.train_shard (Hogwild) and
+# fast.overlay.train_chunks (--deterministic).
 
 @njit(inline="always")
-def _doc_skipgram(doc, work, syn0, out, tables, cfg, alpha, state, hot_slot, local):
+def _doc_skipgram(doc, work, inp, outp, tables, cfg, alpha, state):
     sent, _, neu1e, targets, labels, g, _ = work
-    dim = syn0.shape[1]
+    dim = neu1e.shape[0]
     hs = cfg.hs != 0
     n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
@@ -276,10 +279,10 @@ def _doc_skipgram(doc, work, syn0, out, tables, cfg, alpha, state, hot_slot, loc
                 continue
             if not hs or n_t == 0:  # one Huffman path a window; fresh noise words for every context
                 n_t, state = _targets(word, hs, tables, cfg.negative, state, targets, labels)
-            l1 = syn0[sent[j]]
+            l1 = _row(inp, sent[j])
             for c in range(dim):
                 neu1e[c] = 0.0
-            loss += _output_layer(l1, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, local)
+            loss += _output_layer(l1, outp, targets, labels, n_t, alpha, neu1e, g)
             for c in range(dim):
                 l1[c] += neu1e[c]
             examples += 1
@@ -287,9 +290,9 @@ def _doc_skipgram(doc, work, syn0, out, tables, cfg, alpha, state, hot_slot, loc
 
 
 @njit(inline="always")
-def _doc_cbow(doc, work, syn0, out, tables, cfg, alpha, state, hot_slot, local):
+def _doc_cbow(doc, work, inp, outp, tables, cfg, alpha, state):
     sent, neu1, neu1e, targets, labels, g, _ = work
-    dim = syn0.shape[1]
+    dim = neu1.shape[0]
     hs, cbow_mean = cfg.hs != 0, cfg.cbow_mean != 0
     n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
@@ -303,7 +306,7 @@ def _doc_cbow(doc, work, syn0, out, tables, cfg, alpha, state, hot_slot, local):
             neu1e[c] = 0.0
         for j in range(lo, hi):
             if j != i:
-                row = syn0[sent[j]]
+                row = _row(inp, sent[j])
                 for c in range(dim):
                     neu1[c] += row[c]
                 count += 1
@@ -314,14 +317,14 @@ def _doc_cbow(doc, work, syn0, out, tables, cfg, alpha, state, hot_slot, local):
             for c in range(dim):
                 neu1[c] *= inv
         n_t, state = _targets(word, hs, tables, cfg.negative, state, targets, labels)
-        loss += _output_layer(neu1, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, local)
+        loss += _output_layer(neu1, outp, targets, labels, n_t, alpha, neu1e, g)
         if not cbow_mean:  # the summed input: spread the error over the window (gensim's rule)
             inv = np.float32(1.0 / count)
             for c in range(dim):
                 neu1e[c] *= inv
         for j in range(lo, hi):
             if j != i:
-                row = syn0[sent[j]]
+                row = _row(inp, sent[j])
                 for c in range(dim):
                     row[c] += neu1e[c]
         examples += 1
@@ -329,7 +332,7 @@ def _doc_cbow(doc, work, syn0, out, tables, cfg, alpha, state, hot_slot, local):
 
 
 @njit(inline="always")
-def _doc_batched(doc, work, syn0, out, tables, cfg, alpha, state, hot_slot, local):
+def _doc_batched(doc, work, inp, outp, tables, cfg, alpha, state):
     sent, _, neu1e, targets, labels, _, dY = work  # no hot rows: each output row is written once per window
     hs = cfg.hs != 0
     n, state = _subsample(doc, sent, tables[0], state)
@@ -339,7 +342,7 @@ def _doc_batched(doc, work, syn0, out, tables, cfg, alpha, state, hot_slot, loca
         word = sent[i]
         lo, hi, state = _reduced_window(i, n, cfg.window, state)
         n_t, state = _targets(word, hs, tables, cfg.negative, state, targets, labels)
-        lo_, ex = _sg_window(sent, lo, hi, i, syn0, out, n_t, targets, labels, alpha, neu1e, dY)
+        lo_, ex = _sg_window(sent, lo, hi, i, inp, outp, n_t, targets, labels, alpha, neu1e, dY)
         loss += lo_
         examples += ex
     return loss, examples, n, state

@@ -24,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from seqkit.embed.kernels import _buffers, _output_layer, _reduced_window, _subsample, _targets
+from seqkit.embed.kernels import _buffers, _output_layer, _reduced_window, _row, _subsample, _targets
 from seqkit.fast.rows import add_to_rows as _add_to_rows, mean_of_rows as _mean_of_rows
 from seqkit.fast.shards import cached, compiled, train_shard
 
@@ -38,10 +38,10 @@ class SubwordSettings(NamedTuple):
 
 
 @njit(inline="always")
-def _doc_skipgram(doc, work, syn0, out, model, cfg, alpha, state, hot_slot, local):
+def _doc_skipgram(doc, work, inp, outp, model, cfg, alpha, state):
     tables, (offs, rows) = model
     sent, h, neu1e, targets, labels, g, _ = work
-    dim = syn0.shape[1]
+    dim = h.shape[0]
     n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
     examples = 0
@@ -50,24 +50,24 @@ def _doc_skipgram(doc, work, syn0, out, model, cfg, alpha, state, hot_slot, loca
         lo, hi, state = _reduced_window(i, n, cfg.window, state)
         if hi - lo < 2:
             continue
-        _mean_of_rows(syn0, rows, offs[word], offs[word + 1], h)
+        _mean_of_rows(inp, rows, offs[word], offs[word + 1], h)
         for c in range(dim):
             neu1e[c] = 0.0
         for j in range(lo, hi):
             if j == i:
                 continue
             n_t, state = _targets(sent[j], cfg.hs != 0, tables, cfg.negative, state, targets, labels)
-            loss += _output_layer(h, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, local)
+            loss += _output_layer(h, outp, targets, labels, n_t, alpha, neu1e, g)
             examples += 1
-        _add_to_rows(syn0, rows, offs[word], offs[word + 1], neu1e)
+        _add_to_rows(inp, rows, offs[word], offs[word + 1], neu1e)
     return loss, examples, n, state
 
 
 @njit(inline="always")
-def _doc_cbow(doc, work, syn0, out, model, cfg, alpha, state, hot_slot, local):
+def _doc_cbow(doc, work, inp, outp, model, cfg, alpha, state):
     tables, (offs, rows) = model
     sent, h, neu1e, targets, labels, g, _ = work
-    dim = syn0.shape[1]
+    dim = h.shape[0]
     n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
     examples = 0
@@ -84,7 +84,7 @@ def _doc_cbow(doc, work, syn0, out, model, cfg, alpha, state, hot_slot, local):
             if j != i:
                 w = sent[j]
                 for r in range(offs[w], offs[w + 1]):
-                    row = syn0[rows[r]]
+                    row = _row(inp, rows[r])
                     for c in range(dim):
                         h[c] += row[c]
                 count += offs[w + 1] - offs[w]
@@ -92,10 +92,10 @@ def _doc_cbow(doc, work, syn0, out, model, cfg, alpha, state, hot_slot, local):
         for c in range(dim):
             h[c] *= inv
         n_t, state = _targets(word, cfg.hs != 0, tables, cfg.negative, state, targets, labels)
-        loss += _output_layer(h, out, targets, labels, n_t, alpha, neu1e, g, hot_slot, local)
+        loss += _output_layer(h, outp, targets, labels, n_t, alpha, neu1e, g)
         for j in range(lo, hi):
             if j != i:
-                _add_to_rows(syn0, rows, offs[sent[j]], offs[sent[j] + 1], neu1e)
+                _add_to_rows(inp, rows, offs[sent[j]], offs[sent[j] + 1], neu1e)
         examples += 1
     return loss, examples, n, state
 

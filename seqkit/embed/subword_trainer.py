@@ -156,6 +156,7 @@ class _SubwordStep:
         from seqkit.embed import subword_kernels
 
         self.kernels, self.weights, self.tables, self.csr, self.hot = subword_kernels, weights, tables, csr, hot
+        self.config = config
         self.settings = subword_kernels.SubwordSettings(int(config.model == "skipgram"), int(config.loss == "hs"),
                                                         config.window, config.negative, max_len)
         self.family = "subword skip-gram" if config.model == "skipgram" else "subword CBOW"
@@ -169,3 +170,11 @@ class _SubwordStep:
     def __call__(self, ids, offsets, shards, alphas, states, out_loss, out_counts) -> None:
         self.kernels.train_shards(self.weights, (ids, offsets, shards), self.tables, self.csr, self.hot,
                                   self.settings, alphas, states, out_loss, out_counts)
+
+    def rounds(self, chunk_words: int, threads: int):
+        """--deterministic: the round schedule on the same weights (a word reads its own row and its n-grams')."""
+        from seqkit.embed.deterministic import round_step
+
+        per_word = int(np.diff(self.csr[0]).max()) if len(self.csr[0]) > 1 else 1
+        return round_step(self.config, self.weights, self.tables, self.csr, self.settings, threads, chunk_words,
+                          per_word, self.family)

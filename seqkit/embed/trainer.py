@@ -35,6 +35,8 @@ class Word2VecConfig:
     cbow_mean: bool = True  # CBOW averages context vectors (False: sums them)
     batch_negatives: bool = False  # skip-gram: a window's contexts share the output rows, updated once (HogBatch)
     chunk_words: int = 50_000  # words per thread per kernel call: progress granularity
+    deterministic: bool = False  # the same vectors from a seed on any number of threads (deterministic.py)
+    deterministic_chunk_words: int = 4096  # --deterministic: words a chunk trains against its round's start
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -179,7 +181,7 @@ class _Word2VecStep:
     def __init__(self, config: Word2VecConfig, weights, tables, hot, max_len: int):
         from seqkit.embed import kernels
 
-        self.kernels, self.weights, self.tables, self.hot = kernels, weights, tables, hot
+        self.kernels, self.weights, self.tables, self.hot, self.config = kernels, weights, tables, hot, config
         self.settings = kernels.Word2VecSettings(int(config.model == "skipgram"), int(config.loss == "hs"),
                                                  config.window, config.negative, int(config.cbow_mean), max_len,
                                                  int(config.batch_negatives))
@@ -196,6 +198,15 @@ class _Word2VecStep:
         syn0, syn1neg, syn1 = self.weights
         self.kernels.train_shards(syn0, syn1neg, syn1, ids, offsets, shards, self.tables, self.hot, self.settings,
                                   alphas, states, out_loss, out_counts)
+
+    def rounds(self, chunk_words: int, threads: int):
+        """--deterministic: the round schedule on the same weights (one input row a word)."""
+        from seqkit.embed.deterministic import round_step
+
+        syn0, syn1neg, syn1 = self.weights
+        out = syn1 if self.settings.hs else syn1neg
+        return round_step(self.config, (syn0, out), self.tables, None, self.settings, threads, chunk_words, 1,
+                          self.family)
 
 
 def _training_corpus(corpus: EncodedCorpus, config: Word2VecConfig, init, name: str):
@@ -243,7 +254,7 @@ def _hot_rows(config: Word2VecConfig, threads: int, counts, keep, points, length
     from seqkit.embed import hot_rows as H
 
     n_rows = len(counts) - 1 if config.loss == "hs" else len(counts)
-    if threads == 1 or config.batch_negatives:
+    if threads == 1 or config.batch_negatives or config.deterministic:
         return H.no_hot_rows(n_rows)
     kept = H.kept_frequencies(counts, keep)
     if config.loss == "hs":

@@ -5,6 +5,9 @@ matrices are updated without locks, as word2vec.c, fastText and gensim do. `trai
 shard loop; a model supplies its buffers (``alloc``) and its document step (``train_document``), as
 gensim's FastText supplies only its job function to Word2Vec's loop.
 
+The document step reads the weights through views (fast.rows.row): here the input matrix itself and the
+output matrix with the thread's hot-row copies; under --deterministic, a chunk's overlay (fast/overlay.py).
+
 Hot rows: the few output rows that every example writes (the nodes next to the Huffman root, the most
 frequent words' rows) are trained in per-thread copies and folded into the shared matrix after each
 document (`sync_hot`): written in place, their cache lines would move between cores on every update.
@@ -21,13 +24,6 @@ from numba import njit
 def shard_range(s, m, shards):
     """Items lo..hi-1 of m cut into ``shards`` contiguous shards: shard s's range."""
     return s * m // shards, (s + 1) * m // shards
-
-
-@njit(inline="always")
-def hot_row(out, target, hot_slot, local):
-    """Output row ``target``: the thread's own copy if it is a hot row."""
-    k = hot_slot[target]
-    return local[k] if k >= 0 else out[target]
 
 
 @njit(inline="always")
@@ -100,8 +96,8 @@ def train_shard(train_document, alloc, t, weights, corpus, model, hot, cfg, alph
     model:    what the model's step needs beyond the weights (sampling tables, a word's input rows)
     hot:      (slot, ids): slot[r] is the hot-row slot of output row r, or -1; ids[k] the row of slot k
     alloc(cfg, syn0, model) -> the thread's work buffers (work_buffers)
-    train_document(doc, work, syn0, out, model, cfg, alpha, state, hot_slot, local)
-        -> (loss, examples, words kept, rng state)"""
+    train_document(doc, work, inp, outp, model, cfg, alpha, state) -> (loss, examples, words kept, rng state),
+        inp and outp views of the weights (fast.rows.row): syn0 itself, (out, hot_slot, local) the hot copies"""
     syn0, out = weights
     hot_slot, hot_ids = hot
     work = alloc(cfg, syn0, model)
@@ -109,7 +105,7 @@ def train_shard(train_document, alloc, t, weights, corpus, model, hot, cfg, alph
     state, loss, examples, kept, seen = states[t], 0.0, 0, 0, 0
     for d in range(corpus[2][t, 0], corpus[2][t, 1]):
         doc, alpha = document(corpus, alphas, t, d, seen)
-        lo_, ex, n, state = train_document(doc, work, syn0, out, model, cfg, alpha, state, hot_slot, local)
+        lo_, ex, n, state = train_document(doc, work, syn0, (out, hot_slot, local), model, cfg, alpha, state)
         sync_hot(out, hot_ids, local, base)
         loss, examples, kept, seen = loss + lo_, examples + ex, kept + n, seen + doc.shape[0]
     store_totals(t, state, loss, examples, kept, seen, states, out_loss, out_counts)

@@ -26,7 +26,7 @@ NEURAL_OPTIONS = frozenset({
     "max_vocab",
 })
 CNN_OPTIONS = frozenset({"filters", "maps", "channels"})
-LINEAR_OPTIONS = frozenset({"word_ngrams", "buckets", "loss"})
+LINEAR_OPTIONS = frozenset({"word_ngrams", "buckets", "loss", "deterministic"})
 SPARSE_OPTIONS = frozenset({
     "word_ngrams", "valid_split", "min_df", "max_df", "max_features", "weight", "tf", "sparse_loss", "multiclass", "c",
     "tol", "max_iter", "class_weight", "nb_alpha",

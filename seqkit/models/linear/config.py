@@ -24,6 +24,7 @@ class LinearConfig:
     min_count: int = 1  # words seen fewer times get no row (their n-grams still count)
     threads: int = 0  # Hogwild shards, one per thread (0: all cores); 1 is bit-reproducible with a seed
     seed: int = 0  # initial vectors and the order of texts in each epoch
+    deterministic: bool = False  # the same model from a seed on any number of threads (deterministic.py)
     eos: bool = True  # every text ends with an end-of-text word, as fastText's "</s>": a learned bias (models saved before it: False)
     normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
 

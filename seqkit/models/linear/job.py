@@ -81,11 +81,12 @@ class LinearArch:
     word_ngrams: int = 1
     buckets: int = 2_000_000
     loss: str = "auto"
+    deterministic: bool = False  # the same model from a seed on any number of threads (LinearConfig.deterministic)
 
 
 def build_config(values: dict) -> LinearArch:
     return LinearArch(values.get("embed_dim", 100), values.get("word_ngrams", 1), values.get("buckets", 2_000_000),
-                      values.get("loss", "auto"))
+                      values.get("loss", "auto"), bool(values.get("deterministic", False)))
 
 
 def run_request(request, callbacks=None, notes: Callable[[str], None] | None = None) -> FitSummary:
@@ -93,7 +94,7 @@ def run_request(request, callbacks=None, notes: Callable[[str], None] | None = N
     arch, data, tc = request.model, request.data, request.train
     config = LinearConfig(dim=arch.embed_dim, word_ngrams=arch.word_ngrams, buckets=arch.buckets, loss=arch.loss,
                           lr=tc.lr, epochs=tc.epochs, min_count=data.min_count, threads=request.threads, seed=tc.seed,
-                          normalize=request.text.normalize)
+                          normalize=request.text.normalize, deterministic=arch.deterministic)
     job = LinearJob(train=data.train, output=request.output, config=config, input=data.input, valid=data.valid,
                     embeddings=data.embeddings)
     r = run_linear(job, callbacks, notes)

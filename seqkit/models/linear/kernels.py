@@ -237,7 +237,7 @@ def used_buckets(ids, offsets, hash_of, buckets, ngrams, eos):
 
 @njit(inline="always")
 def _text_vector(W, rows, n, hidden):
-    """hidden = mean of W[rows[:n]] (float32, rows added in order)."""
+    """hidden = mean of the rows rows[:n] of W, a view (float32, rows added in order)."""
     mean_of_rows(W, rows, 0, n, hidden)
 
 
@@ -313,6 +313,25 @@ def _text_step(hidden, grad, probs, Wo, labels, lo, hi, tree, cfg, lr):
             for j in range(lo, hi):
                 positive = positive or labels[j] == c
             loss += _logistic_step(hidden, grad, Wo, c, positive, lr)
+    return loss
+
+
+@njit(inline="always")
+def _train_text(weights, rows, n, hidden, grad, probs, labels, t, tree, cfg, lr):
+    """One SGD step on text t with input rows rows[:n] of W, as _train_shard takes it (--deterministic: the
+    Hogwild loop keeps its own copy of these lines; called from it, numba's parfor pass broke one-thread
+    reproducibility); returns its loss. weights = (W, Wo): W a view
+    (fast.rows.row: the matrix itself, or a chunk's overlay under --deterministic)."""
+    W, Wo = weights
+    label_ptr, label_ids = labels
+    _text_vector(W, rows, n, hidden)
+    for d in range(cfg.dim):
+        grad[d] = 0.0
+    loss = _text_step(hidden, grad, probs, Wo, label_ids, label_ptr[t], label_ptr[t + 1], tree, cfg, lr)
+    inv = np.float32(1.0) / np.float32(n)
+    for d in range(cfg.dim):
+        grad[d] *= inv
+    add_to_rows(W, rows, 0, n, grad)
     return loss
 
 

@@ -160,17 +160,23 @@ def _fit(c: Corpus, config: LinearConfig, threads: int, embeddings, progress, no
     step = CHUNK * shards
     n_calls = -(-n_texts // step)
     done, history = 0.0, []
+    rounds = None
+    if config.deterministic:  # rounds of chunks merged in order: the same model on any number of threads
+        from seqkit.models.linear.deterministic import LinearRounds
+
+        rounds = LinearRounds((W, Wo), np.diff(c.offsets), cfg, threads)
+        n_calls = rounds.calls(n_texts)
     for epoch in range(1, config.epochs + 1):
         perm = rng.permutation(n_texts)
         loss_sum, words_epoch, began = 0.0, 0.0, time.perf_counter()
         events.on_epoch_start(epoch, n_calls)
-        for call, lo in enumerate(range(0, n_texts, step), 1):
-            l, w = kernels.train_chunk(texts, labels, lookup, tree, perm[lo: lo + step], (W, Wo), cfg, done)
+        steps = rounds.epoch(texts, labels, lookup, tree, perm, done) if rounds else _hogwild(
+            kernels, texts, labels, lookup, tree, perm, (W, Wo), cfg, done, step)
+        for call, (seen, l, w) in enumerate(steps, 1):
             done, loss_sum, words_epoch = done + w, loss_sum + l, words_epoch + w
-            seen = min(n_texts, lo + step)
             rate = words_epoch / max(time.perf_counter() - began, 1e-9)
             lr = config.lr * max(0.0, 1.0 - done / total)
-            events.on_batch(BatchProgress(epoch, call, n_calls, seen, loss_sum / seen, float("nan"), rate, lr))
+            events.on_batch(BatchProgress(epoch, call, n_calls, seen, loss_sum / max(1, seen), float("nan"), rate, lr))
         seconds = time.perf_counter() - began
         history.append({"epoch": epoch, "train_loss": round(loss_sum / n_texts, 6)})
         events.on_epoch_end(EpochSummary(epoch, loss_sum / n_texts, float("nan"), None, None, seconds,
@@ -180,3 +186,11 @@ def _fit(c: Corpus, config: LinearConfig, threads: int, embeddings, progress, no
         "skipped_empty": c.skipped, "history": history, "words": len(words), "ngram_rows": int(len(bucket_ids)),
     }
     return model
+
+
+def _hogwild(kernels, texts, labels, lookup, tree, perm, weights, cfg, done, step):
+    """Hogwild training of an epoch, ``step`` texts a kernel call; yields (texts so far, loss, words)."""
+    for lo in range(0, len(perm), step):
+        l, w = kernels.train_chunk(texts, labels, lookup, tree, perm[lo: lo + step], weights, cfg, done)
+        done += w
+        yield min(len(perm), lo + step), l, w

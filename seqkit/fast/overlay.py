@@ -1,0 +1,101 @@
+"""The deterministic schedule's core (--deterministic), shared by word2vec, subword word2vec and the linear
+classifier: chunk overlays, the chunk loop and the ordered merge.
+
+A round trains R chunks, each against the weights as they were at the round's start: chunk c reads and
+writes its own copies of the rows it touches (its overlay: the first touch of a row copies it into the
+chunk's pool, `pool_index`), then turns them into deltas (copy - start, `to_deltas`). At the round's end
+`merge` adds the deltas to the shared rows in chunk order. Threads take chunks t, t + T, t + 2T, ... of a
+round; nothing a chunk computes depends on which thread runs it or when, and each row takes its deltas in
+the same order on any number of threads, so the result is the same bit for bit (same machine code: same
+platform, NumPy and Numba).
+
+The document steps are those of Hogwild training (fast.shards.train_shard): they read rows through views
+(fast.rows.row); here the views are overlays ``(matrix, slot, (values, rows, count))``.
+"""
+
+from __future__ import annotations
+
+from numba import njit, prange, types
+from numba.extending import overload
+
+from seqkit.fast.rows import row
+from seqkit.fast.shards import document, store_totals
+
+
+@njit(inline="always")
+def pool_index(matrix, r, slot, pool):
+    """Where a chunk's copy of row r is in its pool (values, rows, count): on first touch (slot[r] < 0) the row
+    is copied to values[count], noted in rows, and count grows by one."""
+    values, rows, count = pool
+    k = slot[r]
+    if k < 0:
+        k = count[0]
+        values[k] = matrix[r]
+        rows[k] = r
+        slot[r] = k
+        count[0] = k + 1
+    return k
+
+
+@overload(row)
+def _row_overlay(view, i):
+    """Row i of an overlay view (matrix, slot, pool): the chunk's copy (pool_index)."""
+    if not isinstance(view, types.BaseTuple) or not isinstance(view.types[2], types.BaseTuple):
+        return None
+
+    def first_touch(view, i):
+        return view[2][0][pool_index(view[0], i, view[1], view[2])]
+
+    return first_touch
+
+
+@njit(inline="always")
+def to_deltas(matrix, slot, values, rows, n):
+    """The chunk's copies minus the round's start rows; the thread's slot table cleared for the next chunk."""
+    for k in range(n):
+        r = rows[k]
+        start, v = matrix[r], values[k]
+        for c in range(start.shape[0]):
+            v[c] -= start[c]
+        slot[r] = -1
+
+
+@njit(inline="always")
+def train_chunks(train_document, alloc, t, weights, corpus, model, cfg, overlay, alphas, states, totals):
+    """Thread t's chunks of the round: c = t, t + T, ...; each in its own overlay, then into deltas.
+
+    weights: (syn0, out); corpus: (ids, offsets, chunks (R, 2)); model, cfg, alloc and train_document as
+    for fast.shards.train_shard; overlay = (in_slot (T, V_in), out_slot (T, V_out), in_values (R, cap_in, d),
+    in_rows (R, cap_in), out_values (R, cap_out, d), out_rows (R, cap_out), counts (R, 2));
+    alphas (R, 2), states (R,), totals = (loss (R,), counts (R, 3))."""
+    syn0, out = weights
+    in_slot, out_slot, in_values, in_rows, out_values, out_rows, counts = overlay
+    workers = in_slot.shape[0]
+    work = alloc(cfg, syn0, model)
+    for c in range(t, corpus[2].shape[0], workers):
+        counts[c, 0] = 0
+        counts[c, 1] = 0
+        inp = (syn0, in_slot[t], (in_values[c], in_rows[c], counts[c, 0:1]))
+        outp = (out, out_slot[t], (out_values[c], out_rows[c], counts[c, 1:2]))
+        state, loss, examples, kept, seen = states[c], 0.0, 0, 0, 0
+        for d in range(corpus[2][c, 0], corpus[2][c, 1]):
+            doc, alpha = document(corpus, alphas, c, d, seen)
+            lo_, ex, n, state = train_document(doc, work, inp, outp, model, cfg, alpha, state)
+            loss, examples, kept, seen = loss + lo_, examples + ex, kept + n, seen + doc.shape[0]
+        to_deltas(syn0, in_slot[t], in_values[c], in_rows[c], counts[c, 0])
+        to_deltas(out, out_slot[t], out_values[c], out_rows[c], counts[c, 1])
+        store_totals(c, state, loss, examples, kept, seen, states, totals[0], totals[1])
+
+
+@njit(parallel=True, cache=True)
+def merge(matrix, values, rows, counts, parts):
+    """matrix[rows[c, k]] += values[c, k] for k < counts[c], chunk c by chunk c in order. Thread p takes
+    the rows r with r % parts == p, so each row takes its deltas in chunk order for any ``parts``."""
+    for p in prange(parts):
+        for c in range(values.shape[0]):
+            for k in range(counts[c]):
+                r = rows[c, k]
+                if r % parts == p:
+                    dst, v = matrix[r], values[c, k]
+                    for d in range(dst.shape[0]):
+                        dst[d] += v[d]

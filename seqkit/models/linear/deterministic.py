@@ -1,0 +1,60 @@
+"""--deterministic training of the linear classifier: the same model from a seed on any number of threads.
+
+Each epoch's shuffled texts are cut into chunks of TEXTS_PER_CHUNK texts; ROUND_CHUNKS chunks make a round,
+trained against the weights at the round's start and merged in chunk order (deterministic_kernels.py on the shared
+core's fast/overlay.py, as seqkit/embed/deterministic.py for word2vec). The learning rate of a text falls with the words before it in
+the epoch's order, whichever thread trains it. See docs/design/deterministic.md.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from seqkit.embed.deterministic import MAX_OVERLAY_BYTES, ROUND_CHUNKS
+from seqkit.errors import OptionError
+
+TEXTS_PER_CHUNK = 32  # texts a chunk trains on its own copies of the rows (a round: 4 chunks)
+
+
+class LinearRounds:
+    """The overlay buffers of one run and the round loop of an epoch."""
+
+    def __init__(self, weights, lengths: np.ndarray, cfg, threads: int, texts_per_chunk: int = TEXTS_PER_CHUNK):
+        W, Wo = weights
+        self.texts_per_chunk = texts_per_chunk
+        longest = np.sort(lengths)[::-1][:texts_per_chunk]  # a chunk's texts use at most this many rows
+        cap = max(1, min(len(W), int(((longest + 1) * cfg.ngrams).sum()) + 1))
+        workers = min(threads, ROUND_CHUNKS)
+        need = ROUND_CHUNKS * (cap * (4 * cfg.dim + 4) + Wo.size * 4) + workers * 4 * len(W)
+        if need > MAX_OVERLAY_BYTES:
+            raise OptionError(f"--deterministic would reserve {need / 2**30:.1f} GiB of row copies: use a smaller "
+                              "--embed-dim or train without it")
+        r = ROUND_CHUNKS
+        self.weights, self.cfg, self.parts = weights, cfg, threads
+        self.overlay = (np.full((workers, len(W)), -1, np.int32), np.empty((r, cap, cfg.dim), np.float32),
+                        np.empty((r, cap), np.int32), np.empty((r,) + Wo.shape, np.float32), np.zeros((r, 1), np.int64),
+                        np.zeros((r, 2), np.float64))
+        self.out_rows = np.tile(np.arange(len(Wo), dtype=np.int32), (r, 1))  # every output row, in each chunk
+
+    def calls(self, n_texts: int) -> int:
+        """Rounds in an epoch of n_texts texts."""
+        return -(-n_texts // (self.texts_per_chunk * ROUND_CHUNKS))
+
+    def epoch(self, texts, labels, lookup, tree, perm: np.ndarray, done: float):
+        """Train the epoch's texts in the order ``perm``; yields (texts so far, loss, words) after each round."""
+        from seqkit.fast.overlay import merge
+        from seqkit.models.linear.deterministic_kernels import train_round
+
+        W, Wo = self.weights
+        words = np.concatenate([[0], np.cumsum(np.diff(texts[1])[perm])])  # (N+1,) words before each text
+        per = self.texts_per_chunk
+        for lo in range(0, len(perm), per * ROUND_CHUNKS):
+            starts = np.arange(lo, min(lo + per * ROUND_CHUNKS, len(perm)), per)
+            chunks = np.stack([starts, np.minimum(starts + per, len(perm))], axis=1).astype(np.int64)
+            dones = done + words[starts].astype(np.float64)
+            train_round(texts, labels, lookup, tree, perm, chunks, self.weights, self.cfg, self.overlay, dones)
+            _, values, rows, outs, counts, totals = self.overlay
+            n = len(chunks)
+            merge(W, values[:n], rows[:n], counts[:n, 0], self.parts)
+            merge(Wo, outs[:n], self.out_rows[:n], np.full(n, len(Wo), np.int64), self.parts)
+            yield int(chunks[-1, 1]), float(totals[:n, 0].sum()), float(totals[:n, 1].sum())

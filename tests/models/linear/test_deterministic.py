@@ -1,0 +1,67 @@
+"""--deterministic linear classifier: the round kernel against the slow reference of the schedule (exactly),
+and the same predicted probabilities on any number of threads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from seqkit import runtime
+from seqkit.embed.deterministic import ROUND_CHUNKS
+from seqkit.models.linear.config import LinearConfig
+from seqkit.models.linear.deterministic import LinearRounds
+from seqkit.models.linear.train import encode_corpus, fit_linear
+from tests.embed.reference_deterministic import train_rounds
+from tests.models.linear.reference_linear import train_reference
+from tests.models.linear.test_kernels import _setup
+
+
+@pytest.mark.parametrize("threads", [1, 2, 4])
+@pytest.mark.parametrize("loss, ngrams", [("softmax", 1), ("hs", 3), ("ova", 2)])
+def test_rounds_match_reference_exactly(loss, ngrams, threads):
+    c, lookup, tree, W, Wo, cfg = _setup(loss, ngrams)
+    Wr, Wor = W.copy(), Wo.copy()
+    order = np.array([3, 0, 5, 1, 2, 4, 0, 2, 5, 1, 3], np.int64)
+    texts, labels = (c.ids, c.offsets), (c.label_ptr, c.label_ids)
+    rounds = LinearRounds((W, Wo), np.diff(c.offsets), cfg, threads, texts_per_chunk=2)
+    with runtime.threads(2, blas=False):
+        steps = list(rounds.epoch(texts, labels, lookup, tree, order, 5.0))
+    assert len(steps) == 2 and steps[-1][0] == len(order)  # 6 chunks of 2 texts: two rounds
+
+    words = np.concatenate([[0], np.cumsum(np.diff(c.offsets)[order])])
+
+    def chunk(copies, k):
+        part = order[2 * k : 2 * k + 2]
+        train_reference(texts, labels, lookup, tree, part, copies[0], copies[1], cfg, 5.0 + float(words[2 * k]))
+
+    train_rounds([Wr, Wor], 6, ROUND_CHUNKS, chunk)
+    assert np.array_equal(W, Wr), np.abs(W - Wr).max()
+    assert np.array_equal(Wo, Wor), np.abs(Wo - Wor).max()
+    assert sum(s[2] for s in steps) == words[-1]
+
+
+def _labelled(n=600, seed=0):
+    rng = np.random.default_rng(seed)
+    good, bad, filler = ["good", "great", "fun"], ["bad", "dull", "awful"], [f"w{k}" for k in range(40)]
+    pairs = []
+    for _ in range(n):
+        y = int(rng.integers(2))
+        words = list(rng.choice(filler, 8)) + list(rng.choice(good if y else bad, 2))
+        pairs.append((" ".join(words), ["pos" if y else "neg"]))
+    return pairs
+
+
+def _probabilities(pairs, threads, deterministic=True):
+    config = LinearConfig(dim=8, word_ngrams=2, buckets=1000, epochs=3, threads=threads, seed=4,
+                          deterministic=deterministic)
+    with runtime.threads(threads, blas=False):
+        model = fit_linear(encode_corpus(pairs, config, "test"), config)
+        return model.predict_proba([text for text, _ in pairs[:100]])
+
+
+def test_same_probabilities_on_any_thread_count():
+    pairs = _labelled()
+    first = _probabilities(pairs, 2)
+    assert ((first[:, 1] > 0.5) == np.array([y == ["pos"] for _, y in pairs[:100]])).mean() > 0.9  # it learned
+    for threads in (2, 2, 2, 2, 1, 4):
+        assert np.array_equal(_probabilities(pairs, threads), first)
