@@ -32,17 +32,18 @@ def save(path, f, normalize, info: dict) -> None:
 def load(path, meta: dict):
     """The FastTextClassifier of a seqkit quantized model, its .ftz bytes mapped from the file."""
     from seqkit.formats.fasttext.model import FastTextClassifier, read_model_file
-    from seqkit.models.linear.files import _mapped
+    from seqkit.npzfile import map_members
     from seqkit.text.normalize import NormalizeOptions
 
     p = check_readable_file(path, "model")
     try:
         normalize = NormalizeOptions(**meta["architecture"]["normalize"])
-        with zipfile.ZipFile(p) as z:
-            member = _mapped(p, z, MEMBER)
+        member = map_members(p, [MEMBER], "seqkit quantized model").get(MEMBER)
+        if member is None:
+            raise ValueError(f"it has no {MEMBER} member")
         if member.dtype != np.uint8 or member.ndim != 1:
             raise ValueError("its fastText member is not bytes")
-    except (KeyError, TypeError, ValueError, zipfile.BadZipFile, OSError) as e:
+    except (KeyError, TypeError, ValueError, AttributeError, zipfile.BadZipFile, OSError) as e:
         raise ModelFormatError(f"{p} is not a complete seqkit quantized model ({e}); quantize it again") from None
     return FastTextClassifier(read_model_file(p, member.offset, member.size), normalize)
 

@@ -22,11 +22,11 @@ def _datapath(name):
 
 
 def seqkit_vectors(path, words) -> dict[str, np.ndarray]:
-    """word -> vector from `seqkit vectors --format tsv` (words from stdin; the last column is the oov flag)."""
+    """word -> vector from `seqkit vectors --format tsv` (words from stdin; a row is the word and its numbers)."""
     r = runner.invoke(app, ["vectors", path, "--format", "tsv"], input="\n".join(words) + "\n")
     assert r.exit_code == 0, r.output
     rows = [line.split("\t") for line in r.stdout.splitlines()]
-    return {row[0]: np.array(row[1:-1], np.float64) for row in rows}
+    return {row[0]: np.array(row[1:], np.float64) for row in rows}
 
 
 @pytest.mark.parametrize("name", MODELS)

@@ -16,7 +16,7 @@ from seqkit.formats.fasttext.model import read_model_file
 
 def read_vectors(path):
     """KeyedVectors of an unsupervised fastText model file of any layout."""
-    from seqkit.embed.keyed import KeyedVectors
+    from seqkit.embed.vectors import KeyedVectors
     from seqkit.embed.subwords import NgramVectors, SubwordConfig, mean_rows, trained_buckets, word_rows
 
     f = read_model_file(path)

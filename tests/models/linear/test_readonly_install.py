@@ -16,7 +16,7 @@ import seqkit
 SCRIPT = """
 import sys
 from seqkit.models.linear.model import LinearClassifier
-P = LinearClassifier.load(sys.argv[1]).predict_proba(["good film", "bad plot"], threads=1)
+P = LinearClassifier.load(sys.argv[1]).predict_kernel(["good film", "bad plot"], threads=1)  # the kernel's path
 assert P.shape == (2, 2), P
 print("ok")
 """
