@@ -12,9 +12,10 @@ filter sees both (Kim's CNN-multichannel). With `--freeze-embeddings` the one ch
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 
-from seqkit.models.classifier import ClassifierConfig
 from seqkit.models.data import PAD_ID
 from seqkit.nn.conv import ConvMaxPool, distinct_rows
 from seqkit.nn.layers import Dropout, Embedding, Linear, lengths_to_mask
@@ -22,10 +23,25 @@ from seqkit.nn.losses import softmax
 from seqkit.nn.module import Module
 
 
+class CNNConfig(Protocol):
+    """What the CNN reads of its config (seqkit.models.classifier.ClassifierConfig has it all; this
+    module does not import it: classifier.build_model imports this one)."""
+
+    vocab_size: int
+    n_classes: int
+    embed_dim: int
+    maps: int
+    channels: int
+    dropout: float
+    padding: str
+    freeze_embeddings: bool
+    filter_widths: tuple[int, ...]
+
+
 class CNNClassifier(Module):
     """Token ids -> class logits through max-pooled convolutions. See the module docstring."""
 
-    def __init__(self, config: ClassifierConfig, rng: np.random.Generator, embeddings: np.ndarray | None = None):
+    def __init__(self, config: CNNConfig, rng: np.random.Generator, embeddings: np.ndarray | None = None):
         super().__init__()
         c = self.config = config
         self.embedding = Embedding(

@@ -26,7 +26,9 @@ def seqkit_vectors(path, words) -> dict[str, np.ndarray]:
     r = runner.invoke(app, ["vectors", path, "--format", "tsv"], input="\n".join(words) + "\n")
     assert r.exit_code == 0, r.output
     rows = [line.split("\t") for line in r.stdout.splitlines()]
-    return {row[0]: np.array(row[1:], np.float64) for row in rows}
+    from seqkit.tsv import unescape
+
+    return {unescape(row[0]): np.array(row[1:], np.float64) for row in rows}  # words are TSV-escaped
 
 
 @pytest.mark.parametrize("name", MODELS)

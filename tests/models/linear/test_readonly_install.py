@@ -16,8 +16,10 @@ import seqkit
 SCRIPT = """
 import sys
 from seqkit.models.linear.model import LinearClassifier
-P = LinearClassifier.load(sys.argv[1]).predict_kernel(["good film", "bad plot"], threads=1)  # the kernel's path
+model = LinearClassifier.load(sys.argv[1])
+P = model.predict_proba(["good film", "bad plot"], threads=1)  # short texts: the NumPy path
 assert P.shape == (2, 2), P
+model._vocab()  # what the kernel's path builds first: the tokenizer and its character table
 print("ok")
 """
 
