@@ -94,7 +94,13 @@ def test_quantized_output_with_many_labels(fasttext, tmp_path):
     ftz = model.with_suffix(".ftz")
     clf = FastTextClassifier.load(ftz)
     assert clf.file.qout
-    assert_same(clf, texts(), predict_prob(fasttext, ftz, texts(), 5), k=5)
+    # 300 labels of 8 numbers: the 4th and 5th labels of a line can tie to the last float bit, and fastText's
+    # own summation order decides between them; the same labels with the same probabilities, each its own
+    got = clf.predict_top(texts(), 5, 0.0)
+    for i, (g, e) in enumerate(zip(got, predict_prob(fasttext, ftz, texts(), 5))):
+        mine = {clf.labels[j]: p for j, p in g}
+        assert set(mine) == {label for label, _ in e}, f"line {i}"
+        np.testing.assert_allclose([mine[label] for label, _ in e], [p for _, p in e], atol=TOL, err_msg=f"line {i}")
 
 
 def test_gensims_supervised_model(fasttext):
