@@ -1,5 +1,6 @@
 """The house's shape, checked on the source: no import cycle among seqkit's modules (lazy imports inside
-functions and TYPE_CHECKING ones included), and no Numba kernel with more than a dozen arguments."""
+functions and TYPE_CHECKING ones included), no Numba kernel with more than a dozen
+arguments, and no function over sixty lines."""
 
 import ast
 from pathlib import Path
@@ -68,3 +69,18 @@ def test_no_kernel_takes_more_than_twelve_arguments():
                 if n > 12:
                     wide.append(f"{name}.{node.name}: {n}")
     assert wide == []
+
+
+def _long_functions(tree: ast.Module, limit: int) -> list[str]:
+    return [f"{node.name}: {node.end_lineno - node.lineno + 1}" for node in ast.walk(tree)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > limit]
+
+
+def test_no_function_is_longer_than_sixty_lines():
+    long = [f"{name}.{found}" for name, tree in _modules().items() for found in _long_functions(tree, 60)]
+    assert long == []
+
+
+def test_the_length_check_sees_a_long_function():
+    body = "\n".join(f"    x{i} = {i}" for i in range(60))
+    assert _long_functions(ast.parse(f"def f():\n{body}\n"), 60) == ["f: 61"]

@@ -214,7 +214,7 @@ def vectors(
     import numpy as np
 
     from seqkit.embed.export import write_rows
-    from seqkit.errors import OptionError, UnknownWordError
+    from seqkit.errors import OptionError
 
     kv = _load(model, no_oov)
     if fmt is VecFormat.npy and stdout_is_terminal():
@@ -225,44 +225,12 @@ def vectors(
     if docs is not None:
         if words:
             raise OptionError("give either words or --docs FILE, not both")
-        from seqkit.text.sources import iter_documents
-
-        if cluster is None:
-            from seqkit.embed.docvec import document_vectors
-            from seqkit.embed.keyed import document_tokenizer
-
-            tokenize = document_tokenizer(kv)
-            texts = [tokenize(t) for t in iter_documents(docs, column)]
-            matrix, empty, oov = document_vectors(kv, texts, weight.value)
-        else:
-            from seqkit.cluster.blocks import document_vectors_on_cluster
-
-            blocks = document_vectors_on_cluster(cluster, model, kv, lambda: iter_documents(docs, column), docs == "-", weight.value)
-            if fmt is not VecFormat.npy:  # rows go out as their block comes back
-                return _write_document_blocks(blocks, fmt.value, kv.has_subwords)
-            parts = list(blocks)
-            matrix = np.concatenate([m for m, _, _ in parts]) if parts else np.zeros((0, kv.dim), np.float32)
-            empty = sum(e for _, e, _ in parts)
-            oov = [n for _, _, part in parts for n in part]
-        if empty:
-            warning(f"{empty} of {len(matrix)} documents have no known word: their vectors are zero")
-        names = [f"doc{i + 1}" for i in range(len(matrix))]
+        found = _document_matrix(kv, model, docs, column, cluster, weight.value, fmt)
+        if found is None:  # written block by block
+            return
+        names, matrix, oov = found
     else:
-        rows = []
-        if words:
-            names = list(words)
-            rows = [kv.vector(w) for w in names]  # UnknownWordError names the word, exit 1
-        else:
-            names = []
-            for w in _stdin_words(lines):
-                try:
-                    rows.append(kv.vector(w))
-                    names.append(w)
-                except UnknownWordError as e:
-                    failed += 1
-                    error_line(str(e))
-        matrix = np.array(rows, dtype=np.float32).reshape(len(rows), kv.dim)
-        oov = [kv.is_oov(w) for w in names]
+        names, matrix, oov, failed = _word_matrix(kv, words, lines)
         if any(oov) and fmt is not VecFormat.jsonl:
             message(f"{sum(oov)} of {len(names)} words are outside the vocabulary: built from their n-grams")
     if fmt is VecFormat.npy:
@@ -272,6 +240,60 @@ def vectors(
         write_rows(sys.stdout, zip(names, matrix), fmt.value, oov if kv.has_subwords else None)
     if failed:
         raise typer.Exit(1)
+
+
+def _word_matrix(kv, words: Optional[List[str]], lines: bool) -> tuple:
+    """(names, (n, dim) float32 rows, OOV flags, unknown words reported) for the words given or read
+    from stdin; an unknown word given as an argument is an error, one from stdin an error line."""
+    import numpy as np
+
+    from seqkit.errors import UnknownWordError
+
+    failed = 0
+    if words:
+        names = list(words)
+        rows = [kv.vector(w) for w in names]  # UnknownWordError names the word, exit 1
+    else:
+        names, rows = [], []
+        for w in _stdin_words(lines):
+            try:
+                rows.append(kv.vector(w))
+                names.append(w)
+            except UnknownWordError as e:
+                failed += 1
+                error_line(str(e))
+    matrix = np.array(rows, dtype=np.float32).reshape(len(rows), kv.dim)
+    return names, matrix, [kv.is_oov(w) for w in names], failed
+
+
+def _document_matrix(kv, model: str, docs: str, column, cluster, weight: str, fmt: VecFormat):
+    """(names doc1.., matrix, OOV counts) of the documents of DOCS, or None when the rows were already
+    written block by block as a cluster sent them back."""
+    import numpy as np
+
+    from seqkit.text.sources import iter_documents
+
+    if cluster is None:
+        from seqkit.embed.docvec import document_vectors
+        from seqkit.embed.keyed import document_tokenizer
+
+        tokenize = document_tokenizer(kv)
+        texts = [tokenize(t) for t in iter_documents(docs, column)]
+        matrix, empty, oov = document_vectors(kv, texts, weight)
+    else:
+        from seqkit.cluster.blocks import document_vectors_on_cluster
+
+        blocks = document_vectors_on_cluster(cluster, model, kv, lambda: iter_documents(docs, column), docs == "-", weight)
+        if fmt is not VecFormat.npy:  # rows go out as their block comes back
+            _write_document_blocks(blocks, fmt.value, kv.has_subwords)
+            return None
+        parts = list(blocks)
+        matrix = np.concatenate([m for m, _, _ in parts]) if parts else np.zeros((0, kv.dim), np.float32)
+        empty = sum(e for _, e, _ in parts)
+        oov = [n for _, _, part in parts for n in part]
+    if empty:
+        warning(f"{empty} of {len(matrix)} documents have no known word: their vectors are zero")
+    return [f"doc{i + 1}" for i in range(len(matrix))], matrix, oov
 
 
 def _write_document_blocks(blocks, fmt: str, subwords: bool) -> None:

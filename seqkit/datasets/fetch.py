@@ -116,6 +116,45 @@ def _known_sizes(entry: Entry) -> set[int] | None:
     return None if None in sizes else sizes
 
 
+def _refuse_size(url: str, total: int | None, expected_sizes: set[int] | None) -> None:
+    if total is not None and expected_sizes and total not in expected_sizes:
+        raise FetchError(
+            f"{url} offers {total:,} bytes, but the catalog expects "
+            f"{' or '.join(f'{s:,}' for s in sorted(expected_sizes))}: the file on the server has changed "
+            f"(download it yourself and pass --from FILE --no-verify if you trust it)"
+        )
+
+
+def _copy_body(response, tmp: Path, target: Path, h, counted: list[int], on_progress, total: int | None) -> None:
+    """Stream the response into TMP, hashing it; counted[0] holds the bytes so far (for error lines)."""
+    try:
+        out = open(tmp, "wb")
+    except OSError as e:
+        raise SeqkitError(f"cannot write {target}: {e.strerror or e}") from None
+    with out:
+        while chunk := response.read(CHUNK):
+            try:
+                out.write(chunk)
+            except OSError as e:
+                raise SeqkitError(f"cannot write {target}: {e.strerror or e}") from None
+            h.update(chunk)
+            counted[0] += len(chunk)
+            if on_progress:
+                on_progress(counted[0], total)
+
+
+def _network_error(url: str, e: BaseException, done: int) -> FetchError:
+    """One FetchError line for what urllib, http.client or the socket raised."""
+    if isinstance(e, urllib.error.HTTPError):
+        return FetchError(f"cannot download {url}: the server answered HTTP {e.code} {e.reason}")
+    if isinstance(e, urllib.error.URLError):
+        reason = e.reason.strerror if isinstance(e.reason, OSError) and e.reason.strerror else e.reason
+        return FetchError(f"cannot download {url}: {reason} (no network? download it by hand and pass --from FILE)")
+    if isinstance(e, (socket.timeout, TimeoutError)):
+        return FetchError(f"download of {url} timed out after {done:,} bytes ({e or 'no data'}): try again")
+    return FetchError(f"download of {url} failed after {done:,} bytes ({type(e).__name__}: {e}): try again")
+
+
 def download(
     url: str,
     target: str | os.PathLike,
@@ -134,51 +173,21 @@ def download(
     target = Path(target)
     request = urllib.request.Request(url, headers={"User-Agent": f"seqkit/{__version__}"})
     h = hashlib.sha256()
-    done = 0
+    counted = [0]
     try:
         with atomic_path(target) as tmp:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 length = response.headers.get("Content-Length")
                 total = int(length) if length and length.isdigit() else None
-                if total is not None and expected_sizes and total not in expected_sizes:
-                    raise FetchError(
-                        f"{url} offers {total:,} bytes, but the catalog expects "
-                        f"{' or '.join(f'{s:,}' for s in sorted(expected_sizes))}: the file on the server has changed "
-                        f"(download it yourself and pass --from FILE --no-verify if you trust it)"
-                    )
-                try:
-                    out = open(tmp, "wb")
-                except OSError as e:
-                    raise SeqkitError(f"cannot write {target}: {e.strerror or e}") from None
-                with out:
-                    while True:
-                        chunk = response.read(CHUNK)
-                        if not chunk:
-                            break
-                        try:
-                            out.write(chunk)
-                        except OSError as e:
-                            raise SeqkitError(f"cannot write {target}: {e.strerror or e}") from None
-                        h.update(chunk)
-                        done += len(chunk)
-                        if on_progress:
-                            on_progress(done, total)
-                if total is not None and done != total:
-                    raise FetchError(f"download of {url} stopped after {done:,} of {total:,} bytes: try again")
+                _refuse_size(url, total, expected_sizes)
+                _copy_body(response, tmp, target, h, counted, on_progress, total)
+                if total is not None and counted[0] != total:
+                    raise FetchError(f"download of {url} stopped after {counted[0]:,} of {total:,} bytes: try again")
             if check:
-                check(done, h.hexdigest())
-    except urllib.error.HTTPError as e:
-        raise FetchError(f"cannot download {url}: the server answered HTTP {e.code} {e.reason}") from None
-    except urllib.error.URLError as e:
-        reason = e.reason.strerror if isinstance(e.reason, OSError) and e.reason.strerror else e.reason
-        raise FetchError(
-            f"cannot download {url}: {reason} (no network? download it by hand and pass --from FILE)"
-        ) from None
-    except (socket.timeout, TimeoutError) as e:
-        raise FetchError(f"download of {url} timed out after {done:,} bytes ({e or 'no data'}): try again") from None
-    except (http.client.HTTPException, ConnectionError) as e:
-        raise FetchError(f"download of {url} failed after {done:,} bytes ({type(e).__name__}: {e}): try again") from None
-    return h.hexdigest(), done
+                check(counted[0], h.hexdigest())
+    except (urllib.error.URLError, socket.timeout, TimeoutError, http.client.HTTPException, ConnectionError) as e:
+        raise _network_error(url, e, counted[0]) from None
+    return h.hexdigest(), counted[0]
 
 
 def _make_parents(folder: Path) -> list[Path]:
@@ -219,6 +228,60 @@ def _provenance(entry: Entry, result: FetchResult) -> dict:
     }
 
 
+def _local_source(entry: Entry, out: Path, source: str | os.PathLike | None, verify: bool, stage) -> tuple:
+    """(archive path or None when it is to be downloaded, the result so far)."""
+    if entry.kind == "builtin":
+        src = entry.builtin_file()
+        return src, FetchResult(entry.name, str(out), str(src), archive_bytes=src.stat().st_size)
+    if source is None:
+        return None, FetchResult(entry.name, str(out), entry.url or "")
+    src = Path(source)
+    if src.is_dir() and entry.converter == "imdb":
+        return src, FetchResult(entry.name, str(out), str(src), verified="none")
+    src = check_readable_file(src, "archive")
+    result = FetchResult(entry.name, str(out), str(src))
+    result.archive_sha256, result.archive_bytes = sha256_file(src, stage("verify"))
+    if verify:
+        found = _check(entry, str(src), result.archive_bytes, result.archive_sha256,
+                       "Download it again, or pass --no-verify if you trust this copy.")
+        result.verified = entry.verification if found else "none"
+        result.matched = found.note if found else None
+    else:
+        result.verified = "skipped"
+    return src, result
+
+
+def _download_into(entry: Entry, tmp: Path, result: FetchResult, verify: bool, timeout: float, stage) -> Path:
+    """Download the entry's archive into the temporary folder TMP, checked against the catalog."""
+    archive = tmp / (entry.archive_name or f"{entry.name}.download")
+    checked: dict = {}
+
+    def check(size: int, sha256: str) -> None:
+        if verify:
+            checked["copy"] = _check(
+                entry, f"{entry.archive_name} from {entry.url}", size, sha256,
+                "The download was deleted. Try again; if it keeps failing the file on the server has "
+                "changed: download it yourself and pass --from FILE --no-verify if you trust it.",
+            )
+
+    result.archive_sha256, result.archive_bytes = download(
+        entry.url, archive, expected_sizes=_known_sizes(entry) if verify else None, check=check,
+        on_progress=stage("download"), timeout=timeout,
+    )
+    found = checked.get("copy")
+    result.verified = (entry.verification if found else "none") if verify else "skipped"
+    result.matched = found.note if found else None
+    return archive
+
+
+def _remove_empty(created: list[Path]) -> None:
+    for folder in reversed(created):  # folders made for this output, if still empty
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+
+
 def fetch(
     entry: Entry,
     output: str | os.PathLike,
@@ -249,52 +312,13 @@ def fetch(
         raise OptionError(f"'{entry.name}' comes with an installed package: --from is for downloadable corpora")
     # '..' resolved first, so that `-o a/../b/x` never makes a folder a/ it does not need
     target = check_output(out, [source], force=force, folder=True, make_parents=True)
-    if entry.kind == "builtin":
-        src = entry.builtin_file()
-        result = FetchResult(entry.name, str(out), str(src), archive_bytes=src.stat().st_size)
-    elif source is not None:
-        src = Path(source)
-        if src.is_dir() and entry.converter == "imdb":
-            result = FetchResult(entry.name, str(out), str(src), verified="none")
-        else:
-            src = check_readable_file(src, "archive")
-            result = FetchResult(entry.name, str(out), str(src))
-            result.archive_sha256, result.archive_bytes = sha256_file(src, stage("verify"))
-            if verify:
-                found = _check(entry, str(src), result.archive_bytes, result.archive_sha256,
-                               "Download it again, or pass --no-verify if you trust this copy.")
-                result.verified = entry.verification if found else "none"
-                result.matched = found.note if found else None
-            else:
-                result.verified = "skipped"
-    else:
-        src = None
-        result = FetchResult(entry.name, str(out), entry.url or "")
-
+    src, result = _local_source(entry, out, source, verify, stage)
     downloaded = src is None
     created = _make_parents(target.parent)
     try:
         with atomic_dir(target, force=force) as tmp:
             if downloaded:  # into the temporary folder
-                archive = tmp / (entry.archive_name or f"{entry.name}.download")
-                checked: dict = {}
-
-                def check(size: int, sha256: str) -> None:
-                    if verify:
-                        checked["copy"] = _check(
-                            entry, f"{entry.archive_name} from {entry.url}", size, sha256,
-                            "The download was deleted. Try again; if it keeps failing the file on the server has "
-                            "changed: download it yourself and pass --from FILE --no-verify if you trust it.",
-                        )
-
-                result.archive_sha256, result.archive_bytes = download(
-                    entry.url, archive, expected_sizes=_known_sizes(entry) if verify else None, check=check,
-                    on_progress=stage("download"), timeout=timeout,
-                )
-                found = checked.get("copy")
-                result.verified = (entry.verification if found else "none") if verify else "skipped"
-                result.matched = found.note if found else None
-                src = archive
+                src = _download_into(entry, tmp, result, verify, timeout, stage)
             try:
                 result.files = convert(entry, src, tmp, stage("convert"))
             except OSError as e:  # a full disk, a read error
@@ -302,19 +326,15 @@ def fetch(
             result.warnings = row_mismatches(entry, result.files)
             if downloaded:
                 if keep_archive:
-                    result.files.append(OutputFile(archive.name, None, archive.stat().st_size))
+                    result.files.append(OutputFile(src.name, None, src.stat().st_size))
                 else:
-                    archive.unlink()
+                    src.unlink()
             result.seconds = round(time.perf_counter() - start, 3)
             with atomic_open(tmp / SOURCE_FILE, "w", encoding="utf-8") as f:
                 json.dump(_provenance(entry, result), f, indent=2, ensure_ascii=False)
                 f.write("\n")
             _usual_modes(tmp)
     except BaseException:
-        for folder in reversed(created):  # folders made for this output, if still empty
-            try:
-                folder.rmdir()
-            except OSError:
-                break
+        _remove_empty(created)
         raise
     return result
