@@ -37,7 +37,7 @@ def pool_index(matrix, r, slot, pool):
     return k
 
 
-@overload(row)
+@overload(row, inline="always")
 def _row_overlay(view, i):
     """Row i of an overlay view (matrix, slot, pool): the chunk's copy (pool_index)."""
     if not isinstance(view, types.BaseTuple) or not isinstance(view.types[2], types.BaseTuple):

@@ -25,7 +25,7 @@ def row(view, i):
     raise NotImplementedError("numba only")
 
 
-@overload(row)
+@overload(row, inline="always")
 def _row_shared_or_hot(view, i):
     if isinstance(view, types.Array):
         return lambda view, i: view[i]
