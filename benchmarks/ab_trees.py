@@ -10,7 +10,8 @@ labels (linear). Before the timed runs each tree runs each case once untimed (Nu
 its cache). Runs alternate before/after, the first tree of a pair rotating, so drift in the shared
 machine's speed falls on both. Figures: training words/s as the command reports it (word2vec, subwords)
 the command's train_seconds (linear), the whole command's seconds (preprocess). Prints a JSON line per run and, per case, the median
-after/before ratio of the repeats' pairs and its range.
+after/before ratio of the repeats' pairs and its range, and the same for the whole command's CPU seconds
+(with --threads 1 the steadiest figure on a shared machine).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import gzip
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -48,28 +50,35 @@ def prepare(work: Path, lines: int) -> dict[str, Path]:
                 break
             out.write(line)
     with gzip.open(IMDB / "train.tsv.gz", "rt", encoding="utf-8") as f:
-        header, *rows = f.read().splitlines()
+        header, *rows = f.read().rstrip("\n").split("\n")  # not splitlines(): reviews hold U+2028 and U+0085
     half = len(rows) // 2  # the file is sorted by label: take both ends in turn
     mixed = [r for pair in zip(rows[:half], rows[half:]) for r in pair][:lines]
     tsv.write_text("\n".join([header, *mixed]) + "\n", encoding="utf-8")
     return {"text": text, "tsv": tsv}
 
 
-def run_case(tree: Path, case: str, files: dict, out: Path, threads: int) -> float:
+def _cpu_of_children() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_case(tree: Path, case: str, files: dict, out: Path, threads: int) -> tuple[float, float]:
+    """(the case's figure, the whole command's CPU seconds: less sensitive than wall time to what else
+    the machine runs, and with --threads 1 the steadiest figure)."""
     args, figure = CASES[case]
     training = [] if figure == "seconds" else ["--threads", str(threads), "--epochs", "1"]
     cmd = [sys.executable, "-m", "seqkit", *[a.format(**files) for a in args], "-o", str(out), *training, "--force"]
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu_of_children()
     r = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=tree)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _cpu_of_children() - cpu
     if r.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed in {tree}:\n{r.stderr[-2000:]}")
     if figure == "seconds":
-        return seconds
+        return seconds, cpu
     if figure == "train_seconds":
-        return float(json.loads(r.stdout.strip().splitlines()[-1])["train_seconds"])
-    return float(RATE.findall(r.stderr)[-1].replace(",", ""))
+        return float(json.loads(r.stdout.strip().splitlines()[-1])["train_seconds"]), cpu
+    return float(RATE.findall(r.stderr)[-1].replace(",", "")), cpu
 
 
 def _output(work: Path, tree: str, case: str) -> Path:
@@ -93,19 +102,24 @@ def main() -> None:
         for case in cases:  # warm-up: compile or load each tree's kernels, untimed
             for name, tree in trees.items():
                 run_case(tree, case, files, _output(work, name, case), a.threads)
-        results = {c: {"before": [], "after": []} for c in cases}
+        results = {c: {"before": [], "after": [], "cpu_before": [], "cpu_after": []} for c in cases}
         for rep in range(a.repeats):
             for case in cases:
                 order = ["before", "after"] if (rep + cases.index(case)) % 2 == 0 else ["after", "before"]
                 for name in order:
-                    value = run_case(trees[name], case, files, _output(work, name, case), a.threads)
+                    value, cpu = run_case(trees[name], case, files, _output(work, name, case), a.threads)
                     results[case][name].append(value)
-                    print(json.dumps({"case": case, "tree": name, "repeat": rep, CASES[case][1]: value}), flush=True)
+                    results[case][f"cpu_{name}"].append(cpu)
+                    print(json.dumps({"case": case, "tree": name, "repeat": rep, CASES[case][1]: value,
+                                      "cpu_seconds": round(cpu, 3)}), flush=True)
     for case, r in results.items():
         ratios = [x / y for x, y in zip(r["after"], r["before"])]
+        cpu = [x / y for x, y in zip(r["cpu_after"], r["cpu_before"])]
         print(json.dumps({"case": case, "figure": CASES[case][1], "before": r["before"], "after": r["after"],
                           "after_over_before_median": round(statistics.median(ratios), 3),
-                          "range": [round(min(ratios), 3), round(max(ratios), 3)]}))
+                          "range": [round(min(ratios), 3), round(max(ratios), 3)],
+                          "cpu_after_over_before_median": round(statistics.median(cpu), 3),
+                          "cpu_range": [round(min(cpu), 3), round(max(cpu), 3)]}))
 
 
 if __name__ == "__main__":
