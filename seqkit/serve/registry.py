@@ -31,10 +31,16 @@ class Served:
 
 
 def kind_of(path: str) -> str:
-    """A word-vector model (native, word2vec, fastText .bin) or a classifier (.npz with metadata)."""
+    """A word-vector model (native, word2vec, fastText .bin/.ftz) or a classifier (.npz with metadata, or a
+    fastText supervised .bin/.ftz)."""
     from seqkit.embed.formats import detect
 
-    if detect(path) != "native":
+    found = detect(path)
+    if found.startswith("fasttext"):
+        from seqkit.formats.fasttext.header import supervised
+
+        return CLASSIFIER if supervised(path) else VECTORS
+    if found != "native":
         return VECTORS
     try:
         with zipfile.ZipFile(path) as z:

@@ -3,6 +3,8 @@ or a missing extra is one error line."""
 
 from __future__ import annotations
 
+import http.client
+import json
 import signal
 import subprocess
 import sys
@@ -13,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from seqkit.cli import app
-from tests.serve.conftest import Server, vector_model
+from tests.serve.conftest import TOKEN, Server, vector_model
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -23,11 +25,29 @@ def test_sigterm_lets_requests_in_flight_finish(tmp_path, workers):
     body = {"words": ["king", "queen -man"] * 1000, "n": 5}  # tens of milliseconds each
     first = server.post("/similar", body)
     assert first[0] == 200
-    got = []
-    threads = [threading.Thread(target=lambda: got.append(server.post("/similar", body))) for _ in range(6)]
+    got, sent = [], threading.Semaphore(0)
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        conn.request("POST", "/similar", body=json.dumps(body).encode(),
+                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"})
+        sent.release()
+        try:
+            r = conn.getresponse()
+            got.append((r.status, json.loads(r.read())))
+        except (ConnectionError, OSError):
+            got.append((0, None))
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=client) for _ in range(6)]
     for t in threads:
         t.start()
-    time.sleep(0.3)  # the requests are sent and queued in the server
+    for _ in threads:  # every request is on the wire, however slow this machine is today
+        assert sent.acquire(timeout=60)
+    deadline = time.monotonic() + 60
+    while not got and time.monotonic() < deadline:  # the server is answering them one by one: it has
+        time.sleep(0.01)  # read them all (its loop is free while the thread pool works); five are still in flight
     assert server.stop() in (0, -signal.SIGTERM)  # uvicorn ends by the signal once it has drained
     for t in threads:
         t.join(60)

@@ -171,6 +171,17 @@ def sniff(path) -> bool:
         return False
 
 
+def supervised(path) -> bool:
+    """Whether a fastText file (either layout) holds a classifier (False if unreadable: the caller's
+    reader then reports what is wrong)."""
+    try:
+        with open(path, "rb") as f:
+            r = _Reader(f.read(ARGS.size + 8), path)
+        return read_args(r, path)[0].supervised
+    except (OSError, ValueError, ModelFormatError):
+        return False
+
+
 def quantized(path) -> bool:
     """Whether a fastText file with a magic number holds a quantized input matrix (False if unreadable:
     the caller's reader then reports what is wrong)."""
