@@ -114,20 +114,34 @@ def load_npy(path, mmap: bool = False, error: type = ModelFormatError) -> np.nda
         raise error(f"{path} is not a readable array file (truncated or corrupted?): {e}") from None
 
 
-def map_members(path, names, what: str = "file", error: type = ModelFormatError, dtype=None) -> dict[str, np.ndarray]:
+def stored_members(path, names) -> tuple[str, ...]:
+    """Those of ``names`` that the .npz at ``path`` holds uncompressed, so that map_members can map them
+    (none where the file is not a readable zip: the reader that follows says what is wrong)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return tuple(n for n in names if n + ".npy" in zf.NameToInfo
+                         and zf.NameToInfo[n + ".npy"].compress_type == zipfile.ZIP_STORED)
+    except _BROKEN:
+        return ()
+
+
+def map_members(path, names, what: str = "file", error: type = ModelFormatError, dtype=None,
+                crc: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
     """The stored (uncompressed) members ``names`` of the .npz at ``path`` that it has, each memory-mapped
     read-only at its offset inside the file (only the pages used are ever read). Every size is checked
     against the member's stored size and the file's size before mapping; with ``dtype`` the member must
-    hold that type. Anything wrong is one ``error`` naming the file."""
+    hold that type. Members named in ``crc`` are checked against their zip CRC-32 (one pass over the pages,
+    no copy), as reading them would. Anything wrong is one ``error`` naming the file."""
     try:
         with zipfile.ZipFile(path) as zf:
             present = set(zf.namelist())
-            return {name: _mapped(path, zf, name, error, dtype) for name in names if name + ".npy" in present}
+            return {name: _mapped(path, zf, name, error, dtype, name in crc)
+                    for name in names if name + ".npy" in present}
     except _BROKEN as e:
         raise error(f"{path} is not a {what} (or it is truncated or corrupted): {e}") from None
 
 
-def _mapped(path, zf: zipfile.ZipFile, name: str, error: type, dtype) -> np.ndarray:
+def _mapped(path, zf: zipfile.ZipFile, name: str, error: type, dtype, crc: bool = False) -> np.ndarray:
     info = zf.getinfo(name + ".npy")
     if info.compress_type != zipfile.ZIP_STORED:  # never inflated to be mapped
         raise error(f"{path}: '{name}' is compressed; seqkit writes it stored, to map it (save the model again)")
@@ -143,9 +157,21 @@ def _mapped(path, zf: zipfile.ZipFile, name: str, error: type, dtype) -> np.ndar
         offset = f.tell()
     size = _nbytes(shape, kind)
     if (dtype is not None and kind != np.dtype(dtype)) or offset - start + size != info.file_size:
-        raise error(f"{path} is corrupted: '{name}' is {kind} {shape}, not {dtype or 'an array'} of its stored size")
+        raise error(f"{path} is corrupted: '{name}' is {kind} {shape}, not {np.dtype(dtype) if dtype is not None else 'an array'} of its stored size")
     if offset + size > os.path.getsize(path):
         raise error(f"{path} is truncated: '{name}' ends past the end of the file")
+    if crc:
+        _check_crc(path, start, info, name, error)
     if size == 0:
         return np.zeros(shape, kind)
     return np.memmap(path, dtype=kind, mode="r", offset=offset, shape=tuple(shape), order="F" if fortran else "C")
+
+
+def _check_crc(path, start: int, info: zipfile.ZipInfo, name: str, error: type) -> None:
+    import mmap
+    import zlib
+
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+        found = zlib.crc32(memoryview(buf)[start : start + info.file_size])
+    if found != info.CRC:
+        raise error(f"{path} is corrupted: '{name}' fails its CRC-32 check")

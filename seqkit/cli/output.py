@@ -11,10 +11,19 @@ import json
 import sys
 from typing import Any, Iterable, Sequence
 
-from rich.console import Console
-from rich.text import Text
+_err = None
 
-err = Console(stderr=True, highlight=False, emoji=False)
+
+def __getattr__(name: str):
+    """`err`, the stderr console, made on first use: importing rich costs a one-line command tens of ms."""
+    global _err
+    if name == "err":
+        if _err is None:
+            from rich.console import Console
+
+            _err = Console(stderr=True, highlight=False, emoji=False)
+        return _err
+    raise AttributeError(name)
 
 Part = "str | tuple[str, str]"  # plain text, or (text, rich style)
 
@@ -26,7 +35,9 @@ def stdout_is_terminal() -> bool:
 def message(*parts) -> None:
     """A note for the user on stderr (never on stdout, which carries data). Each part is plain text
     or a (text, style) pair: `message(("warning", "yellow"), ": ", text)`. Nothing is read as markup."""
-    err.print(Text.assemble(*parts), soft_wrap=True)
+    from rich.text import Text
+
+    __getattr__("err").print(Text.assemble(*parts), soft_wrap=True)
 
 
 def warning(text: str) -> None:
@@ -67,7 +78,9 @@ def emit_rows(
             print(json.dumps(dict(zip(columns, row)), ensure_ascii=False))
         return
     if stdout_is_terminal():
+        from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(title=None if title is None else Text(title))
         for c in columns:

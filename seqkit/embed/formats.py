@@ -25,7 +25,7 @@ import numpy as np
 from seqkit.errors import ModelFormatError
 from seqkit.limits import MAX_DIM
 from seqkit.fileio import atomic_path, check_format_version, check_readable_file
-from seqkit.npzfile import load_npz, map_members
+from seqkit.npzfile import load_npz, map_members, stored_members
 
 FORMAT = "seqkit-w2v"
 FORMAT_VERSION = 1
@@ -85,8 +85,9 @@ def load_native(path) -> tuple[list[str], np.ndarray, dict[str, np.ndarray], dic
         if head[:1] == b"\x80":
             raise ModelFormatError(f"{path} is a Python pickle: seqkit never loads pickles (they can run code)")
         raise ModelFormatError(f"{path} is not a seqkit model (.npz): convert word2vec files with `seqkit export`")
-    arrays = load_npz(p, "seqkit model", skip=MAPPED)
-    arrays.update(map_members(p, MAPPED, "seqkit model", dtype=np.float32))
+    mapped = MAPPED + stored_members(p, ("vectors",))  # the vectors too where stored: no copy, CRC still checked
+    arrays = load_npz(p, "seqkit model", skip=mapped)
+    arrays.update(map_members(p, mapped, "seqkit model", dtype=np.float32, crc=("vectors",)))
     for name in MAPPED:
         if name in arrays and arrays[name].ndim != 2:
             raise ModelFormatError(f"{path} is corrupted: '{name}' is not a matrix")

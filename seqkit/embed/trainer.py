@@ -110,7 +110,7 @@ class Word2VecModel:
                              "one with --subwords (continued subword training is not supported yet)")
         return cls(
             Vocab(words, counts),
-            arrays["vectors"],
+            np.array(arrays["vectors"]),  # a writable copy: the file's rows are memory-mapped read-only
             arrays.get("syn1neg"),
             arrays.get("syn1"),
             meta.get("training", {}),

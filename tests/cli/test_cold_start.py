@@ -26,7 +26,17 @@ def test_similar_imports_nothing_heavy(tmp_path):
 
     words = ["king", "queen", "man", "woman"]
     save_native(tmp_path / "m.w2v", words, np.arange(4, 0, -1), {"vectors": np.eye(4, dtype=np.float32)}, {})
-    assert imported(["similar", tmp_path / "m.w2v", "king"]).isdisjoint(HEAVY)
+    assert imported(["similar", tmp_path / "m.w2v", "king"]).isdisjoint(HEAVY + ("rich",))  # a pipe: no table
+
+
+@pytest.mark.parametrize("text", ["pip install 'seqkit[dask]'", "[bold]x[/bold] and [1, 2]", "a \\[red]b", "end\\",
+                                  "end\\\\", "[#fff]c[@click]", "plain"])
+def test_help_markup_is_escaped_as_rich_escapes_it(text):
+    from rich.markup import escape
+
+    from seqkit.cli import escape_markup
+
+    assert escape_markup(text) == escape(text)
 
 
 def test_predict_of_a_line_with_a_linear_model_imports_nothing_heavy(tmp_path):
