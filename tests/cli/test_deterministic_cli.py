@@ -40,3 +40,11 @@ def test_deterministic_is_refused_for_other_architectures(tmp_path):
     result = runner.invoke(app, ["train-classifier", str(data), "-o", str(tmp_path / "m.npz"), "--arch", "gru",
                                  "--deterministic"])
     assert result.exit_code != 0 and "--deterministic" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("loss, warned", [("hs", True), ("ns", False)])
+def test_hierarchical_softmax_under_deterministic_is_warned_of(corpus_file, tmp_path, loss, warned):  # noqa: F811
+    args = [a for a in TRAIN if a != "--quiet"]
+    result = runner.invoke(app, ["train-w2v", str(corpus_file), "-o", str(tmp_path / "m.w2v"), "--loss", loss, *args])
+    assert result.exit_code == 0, result.stderr
+    assert ("hierarchical softmax trains much weaker" in result.stderr) == warned
