@@ -404,6 +404,14 @@ def _all_probabilities(clf, model: str, texts: list[str], cluster: Optional[str]
 
 def _rows(P, names: list[str], probs: bool, as_json: bool) -> list[list]:
     """Probabilities (n, C) -> one row per text: best label, its probability, and every class's with --probs."""
+    import numpy as np
+
+    if not probs and len(P):  # one vectorized pass: the usual case, 25,000 reviews in milliseconds
+        best = P.argmax(axis=1)
+        top = P[np.arange(len(P)), best].astype(np.float64).tolist()
+        if as_json:
+            top = [round(v, 6) for v in top]
+        return [[names[b], v] for b, v in zip(best.tolist(), top)]
     rows = []
     for p in P:
         best = int(p.argmax())

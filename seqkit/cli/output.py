@@ -59,13 +59,6 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _tsv_cell(value: Any) -> str:
-    """A TSV field: text escaped by the one rule (seqkit/tsv.py), so that no value splits a row."""
-    from seqkit.tsv import escape
-
-    return escape(_cell(value))
-
-
 def emit_rows(
     columns: Sequence[str],
     rows: Iterable[Sequence[Any]],
@@ -89,9 +82,11 @@ def emit_rows(
             table.add_row(*(Text(_cell(v)) for v in row))
         Console(emoji=False).print(table)
         return
-    out = sys.stdout
+    from seqkit.tsv import escape
+
+    write = sys.stdout.write
     for row in rows:
-        out.write("\t".join(_tsv_cell(v) for v in row) + "\n")
+        write("\t".join([escape(v if type(v) is str else _cell(v)) for v in row]) + "\n")  # escaped by the one rule (seqkit/tsv.py)
 
 
 def emit_record(record: dict, as_json: bool = False, title: str | None = None) -> None:
