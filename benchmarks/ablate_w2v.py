@@ -19,7 +19,8 @@ turn). Variants, each over the same seeds on the same encoded corpus:
 - ``gensim-noise``:   gensim's noise draw (cumulative table over 2^31 - 1, bisection) for the alias table
 - ``alias-mixed``:    the alias table drawn from one splitmix64-mixed LCG output a noise word, not two raw ones
 - ``small-chunks``:   10,000-word chunks a thread per kernel call (gensim's job size) instead of 50,000
-- ``rng-split``:      each thread's LCG seeded by splitmix64(seed, thread) instead of seed * 1000003 + 7919 t + 1
+- ``old-seeds``:      each thread's LCG seeded by seed * 1000003 + 7919 t + 1, as before issue 32 (now
+                     splitmix64 of (seed, thread))
 
 With --gensim, gensim on the same tokens and vocabulary (1 epoch, the same threads) as the yardstick.
 Quality is what `evaluate-w2v` reports, the analogies over one list of words for every variant and for
@@ -43,7 +44,7 @@ sys.path.insert(0, str(HERE))
 from bench_w2v import MODES, STREAMS, make_token_file  # noqa: E402
 
 VARIANTS = ("default", "no-hot-rows", "one-thread", "id-order-ties", "gensim-tree", "gensim-one-thread",
-            "gensim-sigmoid", "gensim-noise", "alias-mixed", "small-chunks", "rng-split")
+            "gensim-sigmoid", "gensim-noise", "alias-mixed", "small-chunks", "old-seeds")
 
 
 def _gensim_tree(counts):
@@ -176,17 +177,11 @@ def child(corpus_dir: str, mode: str, variant: str, threads: int, seed: int) -> 
         if variant == "no-hot-rows":
             trainer._hot_rows = lambda config, threads, counts, *rest: no_hot_rows(
                 len(counts) - 1 if config.loss == "hs" else len(counts))
-        if variant == "rng-split":
+        if variant == "old-seeds":
             from seqkit.embed import driver
 
-            def split_states(seed, threads):
-                z = (np.full(threads, seed, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-                     + np.arange(1, threads + 1, dtype=np.uint64) * np.uint64(0xD1B54A32D192ED03))
-                z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-                z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-                return (z ^ (z >> np.uint64(31))).astype(np.uint64)
-
-            driver.rng_states = split_states
+            driver.rng_states = lambda seed, threads: (np.uint64(seed) * np.uint64(1000003) + np.uint64(1)
+                                                       + np.arange(threads, dtype=np.uint64) * np.uint64(7919))
         cfg = trainer.Word2VecConfig(model=model, loss=loss, epochs=1, seed=seed,
                                      threads=1 if variant == "one-thread" else threads,
                                      **({"chunk_words": 10_000} if variant == "small-chunks" else {}))
