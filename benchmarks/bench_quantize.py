@@ -115,15 +115,15 @@ def main() -> None:
         bench_vectors(work)
         return
     files, binary = prepare(work), peer_binary()
-    rows = []
-    for row in (bench_seqkit("bi-lr0.25", work, files), bench_fasttext("bi-lr0.25", work, files, binary)):
-        row["model"] = "full"
-        rows.append(row)
-        print(json.dumps(row), flush=True)
-    rows[0]["one_line_rss_mb"] = round(one_line_rss(work / "seqkit-bi-lr0.25.npz"))
+    rows = [bench_seqkit("bi-lr0.25", work, files), bench_fasttext("bi-lr0.25", work, files, binary)]
+    seqkit_model = Path(rows[0]["model"])  # bench_linear names it by the thread count
+    rows[0]["one_line_rss_mb"] = round(one_line_rss(seqkit_model))
     rows[1]["one_line_rss_mb"] = round(one_line_rss(work / "fasttext-bi-lr0.25.bin"))
+    for row in rows:
+        row["model"] = "full"
+        print(json.dumps(row), flush=True)
     for _ in range(args.repeats):
-        for row in (quantize_seqkit(work / "seqkit-bi-lr0.25.npz", work / "seqkit-q.npz", args, files),
+        for row in (quantize_seqkit(seqkit_model, work / "seqkit-q.npz", args, files),
                     quantize_fasttext(binary, work / "fasttext-bi-lr0.25", args, files)):
             rows.append(row)
             print(json.dumps(row), flush=True)

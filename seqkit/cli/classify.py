@@ -424,10 +424,12 @@ def _rows(P, names: list[str], probs: bool, as_json: bool) -> list[list]:
 
 
 def _threads_for(clf):
-    """The threads context for predicting with `clf`: the linear model needs only Numba's pool."""
+    """The threads context for predicting with `clf`: the linear model and fastText's files need only
+    Numba's pool (imported only when a kernel runs), no BLAS (whose SciPy copy alone is ~40 MB)."""
+    from seqkit.formats.fasttext.model import FastTextClassifier
     from seqkit.models.linear.model import LinearClassifier
 
-    if isinstance(clf, LinearClassifier):
+    if isinstance(clf, (LinearClassifier, FastTextClassifier)):
         from seqkit import runtime
 
         return runtime.threads(0, blas=False)

@@ -99,9 +99,13 @@ class LineEncoder:
             if tok == EOS_BYTES:
                 break
 
-    def batch(self, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, offsets): the input rows of line t are rows[offsets[t]:offsets[t+1]]."""
-        from seqkit.formats.fasttext.kernels import line_rows
+    def batch(self, lines: list[str], numpy: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, offsets): the input rows of line t are rows[offsets[t]:offsets[t+1]]. numpy: the word
+        n-grams hashed in Python (a few short lines: no Numba to import), else in the kernel."""
+        if numpy:
+            from seqkit.formats.fasttext.loops_numpy import line_rows
+        else:
+            from seqkit.formats.fasttext.kernels import line_rows
 
         rows, hashes, word_off, hash_off = [], [], [0], [0]
         for line in lines:

@@ -100,44 +100,55 @@ class FastTextClassifier:
     def load(cls, path) -> "FastTextClassifier":
         return cls(read_model_file(path))
 
-    def hidden(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """((N, dim) float32 mean input row of each text, (N,) bool: the text has rows)."""
+    def hidden(self, texts: list[str], numpy: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """((N, dim) float32 mean input row of each text, (N,) bool: the text has rows); numpy: in
+        NumPy (loops_numpy.py), else in the Numba kernels; the same numbers either way."""
         if self._tokenize is not None:
             texts = [" ".join(self._tokenize(t)) for t in texts]
-        rows, offsets = self.encoder.batch(texts)
+        rows, offsets = self.encoder.batch(texts, numpy)
         H = np.zeros((len(texts), self.args.dim), np.float32)
-        self.file.input.mean_rows(rows, offsets, H)
+        if numpy:
+            from seqkit.formats.fasttext.loops_numpy import mean_matrix_rows
+
+            mean_matrix_rows(self.file.input, rows, offsets, H)
+        else:
+            self.file.input.mean_rows(rows, offsets, H)
         return H, np.diff(offsets) > 0
 
-    def _scores(self, H: np.ndarray) -> np.ndarray:
-        """(N, C) softmax/ova probabilities, or (N, C-1) inner-node sigmoids for hs."""
-        from seqkit.formats.fasttext.kernels import dot_rows
+    def _forward(self, texts: list[str], numpy: bool | None) -> tuple[np.ndarray, np.ndarray]:
+        """((N, C) softmax/ova probabilities, or (N, C-1) inner-node sigmoids for hs; (N,) the text has
+        rows). numpy None: NumPy for a few short texts (predict_numpy.is_small), else the kernels."""
+        if numpy is None:
+            from seqkit.models.linear.predict_numpy import is_small
 
+            numpy = is_small(texts)
+        H, live = self.hidden(texts, numpy)
+        if numpy:
+            from seqkit.formats.fasttext.loops_numpy import dot_rows
+        else:
+            from seqkit.formats.fasttext.kernels import dot_rows
         z = np.empty((len(H), len(self._out)), np.float32)  # (N, C)
         dot_rows(H, self._out, self._out_norm, z)
         if self.loss == "softmax":
-            return out.softmax(z)
+            return out.softmax(z), live
         if self.loss == "hs":
-            return (1.0 / (1.0 + np.exp(-z.astype(np.float64)))).astype(np.float32)
-        return out.table_sigmoid(z)
+            return (1.0 / (1.0 + np.exp(-z.astype(np.float64)))).astype(np.float32), live
+        return out.table_sigmoid(z), live
 
-    def predict_proba(self, texts: list[str], threads: int | None = None) -> np.ndarray:
+    def predict_proba(self, texts: list[str], threads: int | None = None, numpy: bool | None = None) -> np.ndarray:
         """(N, C) the probability fastText prints for each label (exp(log(p + 1e-5))); 0 for a text
-        without any known word, n-gram or subword."""
-        texts = list(texts)
-        H, live = self.hidden(texts)
-        S = self._scores(H)
+        without any known word, n-gram or subword. numpy: as _forward."""
+        S, live = self._forward(list(texts), numpy)
         logp = out.hs_all(S, self._tree) if self.loss == "hs" else out.std_log(S)
         P = np.exp(logp).astype(np.float32)
         P[~live] = 0
         return P
 
-    def predict_top(self, texts: list[str], k: int, threshold: float = 0.0) -> list[list[tuple[int, float]]]:
+    def predict_top(self, texts: list[str], k: int, threshold: float = 0.0,
+                    numpy: bool | None = None) -> list[list[tuple[int, float]]]:
         """fastText's predictions per text: [(label id, probability)] best first, at most k, each at least
         `threshold`; empty for a text without input rows (fastText prints an empty line)."""
-        texts = list(texts)
-        H, live = self.hidden(texts)
-        S = self._scores(H)
+        S, live = self._forward(list(texts), numpy)
         k = min(k, len(self.labels))
         result = []
         for s, ok in zip(S, live):

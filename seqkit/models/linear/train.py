@@ -132,8 +132,6 @@ def fit_linear(c: Corpus, config: LinearConfig, embeddings: str | None = None,
 
 
 def _fit(c: Corpus, config: LinearConfig, threads: int, embeddings, progress, notes) -> LinearClassifier:
-    from seqkit.models.linear import kernels
-
     start = time.perf_counter()
     rng = np.random.default_rng(config.seed)
     words, row_of, order, bucket_ids, bucket_row = _rows(c, config)
@@ -149,6 +147,24 @@ def _fit(c: Corpus, config: LinearConfig, threads: int, embeddings, progress, no
     model = LinearClassifier(config, loss, words, c.hash32[order].astype(np.int32), c.keys[order].astype(np.int64),
                              bucket_ids.astype(np.int64), W, Wo, c.labels, label_counts)
     model._bucket_row = bucket_row
+    history = train_epochs(model, c, row_of, threads, rng, progress)
+    model.info = {
+        "epochs": config.epochs, "train_seconds": round(time.perf_counter() - start, 2), "texts": len(c.offsets) - 1,
+        "skipped_empty": c.skipped, "history": history, "words": len(words), "ngram_rows": int(len(bucket_ids)),
+    }
+    return model
+
+
+def train_epochs(model: LinearClassifier, c: Corpus, row_of: np.ndarray, threads: int, rng,
+                 progress: Progress | None = None) -> list[dict]:
+    """Train `model`'s rows in place on the corpus for model.config.epochs epochs at model.config.lr
+    (decayed linearly to 0); row_of (len(c.seen),): the row of each corpus word, -1 for none.
+    Returns the per-epoch history."""
+    from seqkit.models.linear import kernels
+
+    config = model.config
+    W, Wo = model.input, model.output
+    bucket_row = model.bucket_row()
     n_texts = len(c.offsets) - 1
     total = float(len(c.ids)) * config.epochs
     shards = max(1, min(threads, n_texts))
@@ -181,11 +197,7 @@ def _fit(c: Corpus, config: LinearConfig, threads: int, embeddings, progress, no
         history.append({"epoch": epoch, "train_loss": round(loss_sum / n_texts, 6)})
         events.on_epoch_end(EpochSummary(epoch, loss_sum / n_texts, float("nan"), None, None, seconds,
                                          words_epoch / max(seconds, 1e-9), False), None)
-    model.info = {
-        "epochs": config.epochs, "train_seconds": round(time.perf_counter() - start, 2), "texts": n_texts,
-        "skipped_empty": c.skipped, "history": history, "words": len(words), "ngram_rows": int(len(bucket_ids)),
-    }
-    return model
+    return history
 
 
 def _hogwild(kernels, texts, labels, lookup, tree, perm, weights, cfg, done, step):
