@@ -207,7 +207,7 @@ class Adam(Optimizer):
         b1, b2 = self.beta1, self.beta2
         step_size = lr * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         eps_hat = self.eps * math.sqrt(1 - b2**self.t)
-        coefs = (float(b1), float(b2), float(step_size), float(eps_hat))
+        coefs = np.array([b1, b2, step_size, eps_hat], p.dtype)
         flat = [a.reshape(-1) for a in (p, g, m, v) if a.flags.c_contiguous and a.dtype == p.dtype]
         if len(flat) == 4:
             adam_update(*flat, coefs)  # one fused pass (reshape gave views: p, m, v change in place)

@@ -4,28 +4,30 @@ the tests compare it with; each element is computed alone, so the result does no
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit, prange
 
 _CHUNK = 1 << 14  # elements per parallel iteration
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, fastmath={"nnan", "ninf", "nsz", "contract"})
 def adam_update(p, g, m, v, coefs):
     """In place on flat arrays: m, v <- moving averages of g, g*g; p -= step * m / (sqrt(v) + eps_hat).
-    coefs = (beta1, beta2, step, eps_hat)."""
-    b1, b2, step, eps_hat = coefs
+    coefs = [beta1, beta2, step, eps_hat] in the parameters' dtype (float64 scalars would keep the
+    loop from vectorising); each chunk works on slices, which lets LLVM vectorise it (4x)."""
+    b1, b2, step, eps_hat = coefs[0], coefs[1], coefs[2], coefs[3]
+    c1, c2 = 1 - b1, 1 - b2
     n = p.shape[0]
     for c in prange((n + _CHUNK - 1) // _CHUNK):
-        for i in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
-            gi = g[i]
-            mi = b1 * m[i] + (1.0 - b1) * gi
-            vi = b2 * v[i] + (1.0 - b2) * (gi * gi)
-            m[i] = mi
-            v[i] = vi
-            p[i] -= step * (mi / (math.sqrt(vi) + eps_hat))
+        lo, hi = c * _CHUNK, min(n, (c + 1) * _CHUNK)
+        pc, gc, mc, vc = p[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi]
+        for i in range(hi - lo):
+            gi = gc[i]
+            mi = b1 * mc[i] + c1 * gi
+            vi = b2 * vc[i] + c2 * (gi * gi)
+            mc[i] = mi
+            vc[i] = vi
+            pc[i] -= step * (mi / (np.sqrt(vi) + eps_hat))
 
 
 def adam_reference(p, g, m, v, coefs):

@@ -108,7 +108,7 @@ def test_fused_adam_kernel_matches_numpy_reference(dtype, threads):
     with runtime.threads(threads):
         for t in range(1, 4):
             g = r.standard_normal(n).astype(dtype)
-            coefs = (0.9, 0.999, 0.01 * math.sqrt(1 - 0.999**t) / (1 - 0.9**t), 1e-8 * math.sqrt(1 - 0.999**t))
+            coefs = np.array([0.9, 0.999, 0.01 * math.sqrt(1 - 0.999**t) / (1 - 0.9**t), 1e-8 * math.sqrt(1 - 0.999**t)], dtype)
             adam_update(p, g, m, v, coefs)
             adam_reference(p_ref, g, m_ref, v_ref, coefs)
     tol = 1e-6 if dtype == np.float32 else 1e-13
