@@ -6,6 +6,8 @@ kernels of seqkit/nn/attention_kernels.py; "numpy" is the readable reference the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from seqkit.errors import OptionError
@@ -14,8 +16,40 @@ from seqkit.nn.layers import Dropout
 from seqkit.nn.module import Module
 
 
+@dataclass(frozen=True)
+class PackedBatch:
+    """The real tokens of a (B, T) batch as N rows, item after item (what TransformerEncoder runs its
+    blocks on, so that no product or norm is spent on padding); passed where a mask goes."""
+
+    rows: np.ndarray | None  # (N,) flat indices b*T + t of the real tokens; None: all are real
+    keys: np.ndarray  # (B, T) int64: each item's packed rows, in order (first n_keys[b] are used)
+    n_keys: np.ndarray  # (B,) int32: real tokens per item
+    B: int
+    T: int
+
+    @classmethod
+    def of(cls, mask: np.ndarray | None, B: int, T: int) -> "PackedBatch":
+        from seqkit.nn.attention_kernels import packed_key_lists
+
+        return cls(*packed_key_lists(mask, B, T), B, T)
+
+    def pack(self, x: np.ndarray) -> np.ndarray:
+        """(B, T, D) -> (N, D)."""
+        x2 = x.reshape(self.B * self.T, x.shape[-1])
+        return x2 if self.rows is None else x2[self.rows]
+
+    def unpack(self, xp: np.ndarray) -> np.ndarray:
+        """(N, D) -> (B, T, D), zeros at padding."""
+        if self.rows is None:
+            return xp.reshape(self.B, self.T, -1)
+        out = np.zeros((self.B * self.T, xp.shape[-1]), xp.dtype)
+        out[self.rows] = xp
+        return out.reshape(self.B, self.T, -1)
+
+
 class MultiHeadSelfAttention(Module):
-    """x (B, T, D), mask (B, T) bool (True = real token) -> y (B, T, D).
+    """x (B, T, D), mask (B, T) bool (True = real token) -> y (B, T, D); or x (N, D) with mask a
+    PackedBatch (the fused backend only) -> y (N, D).
 
     Queries, keys and values come from one (D, 3D) projection; padded keys get no attention.
     Dropout on the attention weights in training.
@@ -37,6 +71,8 @@ class MultiHeadSelfAttention(Module):
     def forward(self, x, train=False, mask=None):
         if self.backend == "numba":
             return self._forward_fused(x, train, mask)
+        if isinstance(mask, PackedBatch):
+            raise OptionError("the NumPy attention takes (B, T, D) input and a bool mask, not a PackedBatch")
         p = self.params
         B, T, D = x.shape
         h, dh = self.heads, D // self.heads
@@ -92,39 +128,40 @@ class MultiHeadSelfAttention(Module):
         from seqkit.nn import attention_kernels as ak, parallel
 
         p = self.params
-        B, T, D = x.shape
-        x = np.ascontiguousarray(x, dtype=p["W_qkv"].dtype)
-        qkv = parallel.matmul(x.reshape(B * T, D), p["W_qkv"])  # (B*T, 3D)
+        D = self.d_model
+        if isinstance(mask, PackedBatch):
+            B, T, (keys, n_keys) = mask.B, mask.T, (mask.keys, mask.n_keys)
+        else:
+            B, T, _ = x.shape
+            keys, n_keys = ak.key_lists(mask, B, T)
+        x2 = np.ascontiguousarray(x, dtype=p["W_qkv"].dtype).reshape(-1, D)  # (R, D) one row per token
+        qkv = parallel.matmul(x2, p["W_qkv"])  # (R, 3D)
         qkv += p["b_qkv"]
-        qkv = qkv.reshape(B, T, 3 * D)
-        keys, n_keys = ak.key_lists(mask, B, T)
         P = self.take_scratch("P", (B, self.heads, T * T), qkv.dtype)  # softmax weights, kept for backward
-        o = np.empty((B, T, D), qkv.dtype)
+        o = np.empty((len(x2), D), qkv.dtype)
         drop = self.attn_dropout
         seed, thr = (int(drop.rng.integers(2**62)), ak.drop_threshold(drop.p)) if train and drop.p > 0 else (0, 0)
         keep_scale = 1.0 / (1.0 - drop.p)
         runtime.single_thread_step_blas()
         ak.attention_forward(qkv, self.heads, 1.0 / np.sqrt(D // self.heads), keys, n_keys, P, o, seed, thr, keep_scale)
-        o2 = o.reshape(B * T, D)
-        y = parallel.matmul(o2, p["W_o"])
+        y = parallel.matmul(o, p["W_o"])
         y += p["b_o"]
-        return y.reshape(B, T, D), (x, qkv, keys, n_keys, P, o2, seed, thr, keep_scale)
+        return y.reshape(x.shape), (x2, qkv, keys, n_keys, P, o, (seed, thr, keep_scale), x.shape)
 
     def _backward_fused(self, dy, cache):
         from seqkit.nn import attention_kernels as ak, parallel
 
-        x, qkv, keys, n_keys, P, o2, seed, thr, keep_scale = cache
+        x2, qkv, keys, n_keys, P, o2, (seed, thr, keep_scale), shape = cache
         p, g = self.params, self.grads
-        B, T, D = x.shape
-        dy2 = np.ascontiguousarray(dy, dtype=qkv.dtype).reshape(B * T, D)
+        D = self.d_model
+        dy2 = np.ascontiguousarray(dy, dtype=qkv.dtype).reshape(-1, D)  # (R, D)
         g["W_o"] += parallel.matmul_tn(o2, dy2)
         g["b_o"] += dy2.sum(axis=0)
-        do = parallel.matmul(dy2, p["W_o"].T).reshape(B, T, D)
-        dqkv = np.empty_like(qkv)  # (B, T, 3D)
+        do = parallel.matmul(dy2, p["W_o"].T)  # (R, D)
+        dqkv = np.empty_like(qkv)  # (R, 3D)
         ak.attention_backward(qkv, self.heads, 1.0 / np.sqrt(D // self.heads), keys, n_keys, P, do, dqkv,
                               seed, thr, keep_scale)
         self.give_back_scratch("P", P)
-        dqkv2 = dqkv.reshape(B * T, 3 * D)
-        g["W_qkv"] += parallel.matmul_tn(x.reshape(B * T, D), dqkv2)
-        g["b_qkv"] += dqkv2.sum(axis=0)
-        return parallel.matmul(dqkv2, p["W_qkv"].T).reshape(B, T, D)
+        g["W_qkv"] += parallel.matmul_tn(x2, dqkv)
+        g["b_qkv"] += dqkv.sum(axis=0)
+        return parallel.matmul(dqkv, p["W_qkv"].T).reshape(shape)

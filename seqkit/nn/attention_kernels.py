@@ -7,9 +7,11 @@ NumPy reference, seqkit/nn/attention.py, which the tests compare with), and only
 ask queries: the outputs at padded positions are 0, as in PyTorch's nested-tensor path, and no
 masked pooling reads them. In float32 the softmax uses a vectorisable exp (relative error < 3e-7).
 
-Layout: qkv (B, T, 3D) is the output of the joint projection, columns [q heads | k heads | v heads],
-head h at columns h*dh:(h+1)*dh of each part; o and do are (B, T, D) with heads side by side.
-keys (B, T) int32 lists each item's real key positions, n_keys (B,) how many. P (B, heads, T, T)
+Layout: qkv (R, 3D) is the output of the joint projection, one row per token, columns
+[q heads | k heads | v heads], head h at columns h*dh:(h+1)*dh of each part; o and do are (R, D) with
+heads side by side. The rows are either every position of a (B, T) batch (R = B*T, row b*T + t) or
+only its real tokens (packed, as the transformer encoder runs). keys (B, T) lists the rows of each
+item's real tokens in order, n_keys (B,) how many; rows no item lists get 0 in o and dqkv. P (B, heads, T, T)
 keeps each pair's softmax weights in its first T*L entries, read back by the backward pass.
 Attention dropout is a stateless hash of (seed, item, head, query, key), so backward rebuilds the
 same mask without storing it and results do not depend on the number of threads.
@@ -83,9 +85,9 @@ _FAST = {"reassoc", "contract"}  # lets LLVM vectorise the row sums
 
 @njit(cache=True, fastmath=_FAST, parallel=True)
 def attention_forward(qkv, heads, scale, keys, n_keys, P, o, drop_seed, drop_thr, keep_scale):
-    """o (B, T, D) from qkv; P[b, h] keeps the (L, L) softmax weights in its first L*L entries."""
-    B, T, D3 = qkv.shape
-    D = D3 // 3
+    """o (R, D) from qkv; P[b, h] keeps the (L, L) softmax weights in its first L*L entries."""
+    B = keys.shape[0]
+    D = qkv.shape[1] // 3
     dh = D // heads
     o[:] = 0.0
     for bh in prange(B * heads):
@@ -120,7 +122,7 @@ def attention_forward(qkv, heads, scale, keys, n_keys, P, o, drop_seed, drop_thr
         for i in range(L):
             t = keys[b, i]
             for d in range(dh):
-                o[b, t, h * dh + d] = out[i, d]
+                o[t, h * dh + d] = out[i, d]
 
 
 @njit(cache=True, inline="always")
@@ -132,17 +134,17 @@ def _gather(qkv, keys, b, col, D, L, dh, scale):
     for i in range(L):
         t = keys[b, i]
         for d in range(dh):
-            Q[i, d] = qkv[b, t, col + d] * scale
-            K[i, d] = qkv[b, t, D + col + d]
-            V[i, d] = qkv[b, t, 2 * D + col + d]
+            Q[i, d] = qkv[t, col + d] * scale
+            K[i, d] = qkv[t, D + col + d]
+            V[i, d] = qkv[t, 2 * D + col + d]
     return Q, K, V
 
 
 @njit(cache=True, fastmath=_FAST, parallel=True)
 def attention_backward(qkv, heads, scale, keys, n_keys, P, do, dqkv, drop_seed, drop_thr, keep_scale):
-    """Fills dqkv (B, T, 3D) from do (B, T, D); padded positions get 0."""
-    B, T, D3 = qkv.shape
-    D = D3 // 3
+    """Fills dqkv (R, 3D) from do (R, D); padded positions get 0."""
+    B = keys.shape[0]
+    D = qkv.shape[1] // 3
     dh = D // heads
     dqkv[:] = 0.0
     for bh in prange(B * heads):
@@ -155,7 +157,7 @@ def attention_backward(qkv, heads, scale, keys, n_keys, P, do, dqkv, drop_seed, 
         for i in range(L):
             t = keys[b, i]
             for d in range(dh):
-                g[i, d] = do[b, t, h * dh + d]
+                g[i, d] = do[t, h * dh + d]
         S = P[b, h].ravel()[: L * L].reshape((L, L))  # softmax weights
         dS = np.dot(g, V.T)  # (L, L) gradient of the (dropped-out) weights
         if drop_thr > 0:
@@ -182,15 +184,30 @@ def attention_backward(qkv, heads, scale, keys, n_keys, P, do, dqkv, drop_seed, 
         for i in range(L):
             t = keys[b, i]
             for d in range(dh):
-                dqkv[b, t, h * dh + d] = dQ[i, d] * scale
-                dqkv[b, t, D + h * dh + d] = dK[i, d]
-                dqkv[b, t, 2 * D + h * dh + d] = dV[i, d]
+                dqkv[t, h * dh + d] = dQ[i, d] * scale
+                dqkv[t, D + h * dh + d] = dK[i, d]
+                dqkv[t, 2 * D + h * dh + d] = dV[i, d]
 
 
 def key_lists(mask: np.ndarray | None, B: int, T: int) -> tuple[np.ndarray, np.ndarray]:
-    """(B, T) bool mask -> keys (B, T) int32 (real positions first), n_keys (B,) int32."""
+    """(B, T) bool mask -> keys (B, T) int64, the rows b*T + t of each item's real positions first,
+    n_keys (B,) int32."""
+    base = (np.arange(B, dtype=np.int64) * T)[:, None]  # (B, 1) each item's first row
     if mask is None:
-        return np.broadcast_to(np.arange(T, dtype=np.int32), (B, T)).copy(), np.full(B, T, np.int32)
+        return base + np.arange(T, dtype=np.int64), np.full(B, T, np.int32)
     m = np.asarray(mask, bool)
-    order = np.argsort(~m, axis=1, kind="stable").astype(np.int32)  # real positions first, in order
-    return np.ascontiguousarray(order), m.sum(axis=1).astype(np.int32)
+    order = np.argsort(~m, axis=1, kind="stable")  # real positions first, in order
+    return np.ascontiguousarray(base + order), m.sum(axis=1).astype(np.int32)
+
+
+def packed_key_lists(mask: np.ndarray | None, B: int, T: int) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """The real tokens of a (B, T) batch packed item after item: rows (N,), their flat indices b*T + t
+    (None when every token is real), and keys, n_keys as key_lists gives them for the packed rows."""
+    if mask is None or np.all(mask):
+        keys, n_keys = key_lists(None, B, T)
+        return None, keys, n_keys
+    m = np.asarray(mask, bool)
+    n_keys = m.sum(axis=1).astype(np.int32)  # (B,)
+    first = np.cumsum(n_keys, dtype=np.int64) - n_keys  # (B,) each item's first packed row
+    keys = np.minimum(first[:, None] + np.arange(T, dtype=np.int64), max(int(n_keys.sum()) - 1, 0))
+    return np.flatnonzero(m.reshape(-1)), np.ascontiguousarray(keys), n_keys

@@ -1,10 +1,12 @@
 """Numba loops of the recurrent layers: the whole time loop of one direction in one call.
 
 Each step does the recurrent product with BLAS (np.dot into a preallocated buffer) and the gate
-arithmetic fused in one pass over (B, H), so no temporary arrays are made per step. Layout is
-time-major: xw (T, B, G) holds the input projections of all steps (bias included), states H/C are
-(T+1, B, H) with the initial state at index 0 (forward) or T (reverse), so the state after time t is
-at t+1 (forward) or t (reverse). mask (T, B) is 1.0 at real tokens; at padding the state is carried.
+arithmetic fused in one pass over (B, H), so no temporary arrays are made per step. States H/C are
+time-major (T+1, B, H) with the initial state at index 0 (forward) or T (reverse), so the state after
+time t is at t+1 (forward) or t (reverse). Everything per token is packed: only the N real tokens have
+a row in xw (N, G) (the input projections, bias included), in the saved gates and in the gradients
+dA (N, G), so the big GEMMs around the loop skip the padding. rowpos (T, B) maps a step and batch
+row to its packed row, -1 at padding, where the state is carried unchanged.
 
 The NumPy reference of every kernel is in seqkit/nn/recurrent_ref.py; tests/nn/test_recurrent.py
 checks one against the other. Results are deterministic: rows split across threads never share a sum. In float32 the gate non-linearities use a
@@ -74,20 +76,20 @@ def _sig_impl(x):
 
 
 @njit(cache=True, inline="always")
-def _active_end(mask, t, lo, hi):
+def _active_end(rowpos, t, lo, hi):
     """End of rows lo..hi that still read at step t: the rows after it are padding there and only carry
     their state, so the step's product and gate arithmetic skip them (RecurrentEncoder sorts each
     thread's rows longest first, so that finished rows gather at the end)."""
-    while hi > lo and mask[t, hi - 1] == 0.0:
+    while hi > lo and rowpos[t, hi - 1] < 0:
         hi -= 1
     return hi
 
 
 @njit(cache=True, inline="always")
-def _step_product(Hs, W_h, a, mask, t, p, q, lo, hi):
+def _step_product(Hs, W_h, a, rowpos, t, p, q, lo, hi):
     """a = Hs[p] @ W_h for the rows lo..end still inside their text at step t; the finished rows after
     them carry their state from p to q. Returns end."""
-    end = _active_end(mask, t, lo, hi)
+    end = _active_end(rowpos, t, lo, hi)
     if end > lo:
         np.dot(Hs[p, lo:end], W_h, a[lo:end])
     for b in range(end, hi):
@@ -96,185 +98,206 @@ def _step_product(Hs, W_h, a, mask, t, p, q, lo, hi):
 
 
 @njit(cache=True, inline="always")
-def _finished_backward(dA, dh, dout, t, end, hi):
-    """Rows end..hi are padding at step t: no gradient into their pre-activations, dh carried."""
-    for b in range(end, hi):
-        dA[t, b] = 0.0
+def _step_backprop(dA, rowpos, W_hT, buf, rec, dh, t, lo, end):
+    """dh += dA[rows of step t] @ W_h.T over the rows lo..end that took part in the step's product.
+    Their packed rows are one contiguous run unless a padded row sits among them (an unsorted mask):
+    then they are gathered into buf (B, G), with zeros for the padded rows."""
+    if end <= lo:
+        return
+    r0 = rowpos[t, lo]
+    if r0 >= 0 and rowpos[t, end - 1] - r0 == end - 1 - lo:
+        np.dot(dA[r0 : r0 + end - lo], W_hT, rec[lo:end])
+    else:
+        for b in range(lo, end):
+            r = rowpos[t, b]
+            if r >= 0:
+                buf[b] = dA[r]
+            else:
+                buf[b] = 0.0
+        np.dot(buf[lo:end], W_hT, rec[lo:end])
+    dh[lo:end] += rec[lo:end]
+
+
+@njit(cache=True, inline="always")
+def _carry_padding(dh, dout, t, lo, hi):
+    """Rows lo..hi are padding at step t: dh takes dout and is carried (dc too, untouched)."""
+    for b in range(lo, hi):
         dh[b] += dout[t, b]
 
 
 @njit(cache=True, inline="always")
-def _step_backprop(dA_t, W_hT, rec, dh, lo, end):
-    """dh += dA_t @ W_h.T over the rows lo..end that took part in the step's product."""
-    if end > lo:
-        np.dot(dA_t[lo:end], W_hT, rec[lo:end])
-        dh[lo:end] += rec[lo:end]
-
-
-@njit(cache=True, inline="always")
-def _lstm_forward_rows(xw, W_h, mask, Hs, Cs, gates, tanh_c, reverse, lo, hi):
-    """Gates i, f, g, o (PyTorch order). Writes Hs, Cs (T+1, B, H), gates (T, B, 4H), tanh_c (T, B, H)."""
-    T, B, G = xw.shape
-    Hd = G // 4
-    a = np.empty((B, G), xw.dtype)
+def _lstm_forward_rows(xw, W_h, rowpos, Hs, Cs, gates, tanh_c, reverse, lo, hi):
+    """Gates i, f, g, o (PyTorch order). Writes Hs, Cs (T+1, B, H), gates (N, 4H), tanh_c (N, H)."""
+    T, B = rowpos.shape
+    Hd = W_h.shape[0]
+    a = np.empty((B, 4 * Hd), xw.dtype)
     for s in range(T):
         t = T - 1 - s if reverse else s
         p = t + 1 if reverse else t  # previous state
         q = t if reverse else t + 1  # new state
-        end = _step_product(Hs, W_h, a, mask, t, p, q, lo, hi)
-        for b in range(end, hi):
-            Cs[q, b] = Cs[p, b]
-        for b in range(lo, end):
-            m = mask[t, b]
+        end = _step_product(Hs, W_h, a, rowpos, t, p, q, lo, hi)
+        for b in range(lo, hi):
+            r = rowpos[t, b] if b < end else -1
+            if r < 0:  # padding: the state is carried
+                Hs[q, b] = Hs[p, b]
+                Cs[q, b] = Cs[p, b]
+                continue
             for j in range(Hd):
-                i_ = _sig(a[b, j] + xw[t, b, j])
-                f_ = _sig(a[b, Hd + j] + xw[t, b, Hd + j])
-                g_ = _tanh(a[b, 2 * Hd + j] + xw[t, b, 2 * Hd + j])
-                o_ = _sig(a[b, 3 * Hd + j] + xw[t, b, 3 * Hd + j])
-                cp = Cs[p, b, j]
-                c = f_ * cp + i_ * g_
+                i_ = _sig(a[b, j] + xw[r, j])
+                f_ = _sig(a[b, Hd + j] + xw[r, Hd + j])
+                g_ = _tanh(a[b, 2 * Hd + j] + xw[r, 2 * Hd + j])
+                o_ = _sig(a[b, 3 * Hd + j] + xw[r, 3 * Hd + j])
+                c = f_ * Cs[p, b, j] + i_ * g_
                 tc = _tanh(c)
-                h = o_ * tc
-                gates[t, b, j] = i_
-                gates[t, b, Hd + j] = f_
-                gates[t, b, 2 * Hd + j] = g_
-                gates[t, b, 3 * Hd + j] = o_
-                tanh_c[t, b, j] = tc
-                Cs[q, b, j] = cp + m * (c - cp)
-                hp = Hs[p, b, j]
-                Hs[q, b, j] = hp + m * (h - hp)
+                gates[r, j] = i_
+                gates[r, Hd + j] = f_
+                gates[r, 2 * Hd + j] = g_
+                gates[r, 3 * Hd + j] = o_
+                tanh_c[r, j] = tc
+                Cs[q, b, j] = c
+                Hs[q, b, j] = o_ * tc
 
 
 @njit(cache=True, inline="always")
-def _lstm_backward_rows(dout, dh, dc, W_hT, mask, Cs, gates, tanh_c, dA, reverse, lo, hi):
-    """Fills dA (T, B, 4H), the gradient of the gate pre-activations; dh, dc (B, H) carry in and out."""
-    T, B, G = dA.shape
-    Hd = G // 4
+def _lstm_backward_rows(dout, dh, dc, W_hT, rowpos, Cs, gates, tanh_c, dA, reverse, lo, hi):
+    """Fills dA (N, 4H), the gradient of the gate pre-activations; dh, dc (B, H) carry in and out."""
+    T, B = rowpos.shape
+    Hd = dh.shape[1]
     rec = np.empty((B, Hd), dA.dtype)
+    buf = np.empty((B, 4 * Hd), dA.dtype)
     for s in range(T):
         t = s if reverse else T - 1 - s
         p = t + 1 if reverse else t
-        end = _active_end(mask, t, lo, hi)
-        _finished_backward(dA, dh, dout, t, end, hi)  # dc carried too
+        end = _active_end(rowpos, t, lo, hi)
+        _carry_padding(dh, dout, t, end, hi)
         for b in range(lo, end):
-            m = mask[t, b]
+            r = rowpos[t, b]
+            if r < 0:
+                _carry_padding(dh, dout, t, b, b + 1)
+                continue
             for j in range(Hd):
                 dht = dh[b, j] + dout[t, b, j]
-                dhn = m * dht
-                dcn = m * dc[b, j]
-                i_ = gates[t, b, j]
-                f_ = gates[t, b, Hd + j]
-                g_ = gates[t, b, 2 * Hd + j]
-                o_ = gates[t, b, 3 * Hd + j]
-                tc = tanh_c[t, b, j]
-                do = dhn * tc
-                dcn += dhn * o_ * (1.0 - tc * tc)
-                dA[t, b, j] = dcn * g_ * i_ * (1.0 - i_)
-                dA[t, b, Hd + j] = dcn * Cs[p, b, j] * f_ * (1.0 - f_)
-                dA[t, b, 2 * Hd + j] = dcn * i_ * (1.0 - g_ * g_)
-                dA[t, b, 3 * Hd + j] = do * o_ * (1.0 - o_)
-                dc[b, j] = dcn * f_ + (1.0 - m) * dc[b, j]
-                dh[b, j] = (1.0 - m) * dht
-        _step_backprop(dA[t], W_hT, rec, dh, lo, end)
+                i_ = gates[r, j]
+                f_ = gates[r, Hd + j]
+                g_ = gates[r, 2 * Hd + j]
+                o_ = gates[r, 3 * Hd + j]
+                tc = tanh_c[r, j]
+                dcn = dc[b, j] + dht * o_ * (1.0 - tc * tc)
+                dA[r, j] = dcn * g_ * i_ * (1.0 - i_)
+                dA[r, Hd + j] = dcn * Cs[p, b, j] * f_ * (1.0 - f_)
+                dA[r, 2 * Hd + j] = dcn * i_ * (1.0 - g_ * g_)
+                dA[r, 3 * Hd + j] = dht * tc * o_ * (1.0 - o_)
+                dc[b, j] = dcn * f_
+                dh[b, j] = 0.0
+        _step_backprop(dA, rowpos, W_hT, buf, rec, dh, t, lo, end)
 
 
 @njit(cache=True, inline="always")
-def _gru_forward_rows(xw, W_h, b_h, mask, Hs, gates, hwn, reverse, lo, hi):
+def _gru_forward_rows(xw, W_h, b_h, rowpos, Hs, gates, hwn, reverse, lo, hi):
     """Gates r, z, n (PyTorch order, reset applied after the hidden projection):
     r = s(xr + hr), z = s(xz + hz), n = tanh(xn + r * hn), h' = (1 - z) n + z h. Writes Hs, gates, hwn."""
-    T, B, G = xw.shape
-    Hd = G // 3
-    a = np.empty((B, G), xw.dtype)
+    T, B = rowpos.shape
+    Hd = W_h.shape[0]
+    a = np.empty((B, 3 * Hd), xw.dtype)
     for s in range(T):
         t = T - 1 - s if reverse else s
         p = t + 1 if reverse else t
         q = t if reverse else t + 1
-        end = _step_product(Hs, W_h, a, mask, t, p, q, lo, hi)
+        end = _step_product(Hs, W_h, a, rowpos, t, p, q, lo, hi)
         for b in range(lo, end):
-            m = mask[t, b]
+            k = rowpos[t, b]
+            if k < 0:
+                Hs[q, b] = Hs[p, b]
+                continue
             for j in range(Hd):
-                r = _sig(xw[t, b, j] + a[b, j] + b_h[j])
-                z = _sig(xw[t, b, Hd + j] + a[b, Hd + j] + b_h[Hd + j])
+                r = _sig(xw[k, j] + a[b, j] + b_h[j])
+                z = _sig(xw[k, Hd + j] + a[b, Hd + j] + b_h[Hd + j])
                 hn = a[b, 2 * Hd + j] + b_h[2 * Hd + j]
-                n = _tanh(xw[t, b, 2 * Hd + j] + r * hn)
-                hp = Hs[p, b, j]
-                h = n + z * (hp - n)
-                gates[t, b, j] = r
-                gates[t, b, Hd + j] = z
-                gates[t, b, 2 * Hd + j] = n
-                hwn[t, b, j] = hn
-                Hs[q, b, j] = hp + m * (h - hp)
+                n = _tanh(xw[k, 2 * Hd + j] + r * hn)
+                gates[k, j] = r
+                gates[k, Hd + j] = z
+                gates[k, 2 * Hd + j] = n
+                hwn[k, j] = hn
+                Hs[q, b, j] = n + z * (Hs[p, b, j] - n)
 
 
 @njit(cache=True, inline="always")
-def _gru_backward_rows(dout, dh, W_hT, mask, Hs, gates, hwn, dXW, dHW, reverse, lo, hi):
-    """Fills dXW and dHW (T, B, 3H), the gradients of the input and hidden projections; dh (B, H) in and out."""
-    T, B, G = dXW.shape
-    Hd = G // 3
+def _gru_backward_rows(dout, dh, W_hT, rowpos, Hs, gates, hwn, dXW, dHW, reverse, lo, hi):
+    """Fills dXW and dHW (N, 3H), the gradients of the input and hidden projections; dh (B, H) in and out."""
+    T, B = rowpos.shape
+    Hd = dh.shape[1]
     rec = np.empty((B, Hd), dXW.dtype)
+    buf = np.empty((B, 3 * Hd), dXW.dtype)
     for s in range(T):
         t = s if reverse else T - 1 - s
         p = t + 1 if reverse else t
-        end = _active_end(mask, t, lo, hi)
-        _finished_backward(dXW, dh, dout, t, end, hi)
-        dHW[t, end:hi] = 0.0
+        end = _active_end(rowpos, t, lo, hi)
+        _carry_padding(dh, dout, t, end, hi)
         for b in range(lo, end):
-            m = mask[t, b]
+            k = rowpos[t, b]
+            if k < 0:
+                _carry_padding(dh, dout, t, b, b + 1)
+                continue
             for j in range(Hd):
                 dht = dh[b, j] + dout[t, b, j]
-                dhn = m * dht
-                r = gates[t, b, j]
-                z = gates[t, b, Hd + j]
-                n = gates[t, b, 2 * Hd + j]
-                dan = dhn * (1.0 - z) * (1.0 - n * n)
-                daz = dhn * (Hs[p, b, j] - n) * z * (1.0 - z)
-                dar = dan * hwn[t, b, j] * r * (1.0 - r)
-                dXW[t, b, j] = dar
-                dXW[t, b, Hd + j] = daz
-                dXW[t, b, 2 * Hd + j] = dan
-                dHW[t, b, j] = dar
-                dHW[t, b, Hd + j] = daz
-                dHW[t, b, 2 * Hd + j] = dan * r
-                dh[b, j] = dhn * z + (1.0 - m) * dht
-        _step_backprop(dHW[t], W_hT, rec, dh, lo, end)
+                r = gates[k, j]
+                z = gates[k, Hd + j]
+                n = gates[k, 2 * Hd + j]
+                dan = dht * (1.0 - z) * (1.0 - n * n)
+                daz = dht * (Hs[p, b, j] - n) * z * (1.0 - z)
+                dar = dan * hwn[k, j] * r * (1.0 - r)
+                dXW[k, j] = dar
+                dXW[k, Hd + j] = daz
+                dXW[k, 2 * Hd + j] = dan
+                dHW[k, j] = dar
+                dHW[k, Hd + j] = daz
+                dHW[k, 2 * Hd + j] = dan * r
+                dh[b, j] = dht * z
+        _step_backprop(dHW, rowpos, W_hT, buf, rec, dh, t, lo, end)
 
 
 @njit(cache=True, inline="always")
-def _rnn_forward_rows(xw, W_h, mask, Hs, reverse, lo, hi):
+def _rnn_forward_rows(xw, W_h, rowpos, Hs, reverse, lo, hi):
     """Elman: h' = tanh(xw + h W_h). Writes Hs."""
-    T, B, Hd = xw.shape
+    T, B = rowpos.shape
+    Hd = W_h.shape[0]
     a = np.empty((B, Hd), xw.dtype)
     for s in range(T):
         t = T - 1 - s if reverse else s
         p = t + 1 if reverse else t
         q = t if reverse else t + 1
-        end = _step_product(Hs, W_h, a, mask, t, p, q, lo, hi)
+        end = _step_product(Hs, W_h, a, rowpos, t, p, q, lo, hi)
         for b in range(lo, end):
-            m = mask[t, b]
+            k = rowpos[t, b]
+            if k < 0:
+                Hs[q, b] = Hs[p, b]
+                continue
             for j in range(Hd):
-                h = _tanh(a[b, j] + xw[t, b, j])
-                hp = Hs[p, b, j]
-                Hs[q, b, j] = hp + m * (h - hp)
+                Hs[q, b, j] = _tanh(a[b, j] + xw[k, j])
 
 
 @njit(cache=True, inline="always")
-def _rnn_backward_rows(dout, dh, W_hT, mask, Hs, dA, reverse, lo, hi):
-    """Fills dA (T, B, H); dh (B, H) in and out. At real steps Hs holds the new state tanh(a)."""
-    T, B, Hd = dA.shape
+def _rnn_backward_rows(dout, dh, W_hT, rowpos, Hs, dA, reverse, lo, hi):
+    """Fills dA (N, H); dh (B, H) in and out. At real steps Hs holds the new state tanh(a)."""
+    T, B = rowpos.shape
+    Hd = dh.shape[1]
     rec = np.empty((B, Hd), dA.dtype)
+    buf = np.empty((B, Hd), dA.dtype)
     for s in range(T):
         t = s if reverse else T - 1 - s
         q = t if reverse else t + 1
-        end = _active_end(mask, t, lo, hi)
-        _finished_backward(dA, dh, dout, t, end, hi)
+        end = _active_end(rowpos, t, lo, hi)
+        _carry_padding(dh, dout, t, end, hi)
         for b in range(lo, end):
-            m = mask[t, b]
+            k = rowpos[t, b]
+            if k < 0:
+                _carry_padding(dh, dout, t, b, b + 1)
+                continue
             for j in range(Hd):
-                dht = dh[b, j] + dout[t, b, j]
                 h = Hs[q, b, j]
-                dA[t, b, j] = m * dht * (1.0 - h * h)
-                dh[b, j] = (1.0 - m) * dht
-        _step_backprop(dA[t], W_hT, rec, dh, lo, end)
+                dA[k, j] = (dh[b, j] + dout[t, b, j]) * (1.0 - h * h)
+                dh[b, j] = 0.0
+        _step_backprop(dA, rowpos, W_hT, buf, rec, dh, t, lo, end)
 
 
 # The public kernels: batch rows are independent through the whole sequence, so each thread runs the
@@ -292,75 +315,75 @@ def n_blocks(B: int) -> int:
 
 
 @njit(cache=True, parallel=True)
-def _lstm_forward_par(xw, W_h, mask, Hs, Cs, gates, tanh_c, reverse, n):
-    B = xw.shape[1]
+def _lstm_forward_par(xw, W_h, rowpos, Hs, Cs, gates, tanh_c, reverse, n):
+    B = rowpos.shape[1]
     for k in prange(n):
         lo, hi = _block(k, n, B)
-        _lstm_forward_rows(xw, W_h, mask, Hs, Cs, gates, tanh_c, reverse, lo, hi)
+        _lstm_forward_rows(xw, W_h, rowpos, Hs, Cs, gates, tanh_c, reverse, lo, hi)
 
 
-def lstm_forward(xw, W_h, mask, Hs, Cs, gates, tanh_c, reverse):
-    _lstm_forward_par(xw, W_h, mask, Hs, Cs, gates, tanh_c, reverse, n_blocks(xw.shape[1]))
+def lstm_forward(xw, W_h, rowpos, Hs, Cs, gates, tanh_c, reverse):
+    _lstm_forward_par(xw, W_h, rowpos, Hs, Cs, gates, tanh_c, reverse, n_blocks(rowpos.shape[1]))
 
 
 @njit(cache=True, parallel=True)
-def _lstm_backward_par(dout, dh, dc, W_hT, mask, Cs, gates, tanh_c, dA, reverse, n):
-    B = dA.shape[1]
+def _lstm_backward_par(dout, dh, dc, W_hT, rowpos, Cs, gates, tanh_c, dA, reverse, n):
+    B = rowpos.shape[1]
     for k in prange(n):
         lo, hi = _block(k, n, B)
-        _lstm_backward_rows(dout, dh, dc, W_hT, mask, Cs, gates, tanh_c, dA, reverse, lo, hi)
+        _lstm_backward_rows(dout, dh, dc, W_hT, rowpos, Cs, gates, tanh_c, dA, reverse, lo, hi)
 
 
-def lstm_backward(dout, dh, dc, W_hT, mask, Cs, gates, tanh_c, dA, reverse):
-    _lstm_backward_par(dout, dh, dc, W_hT, mask, Cs, gates, tanh_c, dA, reverse, n_blocks(dA.shape[1]))
+def lstm_backward(dout, dh, dc, W_hT, rowpos, Cs, gates, tanh_c, dA, reverse):
+    _lstm_backward_par(dout, dh, dc, W_hT, rowpos, Cs, gates, tanh_c, dA, reverse, n_blocks(rowpos.shape[1]))
 
 
 @njit(cache=True, parallel=True)
-def _gru_forward_par(xw, W_h, b_h, mask, Hs, gates, hwn, reverse, n):
-    B = xw.shape[1]
+def _gru_forward_par(xw, W_h, b_h, rowpos, Hs, gates, hwn, reverse, n):
+    B = rowpos.shape[1]
     for k in prange(n):
         lo, hi = _block(k, n, B)
-        _gru_forward_rows(xw, W_h, b_h, mask, Hs, gates, hwn, reverse, lo, hi)
+        _gru_forward_rows(xw, W_h, b_h, rowpos, Hs, gates, hwn, reverse, lo, hi)
 
 
-def gru_forward(xw, W_h, b_h, mask, Hs, gates, hwn, reverse):
-    _gru_forward_par(xw, W_h, b_h, mask, Hs, gates, hwn, reverse, n_blocks(xw.shape[1]))
+def gru_forward(xw, W_h, b_h, rowpos, Hs, gates, hwn, reverse):
+    _gru_forward_par(xw, W_h, b_h, rowpos, Hs, gates, hwn, reverse, n_blocks(rowpos.shape[1]))
 
 
 @njit(cache=True, parallel=True)
-def _gru_backward_par(dout, dh, W_hT, mask, Hs, gates, hwn, dXW, dHW, reverse, n):
-    B = dXW.shape[1]
+def _gru_backward_par(dout, dh, W_hT, rowpos, Hs, gates, hwn, dXW, dHW, reverse, n):
+    B = rowpos.shape[1]
     for k in prange(n):
         lo, hi = _block(k, n, B)
-        _gru_backward_rows(dout, dh, W_hT, mask, Hs, gates, hwn, dXW, dHW, reverse, lo, hi)
+        _gru_backward_rows(dout, dh, W_hT, rowpos, Hs, gates, hwn, dXW, dHW, reverse, lo, hi)
 
 
-def gru_backward(dout, dh, W_hT, mask, Hs, gates, hwn, dXW, dHW, reverse):
-    _gru_backward_par(dout, dh, W_hT, mask, Hs, gates, hwn, dXW, dHW, reverse, n_blocks(dXW.shape[1]))
+def gru_backward(dout, dh, W_hT, rowpos, Hs, gates, hwn, dXW, dHW, reverse):
+    _gru_backward_par(dout, dh, W_hT, rowpos, Hs, gates, hwn, dXW, dHW, reverse, n_blocks(rowpos.shape[1]))
 
 
 @njit(cache=True, parallel=True)
-def _rnn_forward_par(xw, W_h, mask, Hs, reverse, n):
-    B = xw.shape[1]
+def _rnn_forward_par(xw, W_h, rowpos, Hs, reverse, n):
+    B = rowpos.shape[1]
     for k in prange(n):
         lo, hi = _block(k, n, B)
-        _rnn_forward_rows(xw, W_h, mask, Hs, reverse, lo, hi)
+        _rnn_forward_rows(xw, W_h, rowpos, Hs, reverse, lo, hi)
 
 
-def rnn_forward(xw, W_h, mask, Hs, reverse):
-    _rnn_forward_par(xw, W_h, mask, Hs, reverse, n_blocks(xw.shape[1]))
+def rnn_forward(xw, W_h, rowpos, Hs, reverse):
+    _rnn_forward_par(xw, W_h, rowpos, Hs, reverse, n_blocks(rowpos.shape[1]))
 
 
 @njit(cache=True, parallel=True)
-def _rnn_backward_par(dout, dh, W_hT, mask, Hs, dA, reverse, n):
-    B = dA.shape[1]
+def _rnn_backward_par(dout, dh, W_hT, rowpos, Hs, dA, reverse, n):
+    B = rowpos.shape[1]
     for k in prange(n):
         lo, hi = _block(k, n, B)
-        _rnn_backward_rows(dout, dh, W_hT, mask, Hs, dA, reverse, lo, hi)
+        _rnn_backward_rows(dout, dh, W_hT, rowpos, Hs, dA, reverse, lo, hi)
 
 
-def rnn_backward(dout, dh, W_hT, mask, Hs, dA, reverse):
-    _rnn_backward_par(dout, dh, W_hT, mask, Hs, dA, reverse, n_blocks(dA.shape[1]))
+def rnn_backward(dout, dh, W_hT, rowpos, Hs, dA, reverse):
+    _rnn_backward_par(dout, dh, W_hT, rowpos, Hs, dA, reverse, n_blocks(rowpos.shape[1]))
 
 
 @njit(cache=True)

@@ -200,17 +200,19 @@ class Adam(Optimizer):
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
 
     def update(self, name, p, g, lr):
+        from seqkit.nn.optim_kernels import adam_reference, adam_update
+
         m = self._slot(name, "m", p)
         v = self._slot(name, "v", p)
         b1, b2 = self.beta1, self.beta2
-        m *= b1
-        m += (1 - b1) * g
-        v *= b2
-        v += (1 - b2) * (g * g)
         step_size = lr * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        denom = np.sqrt(v)
-        denom += self.eps * math.sqrt(1 - b2**self.t)
-        p -= step_size * (m / denom)
+        eps_hat = self.eps * math.sqrt(1 - b2**self.t)
+        coefs = np.array([b1, b2, step_size, eps_hat], p.dtype)
+        flat = [a.reshape(-1) for a in (p, g, m, v) if a.flags.c_contiguous and a.dtype == p.dtype]
+        if len(flat) == 4:
+            adam_update(*flat, coefs)  # one fused pass (reshape gave views: p, m, v change in place)
+        else:
+            adam_reference(p, g, m, v, coefs)
 
 
 class AdamW(Adam):

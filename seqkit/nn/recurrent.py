@@ -10,6 +10,8 @@ whatever the padding side (pre or post), and a reverse layer starts at each sequ
 
 Speed: the input projections of all steps are one GEMM, the loop does only h @ W_h and the fused gate
 arithmetic (Numba, seqkit/nn/kernels.py), and the weight gradients are one GEMM after the backward loop.
+These GEMMs and the saved gates cover the real tokens only (packed, as pack_padded_sequence does), so
+a batch with a quarter of padding costs a quarter less there.
 The encoder orders each thread's rows longest first, so that a step skips the rows already finished
 (what pack_padded_sequence does on a GPU); outputs come back in the caller's order.
 """
@@ -75,35 +77,38 @@ class RecurrentLayer(Module):
         x = np.ascontiguousarray(x, dtype=dt)
         T, B, D = x.shape
         Hd, G = self.hidden, p["W_x"].shape[1]
-        mask = np.ones((T, B), dt) if mask is None else np.ascontiguousarray(mask, dtype=dt)  # (T, B)
-        xw = parallel.matmul(x.reshape(T * B, D), p["W_x"]).reshape(T, B, G)  # (T, B, G) all steps in one GEMM
+        rows, rowpos = packed_rows(mask, T, B)
+        xp = x.reshape(T * B, D) if rows is None else x.reshape(T * B, D)[rows]  # (N, D) real tokens only
+        N = len(xp)
+        xw = parallel.matmul(xp, p["W_x"])  # (N, G) all steps in one GEMM
         xw += p["b"]
         Hs = np.zeros((T + 1, B, Hd), dt)  # states; see kernels.py for the indexing
         k = self._k
         runtime.single_thread_step_blas()
         if self.cell == "lstm":
             Cs = np.zeros((T + 1, B, Hd), dt)
-            gates = self.take_scratch("gates", (T, B, G), dt)
-            aux = np.empty((T, B, Hd), dt)  # tanh(c)
-            k.lstm_forward(xw, p["W_h"], mask, Hs, Cs, gates, aux, self.reverse)
+            gates = self.take_scratch("gates", (N, G), dt)
+            aux = np.empty((N, Hd), dt)  # tanh(c)
+            k.lstm_forward(xw, p["W_h"], rowpos, Hs, Cs, gates, aux, self.reverse)
             state = (Cs, gates, aux)
         elif self.cell == "gru":
-            gates = np.empty((T, B, G), dt)
-            aux = np.empty((T, B, Hd), dt)  # h @ W_hn + b_hn
-            k.gru_forward(xw, p["W_h"], p["b_h"], mask, Hs, gates, aux, self.reverse)
+            gates = np.empty((N, G), dt)
+            aux = np.empty((N, Hd), dt)  # h @ W_hn + b_hn
+            k.gru_forward(xw, p["W_h"], p["b_h"], rowpos, Hs, gates, aux, self.reverse)
             state = (gates, aux)
         else:
-            k.rnn_forward(xw, p["W_h"], mask, Hs, self.reverse)
+            k.rnn_forward(xw, p["W_h"], rowpos, Hs, self.reverse)
             state = ()
         y = Hs[:-1] if self.reverse else Hs[1:]  # (T, B, H) view of the states
         h_last = Hs[0] if self.reverse else Hs[T]  # (B, H)
-        return (y, h_last), (x, mask, Hs, state)
+        return (y, h_last), (xp, rows, rowpos, Hs, state)
 
     def backward(self, dys, cache):
         dy, dh_last = dys
-        x, mask, Hs, state = cache
+        xp, rows, rowpos, Hs, state = cache
         p, g = self.params, self.grads
-        T, B, D = x.shape
+        T, B = rowpos.shape
+        N, D = xp.shape
         Hd, G = self.hidden, p["W_x"].shape[1]
         dt = Hs.dtype
         dout = np.zeros((T, B, Hd), dt) if dy is None else np.ascontiguousarray(dy, dtype=dt)
@@ -112,29 +117,45 @@ class RecurrentLayer(Module):
         k = self._k
         if self.cell == "lstm":
             Cs, gates, aux = state
-            dXW = self.take_scratch("dA", (T, B, G), dt)
-            k.lstm_backward(dout, dh, np.zeros((B, Hd), dt), W_hT, mask, Cs, gates, aux, dXW, self.reverse)
+            dXW = self.take_scratch("dA", (N, G), dt)
+            k.lstm_backward(dout, dh, np.zeros((B, Hd), dt), W_hT, rowpos, Cs, gates, aux, dXW, self.reverse)
             self.give_back_scratch("gates", gates)
             dHW = dXW
         elif self.cell == "gru":
             gates, aux = state
-            dXW, dHW = np.empty((T, B, G), dt), np.empty((T, B, G), dt)
-            k.gru_backward(dout, dh, W_hT, mask, Hs, gates, aux, dXW, dHW, self.reverse)
+            dXW, dHW = np.empty((N, G), dt), np.empty((N, G), dt)
+            k.gru_backward(dout, dh, W_hT, rowpos, Hs, gates, aux, dXW, dHW, self.reverse)
         else:
-            dXW = np.empty((T, B, G), dt)
-            k.rnn_backward(dout, dh, W_hT, mask, Hs, dXW, self.reverse)
+            dXW = np.empty((N, G), dt)
+            k.rnn_backward(dout, dh, W_hT, rowpos, Hs, dXW, self.reverse)
             dHW = dXW
-        prev = Hs[1:] if self.reverse else Hs[:-1]  # (T, B, H) the state each step started from
-        dXW2, dHW2 = dXW.reshape(T * B, G), dHW.reshape(T * B, G)
-        g["W_h"] += parallel.matmul_tn(prev.reshape(T * B, Hd), dHW2)  # one GEMM for all steps
-        g["W_x"] += parallel.matmul_tn(x.reshape(T * B, D), dXW2)
-        g["b"] += dXW2.sum(axis=0)
+        prev = (Hs[1:] if self.reverse else Hs[:-1]).reshape(T * B, Hd)  # the state each step started from
+        prev = prev if rows is None else prev[rows]  # (N, H)
+        g["W_h"] += parallel.matmul_tn(prev, dHW)  # one GEMM for all steps
+        g["W_x"] += parallel.matmul_tn(xp, dXW)
+        g["b"] += dXW.sum(axis=0)
         if self.cell == "gru":
-            g["b_h"] += dHW2.sum(axis=0)
-        dx = parallel.matmul(dXW2, p["W_x"].T).reshape(T, B, D)
+            g["b_h"] += dHW.sum(axis=0)
+        dxp = parallel.matmul(dXW, p["W_x"].T)  # (N, D)
         if self.cell == "lstm":
             self.give_back_scratch("dA", dXW)
-        return dx  # (T, B, D)
+        if rows is None:
+            return dxp.reshape(T, B, D)
+        dx = np.zeros((T * B, D), dt)  # no gradient reaches the padding
+        dx[rows] = dxp
+        return dx.reshape(T, B, D)
+
+
+def packed_rows(mask: np.ndarray | None, T: int, B: int) -> tuple[np.ndarray | None, np.ndarray]:
+    """The real tokens of a time-major batch: rows (N,), their flat indices t * B + b in time order (None
+    when every token is real), and rowpos (T, B) int64, each token's index among them, -1 at padding."""
+    if mask is None or np.all(mask):
+        return None, np.arange(T * B, dtype=np.int64).reshape(T, B)
+    real = np.asarray(mask).reshape(T * B) != 0
+    rows = np.flatnonzero(real)
+    rowpos = np.full(T * B, -1, np.int64)
+    rowpos[rows] = np.arange(len(rows))
+    return rows, rowpos.reshape(T, B)
 
 
 @dataclass

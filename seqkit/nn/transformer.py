@@ -2,6 +2,8 @@
 
 x (B, T, D) embedded tokens and mask (B, T) bool -> (B, T', D), where T' = T + 1 with a [CLS] slot
 (cls=True: a learned vector prepended at position 0; take out[:, 0] as the sequence summary).
+The blocks run on the real tokens only, packed as (N, D) rows (PyTorch's nested tensors do the same
+at inference): padding costs no product or norm, and the outputs at padded positions are zeros.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import numpy as np
 
 from seqkit.errors import OptionError
 from seqkit.nn.activations import activation
-from seqkit.nn.attention import MultiHeadSelfAttention
+from seqkit.nn.attention import MultiHeadSelfAttention, PackedBatch
 from seqkit.nn.layers import Dropout, LayerNorm, Linear
 from seqkit.nn.module import Module
 
@@ -55,10 +57,10 @@ class FeedForward(Module):
         self.lin2 = Linear(ffn, d_model, rng)
 
     def forward(self, x, train=False):
-        h, c1 = self.lin1.forward(x, train)  # (B, T, F)
+        h, c1 = self.lin1.forward(x, train)  # (..., F)
         h, c2 = self.act.forward(h, train)
         h, c3 = self.drop.forward(h, train)
-        y, c4 = self.lin2.forward(h, train)  # (B, T, D)
+        y, c4 = self.lin2.forward(h, train)  # (..., D)
         return y, (c1, c2, c3, c4)
 
     def backward(self, dy, cache):
@@ -71,7 +73,8 @@ class FeedForward(Module):
 
 class EncoderBlock(Module):
     """post-LN: x = LN(x + drop(attn(x))); x = LN(x + drop(ffn(x))).
-    pre-LN:  x = x + drop(attn(LN(x))); x = x + drop(ffn(LN(x)))."""
+    pre-LN:  x = x + drop(attn(LN(x))); x = x + drop(ffn(LN(x))).
+    x (B, T, D) with a bool mask, or x (N, D) with a PackedBatch as the mask."""
 
     def __init__(self, c: TransformerConfig, rng: np.random.Generator):
         super().__init__()
@@ -159,25 +162,28 @@ class TransformerEncoder(Module):
             h = np.concatenate([np.broadcast_to(self.params["cls"], (B, 1, D)), h], axis=1)  # (B, T+1, D)
         Tp = h.shape[1]
         h = h + self._pos()[:Tp]
-        mask = self.output_mask(mask, B, T)
+        packed = PackedBatch.of(self.output_mask(mask, B, T), B, Tp)
+        h = packed.pack(h)  # (N, D): the blocks see only the real tokens
         h, cd = self.drop.forward(h, train)
         caches = []
         for block in self.blocks:
-            h, cb = block.forward(h, train, mask)
+            h, cb = block.forward(h, train, packed)
             caches.append(cb)
         cl = None
         if self.final_ln is not None:
             h, cl = self.final_ln.forward(h, train)
-        return h, (cd, caches, cl, Tp)
+        return packed.unpack(h), (cd, caches, cl, packed)
 
     def backward(self, dy, cache):
-        cd, caches, cl, Tp = cache
+        cd, caches, cl, packed = cache
+        Tp = packed.T
         c = self.config
+        dy = packed.pack(np.asarray(dy))  # (N, D); the padded outputs are constant zeros
         if self.final_ln is not None:
             dy = self.final_ln.backward(dy, cl)
         for block, cb in zip(reversed(self.blocks), reversed(caches)):
             dy = block.backward(dy, cb)
-        dy = self.drop.backward(dy, cd)
+        dy = packed.unpack(self.drop.backward(dy, cd))  # (B, T', D)
         if "pos" in self.params:
             self.grads["pos"][:Tp] += dy.sum(axis=0)
         if c.cls:
