@@ -142,15 +142,16 @@ from seqkit.cli.lean_params import install as _lean_params  # noqa: E402
 
 _lean_params()  # plain values converted without pydantic (a fifth of a one-shot query's time)
 
-app = typer.Typer(
-    cls=SeqkitGroup,
-    name="seqkit",
-    help="Word vectors and sequence models from the shell.",
-    no_args_is_help=True,
-    add_completion=True,  # --install-completion and --show-completion (bash, zsh, fish, PowerShell)
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+# Which cli module defines each top-level command or group: `seqkit similar ...` imports and builds only
+# vectors.py's commands, not the twenty-odd others (tens of ms of a one-shot command's start).
+# tests/cli/test_lean_app.py checks this table against the full app.
+COMMAND_MODULES = {
+    "preprocess": "corpus", "corpus": "corpus", "train-w2v": "w2v",
+    "similar": "vectors", "analogy": "vectors", "vectors": "vectors", "export": "vectors", "evaluate-w2v": "vectors",
+    "crosscheck": "crosscheck", "train-classifier": "classify", "predict": "classify", "evaluate": "classify",
+    "quantize": "quantize", "serve": "serve", "plot": "plot",
+}
+_TOP_LEVEL = ("corpus", "w2v", "vectors", "crosscheck", "classify", "quantize", "serve")  # in --help's order
 
 
 def _version(value: bool) -> None:
@@ -159,7 +160,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks instead of one-line errors."),
@@ -171,28 +171,56 @@ def _root(
     _debug["on"] = debug
 
 
-def _join(module) -> None:
-    """Put a module's commands at the top level (`seqkit preprocess`, not `seqkit corpus preprocess`)."""
-    app.registered_commands.extend(module.app.registered_commands)
+def build_app(module: str | None = None) -> typer.Typer:
+    """The `seqkit` app with every command, or with those of one cli module (see COMMAND_MODULES)."""
+    import importlib
+
+    root = typer.Typer(
+        cls=SeqkitGroup,
+        name="seqkit",
+        help="Word vectors and sequence models from the shell.",
+        no_args_is_help=True,
+        add_completion=True,  # --install-completion and --show-completion (bash, zsh, fish, PowerShell)
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    root.callback()(_root)
+    for name in _TOP_LEVEL if module is None else [m for m in _TOP_LEVEL if m == module]:
+        # commands at the top level (`seqkit preprocess`, not `seqkit corpus preprocess`)
+        root.registered_commands.extend(importlib.import_module(f"seqkit.cli.{name}").app.registered_commands)
+    if module in (None, "corpus"):
+        from seqkit.cli import corpus
+
+        root.add_typer(corpus.corpus_app, name="corpus", help="List, fetch and inspect corpora.")
+    if module in (None, "plot"):
+        from seqkit.cli import plot
+
+        root.add_typer(plot.app, name="plot")
+    return root
 
 
-from seqkit.cli import catalog, classify, corpus, crosscheck, quantize, serve, vectors, w2v  # noqa: E402
+def app_for(args: list[str]) -> typer.Typer:
+    """The app a command line needs: one module's commands where it names a command (after --debug at
+    most), every command otherwise (--help, --version, a typo, shell completion)."""
+    if not any(key.startswith("_SEQKIT_COMPLETE") for key in os.environ):
+        for arg in args:
+            if arg != "--debug":
+                return build_app(COMMAND_MODULES[arg]) if arg in COMMAND_MODULES else __getattr__("app")
+    return __getattr__("app")
 
-_join(corpus)
-app.add_typer(corpus.corpus_app, name="corpus", help="List, fetch and inspect corpora.")
-corpus.corpus_app.registered_commands.extend(catalog.app.registered_commands)  # `seqkit corpus list|fetch`
-for _module in (w2v, vectors, crosscheck, classify, quantize, serve):
-    _join(_module)
 
-
-from seqkit.cli import plot as _plot  # noqa: E402
-
-app.add_typer(_plot.app, name="plot")
+def __getattr__(name: str):
+    """`seqkit.cli.app`, the app with every command, built on first use."""
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if "app" not in globals():
+        globals()["app"] = build_app()
+    return globals()["app"]
 
 
 def main() -> None:
     try:
-        app()
+        app_for(sys.argv[1:])()
     finally:
         # The command is over (its outputs renamed into place, its message printed): a Ctrl-C from now
         # on has nothing to interrupt. Without this, one landing while the interpreter shuts down

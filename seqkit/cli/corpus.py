@@ -90,3 +90,8 @@ def stats(
     from seqkit.text.corpus import EncodedCorpus
 
     _show_stats(EncodedCorpus.load(path), as_json)
+
+
+from seqkit.cli import catalog  # noqa: E402
+
+corpus_app.registered_commands.extend(catalog.app.registered_commands)  # `seqkit corpus list|fetch`

@@ -78,6 +78,12 @@ def _write_member(zf: zipfile.ZipFile, name: str, shape: tuple[int, int], blocks
 
 def load_native(path) -> tuple[list[str], np.ndarray, dict[str, np.ndarray], dict]:
     """(words, counts (V,) int64, {'vectors', 'syn1neg'?, 'syn1'?}, meta); ModelFormatError on any inconsistency."""
+    words, _, counts, arrays, meta = load_native_indexed(path)
+    return words, counts, arrays, meta
+
+
+def load_native_indexed(path) -> tuple[list[str], dict[str, int], np.ndarray, dict[str, np.ndarray], dict]:
+    """load_native's answer with the word -> row index, built by the same pass that finds duplicates."""
     p = check_readable_file(path, "model")
     with open(p, "rb") as f:
         head = f.read(4)
@@ -126,13 +132,14 @@ def load_native(path) -> tuple[list[str], np.ndarray, dict[str, np.ndarray], dic
             raise ModelFormatError(
                 f"{path} is corrupted: {name} is {arrays[name].dtype} {arrays[name].shape}, expected float32 {shape}"
             )
-    if len(set(words)) != v:
+    index = dict(zip(words, range(v)))
+    if len(index) != v:
         raise ModelFormatError(f"{path} is corrupted: its vocabulary has duplicate words")
     if v and int(counts.min()) < 0:
         raise ModelFormatError(f"{path} is corrupted: negative word counts")
     if not np.isfinite(vectors).all():
         raise ModelFormatError(f"{path} is corrupted: its vectors contain NaN or infinity")
-    return words, counts, arrays, meta
+    return words, index, counts, arrays, meta
 
 
 MAPPED = ("ngrams", "vectors_vocab")  # members memory-mapped, not read: only the rows used are

@@ -48,7 +48,7 @@ def load_vectors(path) -> KeyedVectors:
 
         return read_vectors(path)
     if kind == "native":
-        words, counts, arrays, meta = formats.load_native(path)
+        words, index, counts, arrays, meta = formats.load_native_indexed(path)
         ngrams = None
         if "ngrams" in arrays:
             from seqkit.embed.subwords import NgramVectors, SubwordConfig
@@ -57,7 +57,7 @@ def load_vectors(path) -> KeyedVectors:
             trained = np.unpackbits(arrays["trained_buckets"], count=config.buckets).astype(bool)
             ngrams = NgramVectors(config, arrays["ngrams"], trained)
         output = arrays.get("syn1neg", arrays.get("syn1"))
-        return KeyedVectors(words, arrays["vectors"], counts, meta, source=str(path), ngrams=ngrams,
+        return KeyedVectors(words, arrays["vectors"], counts, meta, source=str(path), index=index, ngrams=ngrams,
                             own_rows=arrays.get("vectors_vocab"), output=output)
     words, vectors = formats.read_word2vec(path)
     return KeyedVectors(words, vectors, None, {"format": "word2vec"}, source=str(path))

@@ -28,10 +28,11 @@ class KeyedVectors:
     output: np.ndarray | None = None  # (V, d) or (V-1, d) output rows, where the file has them (for .bin export)
     allow_oov: bool = True  # False (--no-oov): an unknown word is an error even where n-grams could build it
     _unit: np.ndarray | None = field(default=None, repr=False)  # (V, d) unit rows, computed on first use
+    _inverse_norms: np.ndarray | None = field(default=None, repr=False)  # (V,) 1 / |row|, on first use
 
     def __post_init__(self):
         if not self.index:
-            self.index = {w: i for i, w in enumerate(self.words)}
+            self.index = dict(zip(self.words, range(len(self.words))))
 
     def __len__(self) -> int:
         return len(self.words)
@@ -41,13 +42,29 @@ class KeyedVectors:
         return self.vectors.shape[1]
 
     @property
-    def unit(self) -> np.ndarray:
-        """(V, d) rows scaled to length 1 (zero rows stay zero), computed once."""
-        if self._unit is None:
+    def inverse_norms(self) -> np.ndarray:
+        """(V,) float32 1 / |row| (0 for a zero row), computed once: a query scales V @ q by it rather
+        than writing a (V, d) matrix of unit rows, so a one-shot query reads the matrix once."""
+        if self._inverse_norms is None:
             v = self.vectors
-            norms = np.sqrt(np.einsum("ij,ij->i", v, v))[:, None]  # (V, 1) without a (V, d) temporary
-            self._unit = np.divide(v, np.where(norms > 0, norms, 1), dtype=np.float32)  # one new (V, d) array
+            norms = np.sqrt(np.einsum("ij,ij->i", v, v))  # (V,) without a (V, d) temporary
+            self._inverse_norms = np.divide(1.0, norms, out=np.zeros(len(v), np.float32), where=norms > 0,
+                                            dtype=np.float32)
+        return self._inverse_norms
+
+    @property
+    def unit(self) -> np.ndarray:
+        """(V, d) rows scaled to length 1 (zero rows stay zero), computed once (evaluation's many queries)."""
+        if self._unit is None:
+            self._unit = np.multiply(self.vectors, self.inverse_norms[:, None], dtype=np.float32)
         return self._unit
+
+    def cosines(self, queries: np.ndarray, restrict_vocab: int | None = None) -> np.ndarray:
+        """(V,) or (V, k): the cosine of every row (the first restrict_vocab) with unit ``queries`` ((d,) or (k, d))."""
+        rows = slice(None, restrict_vocab)
+        scale = self.inverse_norms[rows]
+        scores = self.vectors[rows] @ queries.T
+        return scores * (scale if scores.ndim == 1 else scale[:, None])
 
     def id_of(self, word: str) -> int:
         i = self.index.get(word)
@@ -84,7 +101,7 @@ class KeyedVectors:
         for w in words:
             i = self.index.get(w)
             if i is not None:
-                rows.append(self.unit[i])
+                rows.append(self.vectors[i] * self.inverse_norms[i])
                 ids.append(i)
             else:
                 v = self._oov_vector(w)
@@ -107,9 +124,7 @@ class KeyedVectors:
         norm = np.linalg.norm(query)
         if norm > 0:
             query = query / norm
-        unit = self.unit if restrict_vocab is None else self.unit[:restrict_vocab]
-        scores = unit @ query  # (V,)
-        return self._top(scores, set(ids), topn)
+        return self._top(self.cosines(query, restrict_vocab), set(ids), topn)
 
     def most_similar_cosmul(
         self, positive: list[str], negative: list[str] = (), topn: int = 10, restrict_vocab: int | None = None
@@ -119,8 +134,7 @@ class KeyedVectors:
         if not positive:
             raise OptionError("3CosMul needs at least one positive word")
         units, ids = self._unit_rows(list(positive) + list(negative))  # (P+N, d)
-        unit = self.unit if restrict_vocab is None else self.unit[:restrict_vocab]
-        sims = (1.0 + unit @ units.T) / 2.0  # (V, P+N) cosines shifted to [0, 1]
+        sims = (1.0 + self.cosines(units, restrict_vocab)) / 2.0  # (V, P+N) cosines shifted to [0, 1]
         scores = sims[:, : len(positive)].prod(axis=1) / (sims[:, len(positive) :].prod(axis=1) + 1e-6)  # (V,)
         return self._top(scores, set(ids), topn)
 

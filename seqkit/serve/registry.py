@@ -55,7 +55,7 @@ def load(path: str, name: str) -> Served:
         from seqkit.embed.keyed import load_vectors
 
         kv = load_vectors(path)
-        kv.unit  # (V, d) unit rows now, before the workers fork: shared, not computed per process
+        kv.inverse_norms  # (V,) now, before the workers fork: shared, not computed per process
         return Served(name, path, kind, kv)
     from seqkit.models.loading import load_classifier
 

@@ -54,3 +54,46 @@ def test_a_long_input_still_takes_the_kernel(tmp_path, extra):
 
     _fit(_sentiment(100, 0), word_ngrams=2, buckets=50).save(tmp_path / "m.npz")
     assert "numba" in imported(["predict", tmp_path / "m.npz", *extra], "a good film\n" * (SMALL_CHARS // 10))
+
+
+def _commands(group, path=()):
+    for name, command in group.commands.items():
+        yield path + (name,)
+        if hasattr(command, "commands"):
+            yield from _commands(command, path + (name,))
+
+
+def test_a_command_line_builds_only_its_module_with_the_same_help():
+    """`seqkit similar ...` builds the app from vectors.py alone (COMMAND_MODULES); every command and
+    group of the full app is in that table, and its help is the same in the lean app as in the full one."""
+    import typer
+    from typer.testing import CliRunner
+
+    from seqkit.cli import COMMAND_MODULES, app, build_app
+
+    full = typer.main.get_command(app)
+    assert set(full.commands) == set(COMMAND_MODULES)
+    runner = CliRunner()
+    for command in _commands(full):
+        lean = build_app(COMMAND_MODULES[command[0]])
+        assert set(typer.main.get_command(lean).commands) == {c for c, m in COMMAND_MODULES.items()
+                                                              if m == COMMAND_MODULES[command[0]]}
+        expected = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "120"})
+        got = runner.invoke(lean, [*command, "--help"], env={"COLUMNS": "120"})
+        assert expected.exit_code == got.exit_code == 0 and got.stdout == expected.stdout, command
+
+
+@pytest.mark.parametrize("args, module", [(["similar", "--help"], "vectors"), (["--debug", "predict", "--help"], "classify"),
+                                          (["corpus", "list", "--help"], "corpus")])
+def test_one_shot_commands_import_no_other_cli_module(args, module):
+    code = ("import sys\nfrom seqkit.cli import main\n"
+            f"sys.argv = ['seqkit', *{args!r}]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('seqkit.cli.'))), file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = {m.split(".")[2] for m in out.stderr.split()}
+    commands = {"corpus", "w2v", "vectors", "crosscheck", "classify", "quantize", "serve", "plot"}
+    assert module in loaded and not (commands - {module}) & loaded, out.stderr
+    full = subprocess.run([sys.executable, "-c", code.replace(f"*{args!r}", "'--help'")], capture_output=True,
+                          text=True, check=True)
+    assert commands <= {m.split(".")[2] for m in full.stderr.split()}  # --help lists every command
