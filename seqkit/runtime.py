@@ -19,7 +19,7 @@ import ctypes
 import functools
 import os
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Callable, Iterator, Literal
 
@@ -116,6 +116,22 @@ def single_thread_step_blas() -> None:
             b.set(1)
 
 
+@contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """Both OpenBLAS libraries on one thread for the block, restored on exit: what `threads(blas=True)`
+    does, for code that learns only inside the block that a kernel will run (loading SciPy's copy to set
+    it costs a one-line prediction that needs no kernel ~0.1 s)."""
+    libs = _chosen("all")
+    old = [int(b.get()) for b in libs]
+    try:
+        for b in libs:
+            b.set(1)
+        yield
+    finally:
+        for b, n in zip(libs, old):
+            b.set(n)
+
+
 # --- glibc malloc ----------------------------------------------------------------------------------------------
 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
@@ -153,19 +169,14 @@ def threads(n: int = 0, blas: bool = True, keep_freed_memory: bool = False) -> I
     needs a kernel does not pay for its import."""
     lazy = not n and "numba" not in sys.modules
     old_numba = None if lazy else numba_threads()
-    libs = _chosen("all") if blas else []
-    old_blas = [int(b.get()) for b in libs]
     try:
         used = cores() if lazy else _set_numba_threads(n or cores())
-        for b in libs:
-            b.set(1)
-        if keep_freed_memory:
-            _mallopt(_MMAP_THRESHOLD_MAX, 1 << 30)
-        yield used
+        with single_threaded_blas() if blas else nullcontext():
+            if keep_freed_memory:
+                _mallopt(_MMAP_THRESHOLD_MAX, 1 << 30)
+            yield used
     finally:
         if old_numba is not None:
             _set_numba_threads(old_numba)
-        for b, old in zip(libs, old_blas):
-            b.set(old)
         if keep_freed_memory:
             _mallopt(_GLIBC_DEFAULT, _GLIBC_DEFAULT)

@@ -425,14 +425,18 @@ def _rows(P, names: list[str], probs: bool, as_json: bool) -> list[list]:
 
 def _threads_for(clf):
     """The threads context for predicting with `clf`: the linear model and fastText's files need only
-    Numba's pool (imported only when a kernel runs), no BLAS (whose SciPy copy alone is ~40 MB)."""
+    Numba's pool (imported only when a kernel runs), no BLAS (whose SciPy copy alone is ~40 MB); the
+    neural models set BLAS themselves when their kernels run (a few texts take a NumPy path)."""
+    from seqkit import runtime
     from seqkit.formats.fasttext.model import FastTextClassifier
     from seqkit.models.linear.model import LinearClassifier
 
     if isinstance(clf, (LinearClassifier, FastTextClassifier)):
-        from seqkit import runtime
-
         return runtime.threads(0, blas=False)
+    from seqkit.models.bundle import TrainedClassifier
+
+    if isinstance(clf, TrainedClassifier):
+        return runtime.threads(0, blas=False, keep_freed_memory=True)
     return _threads()
 
 

@@ -5,6 +5,7 @@ add the optimizer's state and the training state, so `--resume` continues where 
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import asdict
 from typing import Iterable, Iterator
@@ -113,10 +114,11 @@ class TrainedClassifier:
         io.save_arrays(path, arrays, self._meta())
 
     @classmethod
-    def _from(cls, arrays: dict, meta: dict, path) -> "TrainedClassifier":
+    def _from(cls, arrays: dict, meta: dict, path, rng=None) -> "TrainedClassifier":
         """The classifier a file describes. Everything the metadata claims is checked against the
         arrays actually present before the model is built, so a file cannot make it allocate more
-        than the file holds."""
+        than the file holds. ``rng`` seeds the dropout layers (default: seed 0, for a checkpoint that
+        trains on); the initial weights are overwritten by the file's."""
         try:
             config = ClassifierConfig.from_dict(meta["architecture"])
             text = TextOptions.from_dict(meta["preprocessing"])
@@ -127,15 +129,17 @@ class TrainedClassifier:
             raise ModelFormatError(f"{path}: {e}; train the model again") from None
         state = {k[len(PARAM_PREFIX):]: v for k, v in arrays.items() if k.startswith(PARAM_PREFIX)}
         _check_contents(path, config, words, labels, state)
-        model = build_model(config, np.random.default_rng(0))
+        model = build_model(config, np.random.default_rng(0) if rng is None else rng)
         model.load_state_dict(state)
         info = meta.get("info", {})
         return cls(model, list(words), list(labels), text, info if isinstance(info, dict) else {})
 
     @classmethod
     def load(cls, path) -> "TrainedClassifier":
+        from seqkit.nn.init import NoDraws
+
         arrays, meta = io.load_arrays(path, "model")
-        return cls._from(arrays, meta, path)
+        return cls._from(arrays, meta, path, NoDraws())  # for prediction: no random weights to draw
 
     # -- checkpoints ------------------------------------------------------------------------------
     def save_checkpoint(self, path, optimizer, state: TrainState, train_config: dict) -> None:
@@ -168,14 +172,24 @@ class TrainedClassifier:
 
     # -- prediction -------------------------------------------------------------------------------
     def predict_proba(self, texts: list[str], batch_size: int = 128) -> np.ndarray:
-        """Texts -> class probabilities (N, C). Unknown words map to <unk>; long texts are cut to max_len."""
+        """Texts -> class probabilities (N, C). Unknown words map to <unk>; long texts are cut to max_len.
+        A few short texts take the model's NumPy path where it has one (no Numba to import: a one-line
+        `seqkit predict` spends far longer importing Numba than predicting), as the linear model does;
+        the kernels run with BLAS on one thread (seqkit/nn/parallel.py splits the big products)."""
+        from seqkit import runtime
+        from seqkit.models.linear.predict_numpy import is_small
+
+        texts = list(texts)
+        numpy = getattr(self.model, "has_numpy_path", False) and is_small(texts)
+        predict = self.model.predict_proba_numpy if numpy else self.model.predict_proba
         seqs = [self.encoder.encode(t) for t in texts]
         out = np.zeros((len(seqs), len(self.labels)), np.float64)
         order = np.argsort([len(s) for s in seqs], kind="stable")  # similar lengths together
-        for i in range(0, len(order), batch_size):
-            idx = order[i: i + batch_size]
-            ids, lengths = pad_batch([seqs[j] for j in idx], self.text.padding)
-            out[idx] = self.model.predict_proba(ids, lengths)
+        with contextlib.nullcontext() if numpy else runtime.single_threaded_blas():
+            for i in range(0, len(order), batch_size):
+                idx = order[i: i + batch_size]
+                ids, lengths = pad_batch([seqs[j] for j in idx], self.text.padding)
+                out[idx] = predict(ids, lengths)
         return out
 
     def predict_stream(self, texts: Iterable[str], chunk: int = 512) -> Iterator[tuple[str, np.ndarray]]:

@@ -292,3 +292,20 @@ class SequenceClassifier(Module):
         """(B, T), (B,) -> class probabilities (B, C), no dropout."""
         logits, _ = self.forward((ids, lengths), train=False)
         return softmax(logits.astype(np.float64), axis=1)
+
+    @property
+    def has_numpy_path(self) -> bool:
+        """Whether predict_proba_numpy serves this model: the recurrent encoders (the Transformer's attention
+        runs in its kernels only)."""
+        return self.recurrent
+
+    def predict_proba_numpy(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """predict_proba without Numba, for a few short texts: the recurrent loops of nn/recurrent_ref.py
+        (exact tanh and sigmoid, which the kernels approximate within 1e-6), NumPy's products."""
+        T = ids.shape[1]
+        mask = lengths_to_mask(lengths, T, pre_padded=self.config.padding == "pre")  # (B, T) bool
+        emb, _ = self.embedding.forward(ids)  # (B, T, E)
+        out, last = self.encoder.predict_numpy(emb, mask)  # (B, T, F), (B, F)
+        feats = [last if pool.kind == "last" else pool.forward(out, mask=mask)[0] for pool in self.pools]
+        feat = feats[0] if len(feats) == 1 else np.concatenate(feats, axis=1)  # (B, P)
+        return softmax(self.head.predict_numpy(feat).astype(np.float64), axis=1)

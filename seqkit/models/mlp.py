@@ -119,3 +119,16 @@ class MLPClassifier(Module):
         """(B, T), (B,) -> class probabilities (B, C): no dropout, batch norm by its running averages."""
         logits, _ = self.forward((ids, lengths), train=False)
         return softmax(logits.astype(np.float64), axis=1)
+
+    has_numpy_path = True  # predict_proba_numpy serves every MLP
+
+    def predict_proba_numpy(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """predict_proba without Numba, for a few short texts: forward's evaluation steps, NumPy's products."""
+        emb, _ = self.embedding.forward(ids)  # (B, T, E)
+        h, _ = self.mean.forward(emb, weights=self.buffers["word_weight"][ids])  # (B, E)
+        for k, (lin, act) in enumerate(zip(self.linears, self.acts)):
+            h = lin.predict_numpy(h)  # (B, H)
+            if self.norms:
+                h, _ = self.norms[k].forward(h)  # by the running averages
+            h, _ = act.forward(h)
+        return softmax(self.head.predict_numpy(h).astype(np.float64), axis=1)

@@ -39,6 +39,13 @@ class Linear(Module):
             y += self.params["b"]
         return y, x
 
+    def predict_numpy(self, x):
+        """forward's y with NumPy's own product whatever the rows (forward splits many across Numba's threads)."""
+        y = x @ self.params["W"]  # (..., D_out)
+        if "b" in self.params:
+            y += self.params["b"]
+        return y
+
     def backward(self, dy, cache):
         x = cache
         W = self.params["W"]
@@ -69,7 +76,7 @@ class Embedding(Module):
                 raise OptionError(f"embedding weights have shape {weights.shape}, expected {(vocab_size, dim)}")
             W = np.array(weights, dtype=np.float32)
         else:
-            W = rng.normal(0.0, scale, size=(vocab_size, dim)).astype(np.float32)
+            W = rng.normal(0.0, scale, size=(vocab_size, dim)).astype(np.float32, copy=False)
         if padding_idx is not None:
             W[padding_idx] = 0.0
         self.padding_idx = padding_idx  # its row is all zeros and is never updated

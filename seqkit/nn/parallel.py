@@ -4,44 +4,23 @@ Why not NumPy's threaded BLAS: after each product OpenBLAS's threads spin, waiti
 take the cores from the Numba kernels that run next (the attention kernels ran 1.5x slower right after
 a threaded GEMM on 2 cores). With every parallel region in one thread pool nothing competes.
 Row blocks of the output are independent; for A.T @ B the blocks are partial sums, added at the end.
+The loops live in parallel_kernels.py, imported only for a product big enough to split, so that a
+small one (a one-line prediction) runs without importing Numba.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
-
-from seqkit.runtime import numba_threads
 
 _MIN_ROWS = 256  # below this a product is not worth splitting
 
 
-@njit(cache=True, parallel=True)
-def _mm_rows(A, B, out, n_blocks):
-    """out = A @ B, by row blocks of A."""
-    N = A.shape[0]
-    step = (N + n_blocks - 1) // n_blocks
-    for k in prange(n_blocks):
-        lo, hi = k * step, min(N, (k + 1) * step)
-        if lo < hi:
-            np.dot(A[lo:hi], B, out[lo:hi])
-
-
-@njit(cache=True, parallel=True)
-def _mm_tn_partial(A, B, parts):
-    """parts[k] = A[block k].T @ B[block k]."""
-    N = A.shape[0]
-    n_blocks = parts.shape[0]
-    step = (N + n_blocks - 1) // n_blocks
-    for k in prange(n_blocks):
-        lo, hi = k * step, min(N, (k + 1) * step)
-        if lo < hi:
-            np.dot(A[lo:hi].T, B[lo:hi], parts[k])
-        else:
-            parts[k][:] = 0.0
-
-
 def _blocks(N: int) -> int:
+    """Row blocks for an N-row product; under 2 * _MIN_ROWS rows one, without asking (importing) Numba."""
+    if N < 2 * _MIN_ROWS:
+        return 1
+    from seqkit.runtime import numba_threads
+
     return max(1, min(numba_threads(), N // _MIN_ROWS))
 
 
@@ -51,8 +30,10 @@ def matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     n = _blocks(A.shape[0])
     if n == 1:
         return A @ B
+    from seqkit.nn.parallel_kernels import mm_rows
+
     out = np.empty((A.shape[0], B.shape[1]), np.result_type(A, B))
-    _mm_rows(A, B, out, n)
+    mm_rows(A, B, out, n)
     return out
 
 
@@ -62,6 +43,8 @@ def matmul_tn(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     n = _blocks(A.shape[0])
     if n == 1:
         return A.T @ B
+    from seqkit.nn.parallel_kernels import mm_tn_partial
+
     parts = np.empty((n, A.shape[1], B.shape[1]), np.result_type(A, B))
-    _mm_tn_partial(A, B, parts)
+    mm_tn_partial(A, B, parts)
     return parts.sum(axis=0)

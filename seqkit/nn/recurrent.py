@@ -25,7 +25,7 @@ import numpy as np
 
 from seqkit.errors import OptionError
 from seqkit import runtime
-from seqkit.nn import init, kernels, parallel, recurrent_ref
+from seqkit.nn import init, parallel, recurrent_ref
 from seqkit.nn.layers import Dropout
 from seqkit.nn.module import Module
 
@@ -69,9 +69,23 @@ class RecurrentLayer(Module):
 
     @property
     def _k(self):
-        return kernels if self.backend == "numba" else recurrent_ref
+        if self.backend == "numpy":
+            return recurrent_ref
+        from seqkit.nn import kernels  # here, not at the top: predict_numpy never imports Numba
+
+        return kernels
 
     def forward(self, x, train=False, mask=None):
+        runtime.single_thread_step_blas()
+        return self._run(x, mask, self._k, parallel.matmul)
+
+    def predict_numpy(self, x, mask=None):
+        """forward's (y (T, B, H), h_last (B, H)) with recurrent_ref's loops and NumPy's product: no Numba
+        and no BLAS settings to import, for a few short texts (TrainedClassifier.predict_proba)."""
+        return self._run(x, mask, recurrent_ref, np.matmul)[0]
+
+    def _run(self, x, mask, k, matmul):
+        """forward with the time loops of module `k` (kernels or recurrent_ref) and the product `matmul`."""
         p = self.params
         dt = p["W_x"].dtype
         x = np.ascontiguousarray(x, dtype=dt)
@@ -80,11 +94,9 @@ class RecurrentLayer(Module):
         rows, rowpos = packed_rows(mask, T, B)
         xp = x.reshape(T * B, D) if rows is None else x.reshape(T * B, D)[rows]  # (N, D) real tokens only
         N = len(xp)
-        xw = parallel.matmul(xp, p["W_x"])  # (N, G) all steps in one GEMM
+        xw = matmul(xp, p["W_x"])  # (N, G) all steps in one GEMM
         xw += p["b"]
         Hs = np.zeros((T + 1, B, Hd), dt)  # states; see kernels.py for the indexing
-        k = self._k
-        runtime.single_thread_step_blas()
         if self.cell == "lstm":
             Cs = np.zeros((T + 1, B, Hd), dt)
             gates = self.take_scratch("gates", (N, G), dt)
@@ -226,6 +238,17 @@ class RecurrentEncoder(Module):
             out, last = out[back], last[back]
         return (out, last), (caches, order)
 
+    def predict_numpy(self, x, mask=None):
+        """forward's (out, last) in evaluation, without Numba (RecurrentLayer.predict_numpy), for a few
+        short texts: no dropout, rows in the caller's order (the kernels' thread order changes nothing)."""
+        h = np.ascontiguousarray(x.transpose(1, 0, 2))  # (T, B, D) time-major inside
+        mask_t = None if mask is None else np.ascontiguousarray(mask.T)  # (T, B)
+        for row in self._cells:
+            states = [cell.predict_numpy(h, mask_t) for cell in row]  # [(y (T, B, H), last (B, H))]
+            h = np.concatenate([y for y, _ in states], axis=2)  # (T, B, H*dirs)
+        last = np.concatenate([h_last for _, h_last in states], axis=1)  # (B, H*dirs)
+        return h.transpose(1, 0, 2), last
+
     def backward(self, dys, cache):
         dout, dlast = dys
         cache, order = cache
@@ -258,6 +281,8 @@ def _row_order(mask: np.ndarray | None) -> np.ndarray | None:
     lengths = mask.sum(axis=1)  # (B,)
     if (lengths == lengths[0]).all():
         return None
-    n = kernels.n_blocks(len(lengths))
+    from seqkit.nn.kernels import n_blocks
+
+    n = n_blocks(len(lengths))
     longest_first = np.argsort(-lengths, kind="stable")
     return np.concatenate([longest_first[k::n] for k in range(n)])

@@ -131,15 +131,15 @@ def test_attention_dropout_gradients_and_rate():
 def test_split_matrix_product_kernels_match_numpy(n_blocks):
     """The row-block kernels themselves, for block counts that do not divide the 1003 rows (whatever
     the number of threads: prange runs every block)."""
-    from seqkit.nn import parallel
+    from seqkit.nn import parallel_kernels
 
     r = np.random.default_rng(7)
     A, B, C = r.standard_normal((1003, 7)), r.standard_normal((7, 5)), r.standard_normal((1003, 5))
     out = np.full((1003, 5), np.nan)
-    parallel._mm_rows(A, B, out, n_blocks)
+    parallel_kernels.mm_rows(A, B, out, n_blocks)
     np.testing.assert_allclose(out, A @ B, atol=1e-12)
     parts = np.full((n_blocks, 7, 5), np.nan)
-    parallel._mm_tn_partial(A, C, parts)
+    parallel_kernels.mm_tn_partial(A, C, parts)
     np.testing.assert_allclose(parts.sum(axis=0), A.T @ C, atol=1e-10)
 
 
