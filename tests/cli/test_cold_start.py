@@ -56,6 +56,33 @@ def test_a_long_input_still_takes_the_kernel(tmp_path, extra):
     assert "numba" in imported(["predict", tmp_path / "m.npz", *extra], "a good film\n" * (SMALL_CHARS // 10))
 
 
+@pytest.fixture(scope="module")
+def neural_models(tmp_path_factory):
+    """A tiny MLP and a tiny stacked bidirectional GRU, trained on the classifier tests' data."""
+    from tests.cli.test_classify import FAST, _examples, _tsv, run
+
+    d = tmp_path_factory.mktemp("neural")
+    train = _tsv(d / "train.tsv", _examples(100, 0))
+    models = {}
+    for arch in (["--arch", "mlp"], ["--arch", "gru", "--bidirectional", "--layers", "2"]):
+        models[arch[1]] = d / f"{arch[1]}.npz"
+        r = run(["train-classifier", train, "-o", models[arch[1]], *arch, *FAST])
+        assert r.exit_code == 0, r.stderr
+    return models
+
+
+@pytest.mark.parametrize("arch", ["mlp", "gru"])
+def test_predict_of_a_line_with_a_neural_model_imports_nothing_heavy(neural_models, arch):
+    """A few short texts take the model's NumPy path (TrainedClassifier.predict_proba): no Numba to load."""
+    assert imported(["predict", neural_models[arch]], "a good film\n").isdisjoint(HEAVY)
+
+
+def test_a_long_input_to_a_gru_still_takes_the_kernels(neural_models):
+    from seqkit.models.linear.predict_numpy import SMALL_CHARS
+
+    assert "numba" in imported(["predict", neural_models["gru"]], "a good film\n" * (SMALL_CHARS // 10))
+
+
 def _commands(group, path=()):
     for name, command in group.commands.items():
         yield path + (name,)
