@@ -71,12 +71,14 @@ def _entry(lib, what: str):
     return None
 
 
-@functools.lru_cache(maxsize=1)
-def _blas_libs() -> tuple[_Blas, ...]:
-    """The OpenBLAS libraries loaded in this process (looked up once; shared objects stay loaded)."""
+@functools.lru_cache(maxsize=2)
+def _blas_libs(load_scipy: bool = True) -> tuple[_Blas, ...]:
+    """The OpenBLAS libraries loaded in this process (looked up once per argument; shared objects stay
+    loaded); with ``load_scipy``, SciPy's copy is loaded first (~40 MB: not for NumPy's alone)."""
     try:
         import numpy  # noqa: F401  (loads numpy's OpenBLAS)
-        import scipy.linalg.cython_blas  # noqa: F401  (loads SciPy's, used by Numba's np.dot)
+        if load_scipy:
+            import scipy.linalg.cython_blas  # noqa: F401  (loads SciPy's, used by Numba's np.dot)
     except ImportError:
         pass
     try:
@@ -97,7 +99,7 @@ def _blas_libs() -> tuple[_Blas, ...]:
 
 
 def _chosen(which: Which) -> list[_Blas]:
-    return [b for b in _blas_libs() if which == "all" or b.numpy == (which == "numpy")]
+    return [b for b in _blas_libs(which != "numpy") if which == "all" or b.numpy == (which == "numpy")]
 
 
 def blas_threads(which: Which = "all") -> list[int]:
@@ -117,11 +119,12 @@ def single_thread_step_blas() -> None:
 
 
 @contextmanager
-def single_threaded_blas() -> Iterator[None]:
-    """Both OpenBLAS libraries on one thread for the block, restored on exit: what `threads(blas=True)`
-    does, for code that learns only inside the block that a kernel will run (loading SciPy's copy to set
-    it costs a one-line prediction that needs no kernel ~0.1 s)."""
-    libs = _chosen("all")
+def single_threaded_blas(which: Which = "all") -> Iterator[None]:
+    """The chosen OpenBLAS libraries on one thread for the block, restored on exit: what `threads(blas=True)`
+    does, for code that learns only inside the block whether a kernel will run. "numpy" leaves SciPy's copy
+    alone and unloaded, for NumPy-only code such as a one-line prediction (a threaded (40, 128) @ (128, 384)
+    product per time step made a GRU's NumPy path 20x slower on this busy 2-core machine)."""
+    libs = _chosen(which)
     old = [int(b.get()) for b in libs]
     try:
         for b in libs:

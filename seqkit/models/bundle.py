@@ -5,7 +5,6 @@ add the optimizer's state and the training state, so `--resume` continues where 
 
 from __future__ import annotations
 
-import contextlib
 import json
 from dataclasses import asdict
 from typing import Iterable, Iterator
@@ -175,7 +174,7 @@ class TrainedClassifier:
         """Texts -> class probabilities (N, C). Unknown words map to <unk>; long texts are cut to max_len.
         A few short texts take the model's NumPy path where it has one (no Numba to import: a one-line
         `seqkit predict` spends far longer importing Numba than predicting), as the linear model does;
-        the kernels run with BLAS on one thread (seqkit/nn/parallel.py splits the big products)."""
+        BLAS runs on one thread (the kernels split the big products: seqkit/nn/parallel.py)."""
         from seqkit import runtime
         from seqkit.models.linear.predict_numpy import is_small
 
@@ -185,7 +184,7 @@ class TrainedClassifier:
         seqs = [self.encoder.encode(t) for t in texts]
         out = np.zeros((len(seqs), len(self.labels)), np.float64)
         order = np.argsort([len(s) for s in seqs], kind="stable")  # similar lengths together
-        with contextlib.nullcontext() if numpy else runtime.single_threaded_blas():
+        with runtime.single_threaded_blas("numpy" if numpy else "all"):
             for i in range(0, len(order), batch_size):
                 idx = order[i: i + batch_size]
                 ids, lengths = pad_batch([seqs[j] for j in idx], self.text.padding)
