@@ -25,7 +25,7 @@ import numpy as np
 from seqkit.errors import ModelFormatError
 from seqkit.limits import MAX_DIM
 from seqkit.fileio import atomic_path, check_format_version, check_readable_file
-from seqkit.npzfile import load_npz, map_members, stored_members
+from seqkit.npzfile import aligned_member, load_npz, map_members, save_npz, stored_members
 
 FORMAT = "seqkit-w2v"
 FORMAT_VERSION = 1
@@ -48,7 +48,7 @@ def save_native(path, words: list[str], counts, arrays: dict[str, np.ndarray], m
     payload["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as f:
-            np.savez(f, **payload)
+            save_npz(f, payload)
         if streamed:
             with zipfile.ZipFile(tmp, "a", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
                 for name, (shape, blocks) in streamed.items():
@@ -66,7 +66,7 @@ def check_finite_rows(matrix: np.ndarray, what: str, chunk: int = 1 << 16) -> No
 def _write_member(zf: zipfile.ZipFile, name: str, shape: tuple[int, int], blocks) -> None:
     """One (rows, cols) float32 .npy member of an .npz, from row blocks; their rows must add up."""
     written = 0
-    with zf.open(name + ".npy", "w", force_zip64=True) as fp:
+    with aligned_member(zf, name + ".npy") as fp:
         np.lib.format.write_array_header_2_0(fp, {"descr": "<f4", "fortran_order": False, "shape": tuple(shape)})
         for block in blocks:
             block = np.ascontiguousarray(block, dtype="<f4")

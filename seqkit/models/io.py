@@ -13,7 +13,7 @@ import numpy as np
 
 from seqkit.errors import ModelFormatError
 from seqkit.fileio import atomic_path, check_format_version, check_readable_file
-from seqkit.npzfile import load_npz
+from seqkit.npzfile import load_npz, save_npz
 
 KIND = "seqkit-classifier"
 FORMAT_VERSION = 1
@@ -31,7 +31,7 @@ def save_arrays(path, arrays: dict[str, np.ndarray], meta: dict) -> None:
     payload[META_KEY] = _json_array(meta)
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as f:
-            np.savez(f, **payload)
+            save_npz(f, payload)
 
 
 def load_arrays(path, what: str = "model", kind: str = KIND, skip=()) -> tuple[dict[str, np.ndarray], dict]:
