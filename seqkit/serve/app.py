@@ -145,7 +145,7 @@ def _predict(pick: Picker, req: PredictRequest) -> dict:
 # work is tens of microseconds, less than a hop to the thread pool; similar and analogy scan the
 # vocabulary and go to the pool, so the loop keeps reading requests)
 ENDPOINTS = {
-    "/similar": (SimilarRequest, _similar, False),
+    "/similar": (SimilarRequest, _similar, True),
     "/analogy": (AnalogyRequest, _analogy, False),
     "/vectors": (VectorsRequest, _vectors, True),
     "/predict": (PredictRequest, _predict, True),

@@ -56,6 +56,7 @@ def load(path: str, name: str) -> Served:
 
         kv = load_vectors(path)
         kv.inverse_norms  # (V,) now, before the workers fork: shared, not computed per process
+        kv.split_rows = True  # a query takes both cores when they are free (BLAS has one thread a worker)
         return Served(name, path, kind, kv)
     from seqkit.models.loading import load_classifier
 

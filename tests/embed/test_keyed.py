@@ -69,3 +69,28 @@ def test_zero_vector_stays_zero_and_unknown_word_named():
     assert kv.unit[0].tolist() == [0, 0]
     with pytest.raises(UnknownWordError, match="'zebra' is not in the vocabulary"):
         kv.most_similar(["zebra"])
+
+
+@pytest.mark.parametrize("n", [1, 5, 31, 33, 100, 5000])
+@pytest.mark.parametrize("k", [1, 3, 11, 200])
+def test_top_k_is_a_full_sort_by_score_then_index(n, k):
+    """top_k bounds the winners by a strided sample; the answer must be that of sorting everything."""
+    from seqkit.embed.vectors import top_k
+
+    rng = np.random.default_rng(n * 1000 + k)
+    scores = rng.standard_normal(n).astype(np.float32)
+    scores[rng.integers(0, n, n // 3)] = 0.25  # ties, broken by index
+    scores[: min(n, 40)] = np.sort(scores[: min(n, 40)])  # the sample's rows among the smallest: the bound still holds
+    expected = sorted(range(n), key=lambda i: (-scores[i], i))[:k]
+    assert top_k(scores, k).tolist() == expected
+
+
+def test_split_rows_scores_as_one_product():
+    """The server scores a large matrix in two halves on two threads: the same cosines and neighbours."""
+    rng = np.random.default_rng(5)
+    vectors = rng.standard_normal((3 * 4096 + 17, 24)).astype(np.float32)
+    words = [f"w{i}" for i in range(len(vectors))]
+    one, split = KeyedVectors(words, vectors), KeyedVectors(words, vectors, split_rows=True)
+    for q in (rng.standard_normal(24).astype(np.float32), rng.standard_normal((3, 24)).astype(np.float32)):
+        np.testing.assert_allclose(split.cosines(q), one.cosines(q), rtol=1e-6, atol=1e-7)
+    assert [w for w, _ in split.most_similar(["w3", "w9"], ["w4"], 20)] == [w for w, _ in one.most_similar(["w3", "w9"], ["w4"], 20)]
