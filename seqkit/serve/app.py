@@ -141,16 +141,16 @@ def _predict(pick: Picker, req: PredictRequest) -> dict:
     return {"model": served.name, "results": out}
 
 
-# path -> (request schema, answer, whether a small request is answered on the event loop itself: the
-# work is tens of microseconds, less than a hop to the thread pool; similar and analogy scan the
-# vocabulary and go to the pool, so the loop keeps reading requests)
+# path -> (request schema, answer, how many items a request may hold to be answered on the event loop
+# itself): a vector or a prediction is tens of microseconds, less than a hop to the thread pool; one
+# similar or analogy query scans the vocabulary (about 2 ms on 100k words) and still beats the hop,
+# more queries go to the pool so that the loop keeps reading requests
 ENDPOINTS = {
-    "/similar": (SimilarRequest, _similar, True),
-    "/analogy": (AnalogyRequest, _analogy, False),
-    "/vectors": (VectorsRequest, _vectors, True),
-    "/predict": (PredictRequest, _predict, True),
+    "/similar": (SimilarRequest, _similar, 1),
+    "/analogy": (AnalogyRequest, _analogy, 1),
+    "/vectors": (VectorsRequest, _vectors, 8),
+    "/predict": (PredictRequest, _predict, 8),
 }
-INLINE_ITEMS = 8  # at most this many words or texts (of up to INLINE_CHARS) for an answer on the loop
 INLINE_CHARS = 2000
 
 
@@ -177,14 +177,14 @@ class FastPath:
         if route is None:
             return await self.app(scope, receive, send)
         message = await receive()  # the Guard hands the whole body in one message
-        schema, answer, inline = route
+        schema, answer, on_loop = route
         try:
             req = schema.model_validate_json(message.get("body", b""))
         except ValueError:  # pydantic's ValidationError: FastAPI says what is wrong
 
             return await self.app(scope, _replay(message, receive), send)
         try:
-            if inline and _small(req):
+            if _small(req, on_loop):
                 body = answer(self.pick, req)
             else:
                 from starlette.concurrency import run_in_threadpool
@@ -210,9 +210,10 @@ def _replay(first: dict, receive):
     return replay
 
 
-def _small(req) -> bool:
+def _small(req, most: int) -> bool:
+    """Whether a request holds at most `most` items of INLINE_CHARS characters in all."""
     items = getattr(req, "texts", None) or getattr(req, "words", None) or ()
-    return len(items) <= INLINE_ITEMS and sum(map(len, items)) <= INLINE_CHARS
+    return len(items) <= most and sum(map(len, items)) <= INLINE_CHARS
 
 
 def _query_routes(app: FastAPI, pick: Picker) -> None:
