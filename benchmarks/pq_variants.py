@@ -169,18 +169,19 @@ def make_variant(sample=True, iters=25, init="random", tol=0.0, weight=False, no
     stored scale the row's norm or the least-squares one for its quantized direction."""
     def run(x, dsub, seed):
         from seqkit.formats.fasttext.matrix import QuantMatrix, Quantizer
-        from seqkit.quantize.pq import MAX_POINTS, encode, train
+        from seqkit.quantize.pq import MAX_POINTS, encode, scalar_levels, train
 
         rng = np.random.default_rng(seed)
         norms_x = np.linalg.norm(x, axis=1).astype(np.float32)
         unit = x / np.where(norms_x > 0, norms_x, 1)[:, None]
         w_all = (norms_x.astype(np.float64) ** 2) if weight else np.ones(len(x))
         tables = []
-        for a in range(0, x.shape[1], dsub):
+        fasttext_kmeans = sample and iters == 25 and init == "random" and not weight
+        for a in range(0 if not fasttext_kmeans else x.shape[1], x.shape[1], dsub):
             picked = rng.permutation(len(x))[:MAX_POINTS] if sample and len(x) > MAX_POINTS else np.arange(len(x))
             xs = np.ascontiguousarray(unit[picked, a: a + dsub], np.float32)
             tables.append(kmeans(xs, w_all[picked], rng, iters, init, tol))
-        pq = Quantizer(x.shape[1], dsub, tables)
+        pq = train(unit, dsub, seed) if fasttext_kmeans else Quantizer(x.shape[1], dsub, tables)
         codes = encode(unit, pq)
         s = norms_x
         if scale == "lsq":
@@ -189,6 +190,8 @@ def make_variant(sample=True, iters=25, init="random", tol=0.0, weight=False, no
             s = np.where(vv > 0, (x * v).sum(1) / np.where(vv > 0, vv, 1), 0).astype(np.float32)
         if norms == "lloyd":
             levels = lloyd_1d(s)
+        elif norms == "dp":
+            levels = scalar_levels(s)
         else:
             levels = train(s[:, None], 1, seed).tables[0][:, 0].copy()
         return QuantMatrix(codes, pq, nearest_level(s, levels), levels)
@@ -196,8 +199,12 @@ def make_variant(sample=True, iters=25, init="random", tol=0.0, weight=False, no
 
 
 VARIANTS = {
-    "current": None,
-    "mine": make_variant(),  # the current algorithm in this file's k-means (empty: farthest point)
+    "current": None,  # seqkit.quantize.pq.quantize_matrix as it is
+    "kmeans-norms": make_variant(),  # fastText's: norms by 1-D k-means (pq.train), directions by pq.train
+    "dp": make_variant(norms="dp"),  # the same directions, exact 1-D norms (pq.scalar_levels)
+    "w-dp": make_variant(weight=True, norms="dp"),
+    "w-lsq-dp": make_variant(weight=True, norms="dp", scale="lsq"),
+    "all-w-dp": make_variant(sample=False, weight=True, norms="dp"),
     "all": make_variant(sample=False),
     "all-it100": make_variant(sample=False, iters=100),
     "kpp": make_variant(sample=False, init="kpp"),
