@@ -26,11 +26,23 @@ def test_update_takes_means_and_splits_empty_clusters():
     x = rng.standard_normal((600, 2)).astype(np.float32)
     codes = rng.integers(0, 200, 600).astype(np.uint8)  # centroids 200..255 are empty
     c = np.zeros((256, 2), np.float32)
-    kernels.update(x, c, codes, np.float32(1e-7), 5)
+    kernels.update(x, np.ones(600), c, codes, np.float32(1e-7), 5)
     for k in range(200):
         if (codes == k).any():
             np.testing.assert_allclose(c[k], x[codes == k].mean(0), rtol=1e-5, atol=1e-6)
     assert np.isfinite(c).all() and len(np.unique(c, axis=0)) == 256  # every empty one split off a new centroid
+
+
+def test_update_takes_weighted_means():
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((600, 3)).astype(np.float32)
+    w = rng.uniform(0.01, 10, 600)
+    codes = (np.arange(600) % 256).astype(np.uint8)
+    c = np.zeros((256, 3), np.float32)
+    kernels.update(x, w, c, codes, np.float32(1e-7), 5)
+    for k in range(256):
+        m = codes == k
+        np.testing.assert_allclose(c[k], (w[m, None] * x[m]).sum(0) / w[m].sum(), rtol=1e-5, atol=1e-6)
 
 
 def test_a_matrix_of_256_distinct_rows_is_reconstructed_exactly():
@@ -72,3 +84,45 @@ def test_encode_in_chunks_equals_one_pass():
     x = rng.standard_normal((1000, 4)).astype(np.float32)
     pq = train(x, 2, 0)
     np.testing.assert_array_equal(encode(x, pq, chunk=77), encode(x, pq))
+
+
+def _split_error(s, starts):
+    ends = list(starts[1:]) + [len(s)]
+    return sum(((s[a:b] - s[a:b].mean()) ** 2).sum() for a, b in zip(starts, ends))
+
+
+@pytest.mark.parametrize("n,k", [(9, 3), (12, 4), (10, 1), (8, 8)])
+def test_optimal_segments_is_the_best_split_of_all(n, k):
+    import itertools
+
+    s = np.sort(np.random.default_rng(n).exponential(1, n))
+    P, Q = np.concatenate([[0.0], np.cumsum(s)]), np.concatenate([[0.0], np.cumsum(s * s)])
+    starts = kernels.optimal_segments(P, Q, np.arange(n + 1.0), k)
+    best = min(_split_error(s, [0, *c]) for c in itertools.combinations(range(1, n), k - 1))
+    assert starts[0] == 0 and np.all(np.diff(starts) > 0)
+    assert _split_error(s, starts) == pytest.approx(best, rel=1e-9, abs=1e-12)
+
+
+def _level_error(v, levels):
+    return float(((v[:, None] - levels[None]) ** 2).min(1).sum())
+
+
+def test_scalar_levels_fit_a_long_tail_better_than_kmeans():
+    from seqkit.quantize.pq import scalar_levels
+
+    rng = np.random.default_rng(6)
+    v = np.concatenate([rng.normal(1, 0.05, 5000), rng.pareto(1.5, 300) + 2]).astype(np.float32)  # bulk + tail
+    levels = scalar_levels(v)
+    kmeans = train(v[:, None], 1, 1234).tables[0][:, 0]
+    assert levels.shape == (256,) and np.all(np.diff(levels) >= 0)
+    assert _level_error(v, levels) < 0.1 * _level_error(v, kmeans)
+
+
+def test_scalar_levels_of_many_values_stay_close_to_the_exact_ones(monkeypatch):
+    from seqkit.quantize import pq
+
+    v = np.random.default_rng(7).lognormal(0, 0.7, 6000).astype(np.float32)
+    exact = _level_error(v, pq.scalar_levels(v))
+    monkeypatch.setattr(pq, "MAX_GROUPS", 1024)  # 6,000 values: runs start at group boundaries only
+    grouped = _level_error(v, pq.scalar_levels(v))
+    assert exact <= grouped < 1.3 * exact
