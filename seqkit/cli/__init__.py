@@ -6,6 +6,7 @@ Modules here import only typer, rich and the standard library at top level, so t
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 
@@ -144,7 +145,7 @@ _lean_params()  # plain values converted without pydantic (a fifth of a one-shot
 
 # Which cli module defines each top-level command or group: `seqkit similar ...` imports and builds only
 # vectors.py's commands, not the twenty-odd others (tens of ms of a one-shot command's start).
-# tests/cli/test_lean_app.py checks this table against the full app.
+# tests/cli/test_cold_start.py checks this table against the full app.
 COMMAND_MODULES = {
     "preprocess": "corpus", "corpus": "corpus", "train-w2v": "w2v",
     "similar": "vectors", "analogy": "vectors", "vectors": "vectors", "export": "vectors", "evaluate-w2v": "vectors",
@@ -205,17 +206,21 @@ def app_for(args: list[str]) -> typer.Typer:
     if not any(key.startswith("_SEQKIT_COMPLETE") for key in os.environ):
         for arg in args:
             if arg != "--debug":
-                return build_app(COMMAND_MODULES[arg]) if arg in COMMAND_MODULES else __getattr__("app")
-    return __getattr__("app")
+                return build_app(COMMAND_MODULES[arg]) if arg in COMMAND_MODULES else full_app()
+    return full_app()
+
+
+@functools.lru_cache(maxsize=1)
+def full_app() -> typer.Typer:
+    """The app with every command, built once."""
+    return build_app()
 
 
 def __getattr__(name: str):
-    """`seqkit.cli.app`, the app with every command, built on first use."""
+    """`seqkit.cli.app`: full_app(), built on first use."""
     if name != "app":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    if "app" not in globals():
-        globals()["app"] = build_app()
-    return globals()["app"]
+    return full_app()
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ build these; keyed.py's `load_vectors` picks the reader: the imports only go dow
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
 
 ALIGNED_BLOCK = 8192  # rows copied at a time when the matrix is unaligned (see cosines)
 SPLIT_BLOCK = 4096  # split_rows: the halves meet at a multiple of this many rows
-_pool = {}  # split_rows' two threads, started on first use (in the process that queries: after a fork)
 
 
 @dataclass
@@ -74,8 +74,8 @@ class KeyedVectors:
             scores = _halves_product(matrix, queries)
         elif matrix.flags.aligned or not len(matrix):
             scores = matrix @ queries.T
-        else:  # mapped at an odd offset (fastText files, seqkit's before 0.1 aligned them): NumPy's loop
-            # is ~5x slower than BLAS there, so copy blocks into aligned memory for BLAS
+        else:  # mapped at an odd offset (fastText files, older seqkit files): NumPy's own loop is ~5x
+            # slower than BLAS there, so copy blocks into aligned memory for BLAS
             scores = np.concatenate([np.array(matrix[i : i + ALIGNED_BLOCK]) @ queries.T
                                      for i in range(0, len(matrix), ALIGNED_BLOCK)])
         return np.multiply(scores, scale if scores.ndim == 1 else scale[:, None], out=scores)
@@ -195,12 +195,18 @@ def _halves_product(matrix: np.ndarray, queries: np.ndarray) -> np.ndarray:
     """matrix @ queries.T as two products of half the rows each, on two threads: the server's BLAS runs
     one thread per worker (no oversubscription under load), and this gives one query both cores when
     they are free. Each row's dot product is the one BLAS computes for the whole matrix."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    pool = _pool.get("threads") or _pool.setdefault("threads", ThreadPoolExecutor(2, "seqkit-rows"))
+    pool = _row_threads()
     half = (len(matrix) // 2) // SPLIT_BLOCK * SPLIT_BLOCK
     out = np.empty((len(matrix),) + queries.shape[:-1], np.result_type(matrix, queries))
     parts = [pool.submit(np.matmul, matrix[a:b], queries.T, out=out[a:b]) for a, b in ((0, half), (half, len(matrix)))]
     for part in parts:
         part.result()
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def _row_threads():
+    """split_rows' two threads, started on first use (in the process that queries: after a fork)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(2, "seqkit-rows")
