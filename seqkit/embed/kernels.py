@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from seqkit.fast.rows import row as _row
+from seqkit.fast.rows import parts as _parts, row_at as _at
 from seqkit.fast.shards import (document as _document, hot_copies as _hot_copies,  # noqa: F401
                                 store_totals as _store_totals, sync_hot as _sync_hot, train_shard, work_buffers,
                                 cached, compiled)
@@ -88,19 +88,20 @@ def _gradient(f, label, alpha):
 
 
 @njit(inline="always")
-def _output_layer(l1, outp, targets, labels, n_t, alpha, neu1e, g):
+def _output_layer(l1, om, os_, ol, targets, labels, n_t, alpha, neu1e, g):
     """One example: input vector l1 against rows ``targets[:n_t]`` of ``out`` (the word and its noise
     words, or the word's Huffman path) with their labels. Every dot product is taken before any row
     is updated; then each row takes its update, in order, and neu1e gathers the gradient for l1.
     Rows go four at a time (one pass over l1 and neu1e for four rows: the loop is bound by loads and
-    stores, not arithmetic). ``outp`` is a view of the output rows (fast.rows.row): the thread's hot-row
-    copies in Hogwild training (fast.shards.sync_hot), a chunk's overlay under --deterministic. Returns the loss."""
+    stores, not arithmetic). (om, os_, ol): the parts of the output rows' view (fast.rows.parts): the thread's
+    hot-row copies in Hogwild training (fast.shards.sync_hot), a chunk's overlay under --deterministic. Returns
+    the loss."""
     dim = l1.shape[0]
     loss = 0.0
     d = 0
     while d + 4 <= n_t:
-        r0, r1 = _row(outp, targets[d]), _row(outp, targets[d + 1])
-        r2, r3 = _row(outp, targets[d + 2]), _row(outp, targets[d + 3])
+        r0, r1 = _at(om, os_, ol, targets[d]), _at(om, os_, ol, targets[d + 1])
+        r2, r3 = _at(om, os_, ol, targets[d + 2]), _at(om, os_, ol, targets[d + 3])
         f0 = f1 = f2 = f3 = np.float32(0.0)
         for c in range(dim):
             x = l1[c]
@@ -116,7 +117,7 @@ def _output_layer(l1, outp, targets, labels, n_t, alpha, neu1e, g):
         loss += lo0 + lo1 + lo2 + lo3
         d += 4
     while d < n_t:
-        row = _row(outp, targets[d])
+        row = _at(om, os_, ol, targets[d])
         f = np.float32(0.0)
         for c in range(dim):
             f += l1[c] * row[c]
@@ -128,11 +129,11 @@ def _output_layer(l1, outp, targets, labels, n_t, alpha, neu1e, g):
     while d + 4 <= n_t:
         t0, t1, t2, t3 = targets[d], targets[d + 1], targets[d + 2], targets[d + 3]
         if t0 == t1 or t0 == t2 or t0 == t3 or t1 == t2 or t1 == t3 or t2 == t3:
-            _update_row(l1, _row(outp, t0), g[d], neu1e)  # a noise word drawn twice: one by one
+            _update_row(l1, _at(om, os_, ol, t0), g[d], neu1e)  # a noise word drawn twice: one by one
             d += 1
             continue
-        r0, r1 = _row(outp, t0), _row(outp, t1)
-        r2, r3 = _row(outp, t2), _row(outp, t3)
+        r0, r1 = _at(om, os_, ol, t0), _at(om, os_, ol, t1)
+        r2, r3 = _at(om, os_, ol, t2), _at(om, os_, ol, t3)
         g0, g1, g2, g3 = g[d], g[d + 1], g[d + 2], g[d + 3]
         for c in range(dim):
             x = l1[c]
@@ -144,7 +145,7 @@ def _output_layer(l1, outp, targets, labels, n_t, alpha, neu1e, g):
             r3[c] = a3 + g3 * x
         d += 4
     while d < n_t:
-        _update_row(l1, _row(outp, targets[d]), g[d], neu1e)
+        _update_row(l1, _at(om, os_, ol, targets[d]), g[d], neu1e)
         d += 1
     return loss
 
@@ -172,6 +173,8 @@ def _sg_window(sent, lo, hi, i, inp, outp, n_t, targets, labels, alpha, neu1e, d
     rows (``word`` and one shared draw of negatives, or ``word``'s Huffman path), read as they were before
     the window; the rows take the summed update once, after it. Returns (loss, examples)."""
     dim = neu1e.shape[0]
+    im, is_, il = _parts(inp)
+    om, os_, ol = _parts(outp)
     for k in range(n_t):
         for c in range(dim):
             dY[k, c] = 0.0
@@ -180,11 +183,11 @@ def _sg_window(sent, lo, hi, i, inp, outp, n_t, targets, labels, alpha, neu1e, d
     for j in range(lo, hi):
         if j == i:
             continue
-        l1 = _row(inp, sent[j])
+        l1 = _at(im, is_, il, sent[j])
         for c in range(dim):
             neu1e[c] = 0.0
         for k in range(n_t):
-            row = _row(outp, targets[k])
+            row = _at(om, os_, ol, targets[k])
             f = np.float32(0.0)
             for c in range(dim):
                 f += l1[c] * row[c]
@@ -200,7 +203,7 @@ def _sg_window(sent, lo, hi, i, inp, outp, n_t, targets, labels, alpha, neu1e, d
             l1[c] += neu1e[c]
         examples += 1
     for k in range(n_t):
-        row = _row(outp, targets[k])
+        row = _at(om, os_, ol, targets[k])
         for c in range(dim):
             row[c] += dY[k, c]
     return loss, examples
@@ -258,15 +261,17 @@ def _reduced_window(i, n, window, state):
 
 
 # One document of each family: subsample it into the work buffers' sentence and train on it; each returns
-# (loss, examples, words kept, rng state). The rows are read through views (fast.rows.row): ``inp`` the input
-# rows, ``outp`` the output rows. The loops around them: fast.shards.train_shard (Hogwild) and
-# fast.overlay.train_chunks (--deterministic).
+# (loss, examples, words kept, rng state). The rows are read through views (fast.rows): ``inp`` the input rows,
+# ``outp`` the output rows, their parts taken once a document. The loops around them: fast.shards.train_shard
+# (Hogwild) and fast.overlay.train_chunks (--deterministic).
 
 @njit(inline="always")
 def _doc_skipgram(doc, work, inp, outp, tables, cfg, alpha, state):
     sent, _, neu1e, targets, labels, g, _ = work
     dim = neu1e.shape[0]
     hs = cfg.hs != 0
+    im, is_, il = _parts(inp)
+    om, os_, ol = _parts(outp)
     n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
     examples = 0
@@ -279,10 +284,10 @@ def _doc_skipgram(doc, work, inp, outp, tables, cfg, alpha, state):
                 continue
             if not hs or n_t == 0:  # one Huffman path a window; fresh noise words for every context
                 n_t, state = _targets(word, hs, tables, cfg.negative, state, targets, labels)
-            l1 = _row(inp, sent[j])
+            l1 = _at(im, is_, il, sent[j])
             for c in range(dim):
                 neu1e[c] = 0.0
-            loss += _output_layer(l1, outp, targets, labels, n_t, alpha, neu1e, g)
+            loss += _output_layer(l1, om, os_, ol, targets, labels, n_t, alpha, neu1e, g)
             for c in range(dim):
                 l1[c] += neu1e[c]
             examples += 1
@@ -294,6 +299,8 @@ def _doc_cbow(doc, work, inp, outp, tables, cfg, alpha, state):
     sent, neu1, neu1e, targets, labels, g, _ = work
     dim = neu1.shape[0]
     hs, cbow_mean = cfg.hs != 0, cfg.cbow_mean != 0
+    im, is_, il = _parts(inp)
+    om, os_, ol = _parts(outp)
     n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
     examples = 0
@@ -306,7 +313,7 @@ def _doc_cbow(doc, work, inp, outp, tables, cfg, alpha, state):
             neu1e[c] = 0.0
         for j in range(lo, hi):
             if j != i:
-                row = _row(inp, sent[j])
+                row = _at(im, is_, il, sent[j])
                 for c in range(dim):
                     neu1[c] += row[c]
                 count += 1
@@ -317,14 +324,14 @@ def _doc_cbow(doc, work, inp, outp, tables, cfg, alpha, state):
             for c in range(dim):
                 neu1[c] *= inv
         n_t, state = _targets(word, hs, tables, cfg.negative, state, targets, labels)
-        loss += _output_layer(neu1, outp, targets, labels, n_t, alpha, neu1e, g)
+        loss += _output_layer(neu1, om, os_, ol, targets, labels, n_t, alpha, neu1e, g)
         if not cbow_mean:  # the summed input: spread the error over the window (gensim's rule)
             inv = np.float32(1.0 / count)
             for c in range(dim):
                 neu1e[c] *= inv
         for j in range(lo, hi):
             if j != i:
-                row = _row(inp, sent[j])
+                row = _at(im, is_, il, sent[j])
                 for c in range(dim):
                     row[c] += neu1e[c]
         examples += 1

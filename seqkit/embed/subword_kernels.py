@@ -24,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from seqkit.embed.kernels import _buffers, _output_layer, _reduced_window, _row, _subsample, _targets
+from seqkit.embed.kernels import _at, _buffers, _output_layer, _parts, _reduced_window, _subsample, _targets
 from seqkit.fast.rows import add_to_rows as _add_to_rows, mean_of_rows as _mean_of_rows
 from seqkit.fast.shards import cached, compiled, train_shard
 
@@ -42,6 +42,7 @@ def _doc_skipgram(doc, work, inp, outp, model, cfg, alpha, state):
     tables, (offs, rows) = model
     sent, h, neu1e, targets, labels, g, _ = work
     dim = h.shape[0]
+    om, os_, ol = _parts(outp)
     n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
     examples = 0
@@ -57,7 +58,7 @@ def _doc_skipgram(doc, work, inp, outp, model, cfg, alpha, state):
             if j == i:
                 continue
             n_t, state = _targets(sent[j], cfg.hs != 0, tables, cfg.negative, state, targets, labels)
-            loss += _output_layer(h, outp, targets, labels, n_t, alpha, neu1e, g)
+            loss += _output_layer(h, om, os_, ol, targets, labels, n_t, alpha, neu1e, g)
             examples += 1
         _add_to_rows(inp, rows, offs[word], offs[word + 1], neu1e)
     return loss, examples, n, state
@@ -68,6 +69,8 @@ def _doc_cbow(doc, work, inp, outp, model, cfg, alpha, state):
     tables, (offs, rows) = model
     sent, h, neu1e, targets, labels, g, _ = work
     dim = h.shape[0]
+    im, is_, il = _parts(inp)
+    om, os_, ol = _parts(outp)
     n, state = _subsample(doc, sent, tables[0], state)
     loss = 0.0
     examples = 0
@@ -84,7 +87,7 @@ def _doc_cbow(doc, work, inp, outp, model, cfg, alpha, state):
             if j != i:
                 w = sent[j]
                 for r in range(offs[w], offs[w + 1]):
-                    row = _row(inp, rows[r])
+                    row = _at(im, is_, il, rows[r])
                     for c in range(dim):
                         h[c] += row[c]
                 count += offs[w + 1] - offs[w]
@@ -92,7 +95,7 @@ def _doc_cbow(doc, work, inp, outp, model, cfg, alpha, state):
         for c in range(dim):
             h[c] *= inv
         n_t, state = _targets(word, cfg.hs != 0, tables, cfg.negative, state, targets, labels)
-        loss += _output_layer(h, outp, targets, labels, n_t, alpha, neu1e, g)
+        loss += _output_layer(h, om, os_, ol, targets, labels, n_t, alpha, neu1e, g)
         for j in range(lo, hi):
             if j != i:
                 _add_to_rows(inp, rows, offs[sent[j]], offs[sent[j] + 1], neu1e)

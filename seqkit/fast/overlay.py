@@ -10,7 +10,7 @@ the same order on any number of threads, so the result is the same bit for bit (
 platform, NumPy and Numba).
 
 The document steps are those of Hogwild training (fast.shards.train_shard): they read rows through views
-(fast.rows.row); here the views are overlays ``(matrix, slot, (values, rows, count))``.
+(fast.rows.row_at); here the views are overlays ``(matrix, slot, (values, rows, count))``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 from numba import njit, prange, types
 from numba.extending import overload
 
-from seqkit.fast.rows import row
+from seqkit.fast.rows import row_at
 from seqkit.fast.shards import document, store_totals
 
 
@@ -37,14 +37,14 @@ def pool_index(matrix, r, slot, pool):
     return k
 
 
-@overload(row, inline="always")
-def _row_overlay(view, i):
-    """Row i of an overlay view (matrix, slot, pool): the chunk's copy (pool_index)."""
-    if not isinstance(view, types.BaseTuple) or not isinstance(view.types[2], types.BaseTuple):
+@overload(row_at, inline="always")
+def _row_at_overlay(matrix, slot, pool, i):
+    """Row i of an overlay's parts (matrix, slot, pool): the chunk's copy (pool_index)."""
+    if not isinstance(pool, types.BaseTuple):
         return None
 
-    def first_touch(view, i):
-        return view[2][0][pool_index(view[0], i, view[1], view[2])]
+    def first_touch(matrix, slot, pool, i):
+        return pool[0][pool_index(matrix, i, slot, pool)]
 
     return first_touch
 

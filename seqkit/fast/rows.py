@@ -1,16 +1,19 @@
 """Rows read through views, the mean of a set of rows and the update that gives one gradient to each of them:
 a subword model's word (its own row and its n-gram rows) and a linear classifier's text (its words and n-grams).
 
-A view is what a kernel reads a weight matrix through, so that one document step serves every schedule:
+A view is what a kernel reads a weight matrix through, so that one document step serves every schedule. Its
+parts are (matrix, slot, local):
 
-- a matrix: ``row(W, i)`` is W[i] itself;
-- ``(matrix, slot, None)``: the same, as a tuple;
+- a matrix alone, or ``(matrix, slot, None)``: row i is matrix[i];
 - ``(matrix, slot, local)``, local an array: the thread's copies of the hot rows (fast.shards.sync_hot),
   local[slot[i]] where slot[i] >= 0, else matrix[i];
 - ``(matrix, slot, (values, rows, count))``: a chunk's overlay under --deterministic (fast/overlay.py), the
   chunk's own copy of row i, made on first touch.
 
-`row` is typed by numba through the overloads (it has no Python body).
+A loop over many rows takes the parts once (`parts`) and reads each row with `row_at`: taking them from the
+tuple at every row costs a reference-count increment and decrement per part, which the word2vec kernels
+measured as 5-10% of their time (docs/benchmarks/engine.md). `row(view, i)` is for a single row.
+The functions are typed by numba through their overloads (they have no Python body).
 """
 
 from __future__ import annotations
@@ -20,48 +23,108 @@ from numba import njit, types
 from numba.extending import overload
 
 
-def row(view, i):
-    """Row ``i`` of ``view`` (see the module docstring). Numba only."""
+def parts(view):
+    """(matrix, slot, local) of ``view`` (see the module docstring). Numba only."""
     raise NotImplementedError("numba only")
 
 
-@overload(row, inline="always")
-def _row_shared_or_hot(view, i):
+def row_at(matrix, slot, local, i):
+    """Row ``i`` of the view with these parts. Numba only."""
+    raise NotImplementedError("numba only")
+
+
+def row(view, i):
+    """Row ``i`` of ``view``. Numba only."""
+    raise NotImplementedError("numba only")
+
+
+def add_row_into(h, matrix, slot, local, i):
+    """h += row i of the view with these parts. Numba only."""
+    raise NotImplementedError("numba only")
+
+
+def add_into_row(matrix, slot, local, i, grad):
+    """Row i of the view with these parts += grad. Numba only."""
+    raise NotImplementedError("numba only")
+
+
+@overload(parts, inline="always")
+def _parts(view):
     if isinstance(view, types.Array):
-        return lambda view, i: view[i]
-    if not isinstance(view, types.BaseTuple):
-        return None
-    local = view.types[2]
+        return lambda view: (view, None, None)
+    if isinstance(view, types.BaseTuple) and len(view) == 3:
+        return lambda view: view
+    return None
+
+
+@overload(row_at, inline="always")
+def _row_at_shared_or_hot(matrix, slot, local, i):
     if isinstance(local, types.NoneType):
-        return lambda view, i: view[0][i]
+        return lambda matrix, slot, local, i: matrix[i]
     if isinstance(local, types.Array):
-        def hot(view, i):
-            k = view[1][i]
-            return view[2][k] if k >= 0 else view[0][i]
+        def hot(matrix, slot, local, i):
+            k = slot[i]
+            if k >= 0:
+                return local[k]
+            return matrix[i]
         return hot
     return None  # an overlay: fast/overlay.py
+
+
+@overload(row, inline="always")
+def _row(view, i):
+    def one_row(view, i):
+        matrix, slot, local = parts(view)
+        return row_at(matrix, slot, local, i)
+    return one_row
+
+
+@overload(add_row_into, inline="always")
+def _add_row_into(h, matrix, slot, local, i):
+    if isinstance(local, types.NoneType):  # no view: the matrix indexed in place
+        def shared(h, matrix, slot, local, i):
+            for c in range(h.shape[0]):
+                h[c] += matrix[i, c]
+        return shared
+
+    def through_view(h, matrix, slot, local, i):
+        v = row_at(matrix, slot, local, i)
+        for c in range(h.shape[0]):
+            h[c] += v[c]
+    return through_view
+
+
+@overload(add_into_row, inline="always")
+def _add_into_row(matrix, slot, local, i, grad):
+    if isinstance(local, types.NoneType):
+        def shared(matrix, slot, local, i, grad):
+            for c in range(grad.shape[0]):
+                matrix[i, c] += grad[c]
+        return shared
+
+    def through_view(matrix, slot, local, i, grad):
+        v = row_at(matrix, slot, local, i)
+        for c in range(grad.shape[0]):
+            v[c] += grad[c]
+    return through_view
 
 
 @njit(inline="always")
 def mean_of_rows(W, rows, r0, r1, h):
     """h = mean of the rows rows[r0:r1] of W, a view (float32, rows added in order; r1 > r0)."""
-    dim = h.shape[0]
-    for c in range(dim):
+    matrix, slot, local = parts(W)
+    for c in range(h.shape[0]):
         h[c] = 0.0
     for k in range(r0, r1):
-        v = row(W, rows[k])
-        for c in range(dim):
-            h[c] += v[c]
+        add_row_into(h, matrix, slot, local, rows[k])
     inv = np.float32(1.0) / np.float32(r1 - r0)
-    for c in range(dim):
+    for c in range(h.shape[0]):
         h[c] *= inv
 
 
 @njit(inline="always")
 def add_to_rows(W, rows, r0, r1, grad):
     """row(W, rows[k]) += grad for every k in r0..r1-1, in order (W a view)."""
-    dim = grad.shape[0]
+    matrix, slot, local = parts(W)
     for k in range(r0, r1):
-        v = row(W, rows[k])
-        for c in range(dim):
-            v[c] += grad[c]
+        add_into_row(matrix, slot, local, rows[k], grad)

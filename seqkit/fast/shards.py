@@ -5,7 +5,7 @@ matrices are updated without locks, as word2vec.c, fastText and gensim do. `trai
 shard loop; a model supplies its buffers (``alloc``) and its document step (``train_document``), as
 gensim's FastText supplies only its job function to Word2Vec's loop.
 
-The document step reads the weights through views (fast.rows.row): here the input matrix itself and the
+The document step reads the weights through views (fast.rows): here the input matrix itself and the
 output matrix with the thread's hot-row copies; under --deterministic, a chunk's overlay (fast/overlay.py).
 
 Hot rows: the few output rows that every example writes (the nodes next to the Huffman root, the most
@@ -97,7 +97,7 @@ def train_shard(train_document, alloc, t, weights, corpus, model, hot, cfg, alph
     hot:      (slot, ids): slot[r] is the hot-row slot of output row r, or -1; ids[k] the row of slot k
     alloc(cfg, syn0, model) -> the thread's work buffers (work_buffers)
     train_document(doc, work, inp, outp, model, cfg, alpha, state) -> (loss, examples, words kept, rng state),
-        inp and outp views of the weights (fast.rows.row): syn0 itself, (out, hot_slot, local) the hot copies"""
+        inp and outp views of the weights (fast.rows): syn0 itself, (out, hot_slot, local) the hot copies"""
     syn0, out = weights
     hot_slot, hot_ids = hot
     work = alloc(cfg, syn0, model)

@@ -3,7 +3,7 @@ applied to texts): a round trains R chunks of texts, each against the weights at
 copies of the input rows its texts use (copied on first touch) and of the whole output matrix; the chunks'
 changes are then added to the shared rows in chunk order (fast.overlay.merge). The step on a text is
 kernels._train_text, as in Hogwild training, with the input rows read through the chunk's overlay view
-(fast.rows.row, fast.overlay.pool_index). Checked against tests/models/linear/reference_linear.py.
+(fast.rows.row_at, fast.overlay.pool_index). Checked against tests/models/linear/reference_linear.py.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from seqkit.fast.overlay import to_deltas  # and the overlay view of fast.rows.row
+from seqkit.fast.overlay import to_deltas  # and the overlay view of fast.rows.row_at
 from seqkit.models.linear.kernels import _feature_rows, _train_text
 
 

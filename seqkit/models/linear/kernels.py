@@ -321,7 +321,7 @@ def _train_text(weights, rows, n, hidden, grad, probs, labels, t, tree, cfg, lr)
     """One SGD step on text t with input rows rows[:n] of W, as _train_shard takes it (--deterministic: the
     Hogwild loop keeps its own copy of these lines; called from it, numba's parfor pass broke one-thread
     reproducibility); returns its loss. weights = (W, Wo): W a view
-    (fast.rows.row: the matrix itself, or a chunk's overlay under --deterministic)."""
+    (fast.rows: the matrix itself, or a chunk's overlay under --deterministic)."""
     W, Wo = weights
     label_ptr, label_ids = labels
     _text_vector(W, rows, n, hidden)
