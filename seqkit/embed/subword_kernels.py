@@ -24,8 +24,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from seqkit.embed.kernels import _at, _buffers, _output_layer, _parts, _reduced_window, _subsample, _targets
-from seqkit.fast.rows import add_to_rows as _add_to_rows, mean_of_rows as _mean_of_rows
+from seqkit.embed.kernels import _buffers, _output_layer, _parts, _reduced_window, _subsample, _targets
+from seqkit.fast.rows import add_row_into as _add_row_into, add_to_rows as _add_to_rows, mean_of_rows as _mean_of_rows
 from seqkit.fast.shards import cached, compiled, train_shard
 
 
@@ -87,9 +87,7 @@ def _doc_cbow(doc, work, inp, outp, model, cfg, alpha, state):
             if j != i:
                 w = sent[j]
                 for r in range(offs[w], offs[w + 1]):
-                    row = _at(im, is_, il, rows[r])
-                    for c in range(dim):
-                        h[c] += row[c]
+                    _add_row_into(h, im, is_, il, rows[r])
                 count += offs[w + 1] - offs[w]
         inv = np.float32(1.0 / count)
         for c in range(dim):

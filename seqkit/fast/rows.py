@@ -12,7 +12,7 @@ parts are (matrix, slot, local):
 
 A loop over many rows takes the parts once (`parts`) and reads each row with `row_at`: taking them from the
 tuple at every row costs a reference-count increment and decrement per part, which the word2vec kernels
-measured as 5-10% of their time (docs/benchmarks/engine.md). `row(view, i)` is for a single row.
+measured as 5-10% of their time (docs/benchmarks/engine.md).
 The functions are typed by numba through their overloads (they have no Python body).
 """
 
@@ -30,11 +30,6 @@ def parts(view):
 
 def row_at(matrix, slot, local, i):
     """Row ``i`` of the view with these parts. Numba only."""
-    raise NotImplementedError("numba only")
-
-
-def row(view, i):
-    """Row ``i`` of ``view``. Numba only."""
     raise NotImplementedError("numba only")
 
 
@@ -69,14 +64,6 @@ def _row_at_shared_or_hot(matrix, slot, local, i):
             return matrix[i]
         return hot
     return None  # an overlay: fast/overlay.py
-
-
-@overload(row, inline="always")
-def _row(view, i):
-    def one_row(view, i):
-        matrix, slot, local = parts(view)
-        return row_at(matrix, slot, local, i)
-    return one_row
 
 
 @overload(add_row_into, inline="always")
@@ -124,7 +111,7 @@ def mean_of_rows(W, rows, r0, r1, h):
 
 @njit(inline="always")
 def add_to_rows(W, rows, r0, r1, grad):
-    """row(W, rows[k]) += grad for every k in r0..r1-1, in order (W a view)."""
+    """Row rows[k] of W += grad for every k in r0..r1-1, in order (W a view)."""
     matrix, slot, local = parts(W)
     for k in range(r0, r1):
         add_into_row(matrix, slot, local, rows[k], grad)

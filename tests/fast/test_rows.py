@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from numba import njit
 
-from seqkit.fast.rows import add_to_rows, mean_of_rows, row
+from seqkit.fast.rows import add_to_rows, mean_of_rows, parts, row_at
 
 
 @njit
@@ -15,7 +15,8 @@ def _mean_then_add(W, rows, h, grad):
 
 @njit
 def _second_row(W):
-    return row(W, 1)[0]
+    matrix, slot, local = parts(W)
+    return row_at(matrix, slot, local, 1)[0]
 
 
 def _data():
