@@ -62,8 +62,8 @@ def train_round(family, weights, corpus, tables, csr, cfg, overlay, alphas, stat
     KERNELS[family](weights, corpus, tables, csr, cfg, overlay, alphas, states, totals)
     _, _, in_values, in_rows, out_values, out_rows, counts = overlay
     n = corpus[2].shape[0]
-    merge(weights[0], in_values[:n], in_rows[:n], counts[:n, 0], parts)
-    merge(weights[1], out_values[:n], out_rows[:n], counts[:n, 1], parts)
+    merge(weights[0], in_values[:n], in_rows[:n], counts[:n, 0], parts, False)
+    merge(weights[1], out_values[:n], out_rows[:n], counts[:n, 1], parts, bool(cfg.hs))  # mean: Huffman nodes
 
 
 def is_ready(family) -> bool:

@@ -15,6 +15,7 @@ The document steps are those of Hogwild training (fast.shards.train_shard): they
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit, prange, types
 from numba.extending import overload
 
@@ -87,15 +88,40 @@ def train_chunks(train_document, alloc, t, weights, corpus, model, cfg, overlay,
         store_totals(c, state, loss, examples, kept, seen, states, totals[0], totals[1])
 
 
+@njit(inline="always")
+def _changed(v):
+    for d in range(v.shape[0]):
+        if v[d] != 0.0:
+            return True
+    return False
+
+
 @njit(parallel=True, cache=True)
-def merge(matrix, values, rows, counts, parts):
+def merge(matrix, values, rows, counts, parts, mean_shared):
     """matrix[rows[c, k]] += values[c, k] for k < counts[c], chunk c by chunk c in order. Thread p takes
-    the rows r with r % parts == p, so each row takes its deltas in chunk order for any ``parts``."""
+    the rows r with r % parts == p, so each row takes its deltas in chunk order for any ``parts``.
+
+    mean_shared: a row that every chunk of the round changed takes the mean of their deltas, not the sum
+    (hierarchical softmax's output rows: the nodes next to the root take thousands of updates in every
+    chunk, and the sum of R such deltas from the same start overshoots; docs/benchmarks/deterministic.md)."""
+    n = values.shape[0]
+    changed_by = np.zeros(matrix.shape[0] if mean_shared and n > 1 else 0, np.int32)
     for p in prange(parts):
-        for c in range(values.shape[0]):
+        if changed_by.shape[0]:
+            for c in range(n):
+                for k in range(counts[c]):
+                    r = rows[c, k]
+                    if r % parts == p and _changed(values[c, k]):
+                        changed_by[r] += 1
+        for c in range(n):
             for k in range(counts[c]):
                 r = rows[c, k]
                 if r % parts == p:
                     dst, v = matrix[r], values[c, k]
-                    for d in range(dst.shape[0]):
-                        dst[d] += v[d]
+                    if changed_by.shape[0] and changed_by[r] == n:
+                        scale = np.float32(1.0) / np.float32(n)
+                        for d in range(dst.shape[0]):
+                            dst[d] += v[d] * scale
+                    else:
+                        for d in range(dst.shape[0]):
+                            dst[d] += v[d]

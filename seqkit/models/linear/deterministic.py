@@ -55,6 +55,6 @@ class LinearRounds:
             train_round(texts, labels, lookup, tree, perm, chunks, self.weights, self.cfg, self.overlay, dones)
             _, values, rows, outs, counts, totals = self.overlay
             n = len(chunks)
-            merge(W, values[:n], rows[:n], counts[:n, 0], self.parts)
-            merge(Wo, outs[:n], self.out_rows[:n], np.full(n, len(Wo), np.int64), self.parts)
+            merge(W, values[:n], rows[:n], counts[:n, 0], self.parts, False)
+            merge(Wo, outs[:n], self.out_rows[:n], np.full(n, len(Wo), np.int64), self.parts, False)
             yield int(chunks[-1, 1]), float(totals[:n, 0].sum()), float(totals[:n, 1].sum())
