@@ -23,19 +23,26 @@ from seqkit.fast.rows import row_at
 from seqkit.fast.shards import document, store_totals
 
 
+@njit
+def first_touch(matrix, r, slot, pool):
+    """Copy row r into the chunk's pool (values, rows, count) at values[count], note it in rows and slot[r],
+    and return its place. Not inlined: the rare path stays out of every row read's code."""
+    values, rows, count = pool
+    k = count[0]
+    values[k] = matrix[r]
+    rows[k] = r
+    slot[r] = k
+    count[0] = k + 1
+    return k
+
+
 @njit(inline="always")
 def pool_index(matrix, r, slot, pool):
-    """Where a chunk's copy of row r is in its pool (values, rows, count): on first touch (slot[r] < 0) the row
-    is copied to values[count], noted in rows, and count grows by one."""
-    values, rows, count = pool
-    k = slot[r]
-    if k < 0:
-        k = count[0]
-        values[k] = matrix[r]
-        rows[k] = r
-        slot[r] = k
-        count[0] = k + 1
-    return k
+    """Where a chunk's copy of row r is in its pool (values, rows, count): copied there on first touch
+    (slot[r] < 0)."""
+    if slot[r] < 0:  # no variable assigned in a branch: numba's SSA check warned about the inlined k
+        first_touch(matrix, r, slot, pool)
+    return slot[r]
 
 
 @overload(row_at, inline="always")
@@ -44,10 +51,10 @@ def _row_at_overlay(matrix, slot, pool, i):
     if not isinstance(pool, types.BaseTuple):
         return None
 
-    def first_touch(matrix, slot, pool, i):
+    def overlay_row(matrix, slot, pool, i):
         return pool[0][pool_index(matrix, i, slot, pool)]
 
-    return first_touch
+    return overlay_row
 
 
 @njit(inline="always")
