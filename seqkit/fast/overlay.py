@@ -29,7 +29,8 @@ def first_touch(matrix, r, slot, pool):
     and return its place. Not inlined: the rare path stays out of every row read's code."""
     values, rows, count = pool
     k = count[0]
-    values[k] = matrix[r]
+    for c in range(matrix.shape[1]):  # element by element: `values[k] = matrix[r]` may copy through a temporary
+        values[k, c] = matrix[r, c]
     rows[k] = r
     slot[r] = k
     count[0] = k + 1
