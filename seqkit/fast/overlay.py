@@ -25,8 +25,8 @@ from seqkit.fast.shards import document, store_totals
 
 @njit
 def first_touch(matrix, r, slot, pool):
-    """Copy row r into the chunk's pool (values, rows, count) at values[count], note it in rows and slot[r],
-    and return its place. Not inlined: the rare path stays out of every row read's code."""
+    """Copy row r into the chunk's pool (values, rows, count) at values[count] and note it in rows and slot[r].
+    Not inlined: the rare path stays out of every row read's code."""
     values, rows, count = pool
     k = count[0]
     for c in range(matrix.shape[1]):  # element by element: `values[k] = matrix[r]` may copy through a temporary
@@ -34,7 +34,6 @@ def first_touch(matrix, r, slot, pool):
     rows[k] = r
     slot[r] = k
     count[0] = k + 1
-    return k
 
 
 @njit(inline="always")
@@ -126,10 +125,7 @@ def merge(matrix, values, rows, counts, parts, mean_shared):
                 r = rows[c, k]
                 if r % parts == p:
                     dst, v = matrix[r], values[c, k]
-                    if changed_by.shape[0] and changed_by[r] == n:
-                        scale = np.float32(1.0) / np.float32(n)
-                        for d in range(dst.shape[0]):
-                            dst[d] += v[d] * scale
-                    else:
-                        for d in range(dst.shape[0]):
-                            dst[d] += v[d]
+                    shared = changed_by.shape[0] and changed_by[r] == n
+                    scale = np.float32(1.0) / np.float32(n) if shared else np.float32(1.0)  # x 1: exact
+                    for d in range(dst.shape[0]):
+                        dst[d] += v[d] * scale
