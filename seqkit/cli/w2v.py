@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from seqkit.cli import common, options
-from seqkit.cli.output import message, warning
+from seqkit.cli.output import message
 
 app = typer.Typer()
 
@@ -70,7 +70,7 @@ def train_w2v(
     from seqkit.embed.trainer import Word2VecModel, check_init_counts
     from seqkit.fileio import check_output
 
-    _check_options(sub, init, config, fmt, quiet)
+    _check_options(sub, init, config, fmt)
     # continued training keeps the model's vocabulary: every word of the corpus is read
     popts = replace(preprocess, min_count=config.min_count, max_vocab=config.max_vocab) if init is None else replace(
         preprocess, min_count=1, max_vocab=None)
@@ -104,10 +104,7 @@ def train_w2v(
     )
 
 
-def _check_options(sub, init, config, fmt, quiet: bool) -> None:
-    if config.deterministic and config.loss == "hs" and not quiet:
-        warning("--deterministic with hierarchical softmax trains much weaker vectors for now (IMDB: 4.1% analogies "
-                "against 18.9% in skip-gram); see docs/benchmarks/deterministic.md")
+def _check_options(sub, init, config, fmt) -> None:
     if sub is None:
         return
     from seqkit.errors import OptionError

@@ -17,7 +17,10 @@ import numpy as np
 
 from seqkit.errors import OptionError
 
-ROUND_CHUNKS = 4  # chunks trained against the same start: the parallelism a round offers (4 threads)
+# Chunks trained side by side against the same start: the parallelism a round offers. Four cost skip-gram
+# 1.8-2.9 analogy points on full IMDB against Hogwild at 2 threads; two are within its spread
+# (docs/benchmarks/deterministic.md).
+ROUND_CHUNKS = 2
 MAX_OVERLAY_BYTES = 8 << 30  # row copies a run may reserve (pages are touched only as rows are copied)
 _MASK = (1 << 64) - 1
 
@@ -51,14 +54,14 @@ class Rounds:
 
     def __post_init__(self):
         syn0, out = self.weights
-        dim, r, workers = syn0.shape[1], ROUND_CHUNKS, min(self.threads, ROUND_CHUNKS)
+        dim, r = syn0.shape[1], ROUND_CHUNKS
         cap_in, cap_out = self.caps
-        need = r * (cap_in + cap_out) * (dim * 4 + 4) + workers * 4 * (len(syn0) + len(out))
+        need = r * ((cap_in + cap_out) * (dim * 4 + 4) + 4 * (len(syn0) + len(out)))
         if need > MAX_OVERLAY_BYTES:
             raise OptionError(f"--deterministic would reserve {need / 2**30:.1f} GiB of row copies (at most "
                               f"{MAX_OVERLAY_BYTES / 2**30:.0f}): use a smaller --dim or vocabulary, or train without it")
         self.overlay = (
-            np.full((workers, len(syn0)), -1, np.int32), np.full((workers, len(out)), -1, np.int32),
+            np.full((r, len(syn0)), -1, np.int32), np.full((r, len(out)), -1, np.int32),
             np.empty((r, cap_in, dim), np.float32), np.empty((r, cap_in), np.int32),
             np.empty((r, cap_out, dim), np.float32), np.empty((r, cap_out), np.int32), np.zeros((r, 2), np.int64),
         )

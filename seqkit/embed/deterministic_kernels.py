@@ -22,48 +22,52 @@ from seqkit.fast.shards import cached, compiled
 
 
 @njit(parallel=True, cache=True, fastmath=True)
-def _round_skipgram(weights, corpus, tables, csr, cfg, overlay, alphas, states, totals):
-    for t in prange(overlay[0].shape[0]):
-        train_chunks(K._doc_skipgram, K._buffers, t, weights, corpus, tables, cfg, overlay, alphas, states, totals)
+def _round_skipgram(weights, corpus, tables, csr, cfg, overlay, alphas, states, totals, workers):
+    for t in prange(workers):
+        train_chunks(K._doc_skipgram, K._buffers, t, workers, weights, corpus, tables, cfg, overlay, alphas, states,
+                     totals)
 
 
 @njit(parallel=True, cache=True, fastmath=True)
-def _round_cbow(weights, corpus, tables, csr, cfg, overlay, alphas, states, totals):
-    for t in prange(overlay[0].shape[0]):
-        train_chunks(K._doc_cbow, K._buffers, t, weights, corpus, tables, cfg, overlay, alphas, states, totals)
+def _round_cbow(weights, corpus, tables, csr, cfg, overlay, alphas, states, totals, workers):
+    for t in prange(workers):
+        train_chunks(K._doc_cbow, K._buffers, t, workers, weights, corpus, tables, cfg, overlay, alphas, states,
+                     totals)
 
 
 @njit(parallel=True, cache=True, fastmath=True)
-def _round_batched(weights, corpus, tables, csr, cfg, overlay, alphas, states, totals):
-    for t in prange(overlay[0].shape[0]):
-        train_chunks(K._doc_batched, K._buffers, t, weights, corpus, tables, cfg, overlay, alphas, states, totals)
+def _round_batched(weights, corpus, tables, csr, cfg, overlay, alphas, states, totals, workers):
+    for t in prange(workers):
+        train_chunks(K._doc_batched, K._buffers, t, workers, weights, corpus, tables, cfg, overlay, alphas, states,
+                     totals)
 
 
 @njit(parallel=True, cache=True, fastmath=True)
-def _round_subword_skipgram(weights, corpus, tables, csr, cfg, overlay, alphas, states, totals):
-    for t in prange(overlay[0].shape[0]):
-        train_chunks(S._doc_skipgram, S._subword_buffers, t, weights, corpus, (tables, csr), cfg, overlay, alphas,
-                     states, totals)
+def _round_subword_skipgram(weights, corpus, tables, csr, cfg, overlay, alphas, states, totals, workers):
+    for t in prange(workers):
+        train_chunks(S._doc_skipgram, S._subword_buffers, t, workers, weights, corpus, (tables, csr), cfg, overlay,
+                     alphas, states, totals)
 
 
 @njit(parallel=True, cache=True, fastmath=True)
-def _round_subword_cbow(weights, corpus, tables, csr, cfg, overlay, alphas, states, totals):
-    for t in prange(overlay[0].shape[0]):
-        train_chunks(S._doc_cbow, S._subword_buffers, t, weights, corpus, (tables, csr), cfg, overlay, alphas,
-                     states, totals)
+def _round_subword_cbow(weights, corpus, tables, csr, cfg, overlay, alphas, states, totals, workers):
+    for t in prange(workers):
+        train_chunks(S._doc_cbow, S._subword_buffers, t, workers, weights, corpus, (tables, csr), cfg, overlay,
+                     alphas, states, totals)
 
 
 KERNELS = {"skipgram": _round_skipgram, "cbow": _round_cbow, "batched": _round_batched,
            "subword-skipgram": _round_subword_skipgram, "subword-cbow": _round_subword_cbow}
 
 
-def train_round(family, weights, corpus, tables, csr, cfg, overlay, alphas, states, totals, parts):
-    """Train the round's chunks (corpus[2]) and merge their deltas into ``weights``, in chunk order."""
-    KERNELS[family](weights, corpus, tables, csr, cfg, overlay, alphas, states, totals)
-    _, _, in_values, in_rows, out_values, out_rows, counts = overlay
+def train_round(family, weights, corpus, tables, csr, cfg, overlay, alphas, states, totals, threads):
+    """Train the round's chunks (corpus[2]) on ``threads`` threads and merge their changes into ``weights``,
+    in chunk order."""
     n = corpus[2].shape[0]
-    merge(weights[0], in_values[:n], in_rows[:n], counts[:n, 0], parts, False)
-    merge(weights[1], out_values[:n], out_rows[:n], counts[:n, 1], parts, bool(cfg.hs))  # mean: Huffman nodes
+    KERNELS[family](weights, corpus, tables, csr, cfg, overlay, alphas, states, totals, max(1, min(threads, n)))
+    in_slot, out_slot, in_values, in_rows, out_values, out_rows, counts = overlay
+    merge(weights[0], in_slot, in_values, in_rows, counts[:n, 0], threads)
+    merge(weights[1], out_slot, out_values, out_rows, counts[:n, 1], threads)
 
 
 def is_ready(family) -> bool:

@@ -3,11 +3,10 @@ classifier: chunk overlays, the chunk loop and the ordered merge.
 
 A round trains R chunks, each against the weights as they were at the round's start: chunk c reads and
 writes its own copies of the rows it touches (its overlay: the first touch of a row copies it into the
-chunk's pool, `pool_index`), then turns them into deltas (copy - start, `to_deltas`). At the round's end
-`merge` adds the deltas to the shared rows in chunk order. Threads take chunks t, t + T, t + 2T, ... of a
-round; nothing a chunk computes depends on which thread runs it or when, and each row takes its deltas in
-the same order on any number of threads, so the result is the same bit for bit (same machine code: same
-platform, NumPy and Numba).
+chunk's pool, `pool_index`). At the round's end `merge` adds each chunk's changes (copy - start) to the
+shared rows in chunk order. Threads take chunks t, t + T, t + 2T, ... of a round; nothing a chunk computes
+depends on which thread runs it or when, and each row takes its changes in the same order on any number of
+threads, so the result is the same bit for bit (same machine code: same platform, NumPy and Numba).
 
 The document steps are those of Hogwild training (fast.shards.train_shard): they read rows through views
 (fast.rows.row_at); here the views are overlays ``(matrix, slot, (values, rows, count))``.
@@ -58,74 +57,49 @@ def _row_at_overlay(matrix, slot, pool, i):
 
 
 @njit(inline="always")
-def to_deltas(matrix, slot, values, rows, n):
-    """The chunk's copies minus the round's start rows; the thread's slot table cleared for the next chunk."""
-    for k in range(n):
-        r = rows[k]
-        start, v = matrix[r], values[k]
-        for c in range(start.shape[0]):
-            v[c] -= start[c]
-        slot[r] = -1
-
-
-@njit(inline="always")
-def train_chunks(train_document, alloc, t, weights, corpus, model, cfg, overlay, alphas, states, totals):
-    """Thread t's chunks of the round: c = t, t + T, ...; each in its own overlay, then into deltas.
+def train_chunks(train_document, alloc, t, workers, weights, corpus, model, cfg, overlay, alphas, states, totals):
+    """Thread t's chunks of the round (of ``workers`` threads): c = t, t + T, ...; each in its own overlay.
 
     weights: (syn0, out); corpus: (ids, offsets, chunks (R, 2)); model, cfg, alloc and train_document as
-    for fast.shards.train_shard; overlay = (in_slot (T, V_in), out_slot (T, V_out), in_values (R, cap_in, d),
+    for fast.shards.train_shard; overlay = (in_slot (R, V_in), out_slot (R, V_out), in_values (R, cap_in, d),
     in_rows (R, cap_in), out_values (R, cap_out, d), out_rows (R, cap_out), counts (R, 2));
-    alphas (R, 2), states (R,), totals = (loss (R,), counts (R, 3))."""
+    alphas (R, 2), states (R,), totals = (loss (R,), counts (R, 3)). Leaves the chunks' copies for `merge`."""
     syn0, out = weights
     in_slot, out_slot, in_values, in_rows, out_values, out_rows, counts = overlay
-    workers = in_slot.shape[0]
     work = alloc(cfg, syn0, model)
     for c in range(t, corpus[2].shape[0], workers):
         counts[c, 0] = 0
         counts[c, 1] = 0
-        inp = (syn0, in_slot[t], (in_values[c], in_rows[c], counts[c, 0:1]))
-        outp = (out, out_slot[t], (out_values[c], out_rows[c], counts[c, 1:2]))
+        inp = (syn0, in_slot[c], (in_values[c], in_rows[c], counts[c, 0:1]))
+        outp = (out, out_slot[c], (out_values[c], out_rows[c], counts[c, 1:2]))
         state, loss, examples, kept, seen = states[c], 0.0, 0, 0, 0
         for d in range(corpus[2][c, 0], corpus[2][c, 1]):
             doc, alpha = document(corpus, alphas, c, d, seen)
             lo_, ex, n, state = train_document(doc, work, inp, outp, model, cfg, alpha, state)
             loss, examples, kept, seen = loss + lo_, examples + ex, kept + n, seen + doc.shape[0]
-        to_deltas(syn0, in_slot[t], in_values[c], in_rows[c], counts[c, 0])
-        to_deltas(out, out_slot[t], out_values[c], out_rows[c], counts[c, 1])
         store_totals(c, state, loss, examples, kept, seen, states, totals[0], totals[1])
 
 
-@njit(inline="always")
-def _changed(v):
-    for d in range(v.shape[0]):
-        if v[d] != 0.0:
-            return True
-    return False
-
-
 @njit(parallel=True, cache=True)
-def merge(matrix, values, rows, counts, parts, mean_shared):
-    """matrix[rows[c, k]] += values[c, k] for k < counts[c], chunk c by chunk c in order. Thread p takes
-    the rows r with r % parts == p, so each row takes its deltas in chunk order for any ``parts``.
-
-    mean_shared: a row that every chunk of the round changed takes the mean of their deltas, not the sum
-    (hierarchical softmax's output rows: the nodes next to the root take thousands of updates in every
-    chunk, and the sum of R such deltas from the same start overshoots; docs/benchmarks/deterministic.md)."""
-    n = values.shape[0]
-    changed_by = np.zeros(matrix.shape[0] if mean_shared and n > 1 else 0, np.int32)
+def merge(matrix, slot, values, rows, counts, parts):
+    """matrix[r] += values[c, slot[c, r]] - start[r] for each chunk c < n = len(counts) that copied row r, in
+    chunk order (start: the row before the merge, as every chunk of the round copied it); slot[:n] cleared
+    for the next round. Row by row, at the first chunk that copied it: a row is read and written once
+    whatever the number of chunks that touched it. Thread p takes the rows r with r % parts == p, so each
+    row takes its changes in chunk order for any ``parts``."""
+    n, dim = counts.shape[0], matrix.shape[1]
     for p in prange(parts):
-        if changed_by.shape[0]:
-            for c in range(n):
-                for k in range(counts[c]):
-                    r = rows[c, k]
-                    if r % parts == p and _changed(values[c, k]):
-                        changed_by[r] += 1
+        start = np.empty(dim, matrix.dtype)
         for c in range(n):
             for k in range(counts[c]):
                 r = rows[c, k]
-                if r % parts == p:
-                    dst, v = matrix[r], values[c, k]
-                    shared = changed_by.shape[0] and changed_by[r] == n
-                    scale = np.float32(1.0) / np.float32(n) if shared else np.float32(1.0)  # x 1: exact
-                    for d in range(dst.shape[0]):
-                        dst[d] += v[d] * scale
+                if (parts > 1 and r % parts != p) or slot[c, r] < 0:  # < 0: merged at an earlier chunk
+                    continue
+                for d in range(dim):
+                    start[d] = matrix[r, d]
+                for b in range(c, n):
+                    j = slot[b, r]
+                    if j >= 0:
+                        for d in range(dim):
+                            matrix[r, d] += values[b, j, d] - start[d]
+                        slot[b, r] = -1

@@ -9,10 +9,19 @@ import pytest
 from typer.testing import CliRunner
 
 from seqkit.cli import app
-from tests.cli.test_w2v_training_cli import corpus_file  # noqa: F401 (fixture)
+from tests.embed.conftest import planted_corpus
 
 runner = CliRunner()
 TRAIN = ["--dim", "8", "--epochs", "2", "--min-count", "1", "--seed", "3", "--deterministic", "--quiet", "--force"]
+
+
+@pytest.fixture(scope="module")
+def corpus_file(tmp_path_factory):
+    """40,000 words: rounds of two chunks (embed.trainer's deterministic_chunk_words) and a shorter last one."""
+    corpus = planted_corpus(docs=4000)
+    path = tmp_path_factory.mktemp("c") / "planted.txt"
+    path.write_text("\n".join(" ".join(corpus.vocab.words[i] for i in d) for d in corpus.documents()) + "\n")
+    return path
 
 
 def _export(model) -> bytes:
@@ -24,7 +33,7 @@ def _export(model) -> bytes:
 
 @pytest.mark.parametrize("subwords", [[], ["--subwords", "--minn", "3", "--maxn", "4", "--buckets", "500"]],
                          ids=["word2vec", "subwords"])
-def test_one_thread_and_four_threads_export_the_same_text(corpus_file, tmp_path, subwords):  # noqa: F811
+def test_one_thread_and_four_threads_export_the_same_text(corpus_file, tmp_path, subwords):
     one, four = tmp_path / "one.w2v", tmp_path / "four.w2v"
     result = runner.invoke(app, ["train-w2v", str(corpus_file), "-o", str(one), "--threads", "1", *TRAIN, *subwords])
     assert result.exit_code == 0, result.stderr
@@ -40,11 +49,3 @@ def test_deterministic_is_refused_for_other_architectures(tmp_path):
     result = runner.invoke(app, ["train-classifier", str(data), "-o", str(tmp_path / "m.npz"), "--arch", "gru",
                                  "--deterministic"])
     assert result.exit_code != 0 and "--deterministic" in result.stderr and "Traceback" not in result.stderr
-
-
-@pytest.mark.parametrize("loss, warned", [("hs", True), ("ns", False)])
-def test_hierarchical_softmax_under_deterministic_is_warned_of(corpus_file, tmp_path, loss, warned):  # noqa: F811
-    args = [a for a in TRAIN if a != "--quiet"]
-    result = runner.invoke(app, ["train-w2v", str(corpus_file), "-o", str(tmp_path / "m.w2v"), "--loss", loss, *args])
-    assert result.exit_code == 0, result.stderr
-    assert ("hierarchical softmax trains much weaker" in result.stderr) == warned

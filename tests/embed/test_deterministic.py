@@ -68,7 +68,7 @@ def test_rounds_match_the_reference(skipgram, hs, batch, threads):
         reference_w2v.train_reference(copies[0], syn1neg, syn1, ids, offsets, chunks[k : k + 1], tables,
                                       tuple(settings), alphas[k : k + 1], states)
 
-    train_rounds(ref, len(chunks), det.ROUND_CHUNKS, chunk, (False, bool(hs)))
+    train_rounds(ref, len(chunks), det.ROUND_CHUNKS, chunk)
     assert examples > 0
     np.testing.assert_allclose(syn0, ref[0], rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(out, ref[1], rtol=1e-4, atol=1e-6)
@@ -89,7 +89,7 @@ def test_subword_rounds_match_the_reference(skipgram, hs):
         reference_subwords.train_reference(copies[0], copies[1], ids, offsets, chunks[k : k + 1], tables, csr,
                                            tuple(settings), alphas[k : k + 1], [det.chunk_state(7, k)])
 
-    train_rounds(ref, len(chunks), det.ROUND_CHUNKS, chunk, (False, bool(hs)))
+    train_rounds(ref, len(chunks), det.ROUND_CHUNKS, chunk)
     assert examples > 0
     np.testing.assert_allclose(syn0, ref[0], rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(out, ref[1], rtol=1e-4, atol=1e-6)

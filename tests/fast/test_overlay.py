@@ -1,5 +1,5 @@
 """fast.overlay: a chunk's overlay copies a row on first touch and leaves the shared matrix alone; the
-ordered merge (sum, or the mean of rows every chunk changed). The round kernels: tests/embed/test_deterministic.py."""
+ordered merge of the chunks' changes. The round kernels: tests/embed/test_deterministic.py."""
 
 import warnings
 
@@ -7,7 +7,7 @@ import numpy as np
 from numba import njit
 from numba.core.errors import NumbaIRAssumptionWarning
 
-from seqkit.fast.overlay import merge, to_deltas
+from seqkit.fast.overlay import merge
 from seqkit.fast.rows import add_to_rows, mean_of_rows, parts, row_at
 
 
@@ -16,40 +16,53 @@ def _train_chunk(matrix, slot, values, rows, count, touched, h, grad):
     view = (matrix, slot, (values, rows, count))
     mean_of_rows(view, touched, 0, touched.shape[0], h)
     add_to_rows(view, touched, 0, touched.shape[0], grad)
-    to_deltas(matrix, slot, values, rows, count[0])
 
 
-def _chunk(matrix, touched, grad):
-    slot = np.full(len(matrix), -1, np.int32)
-    values, rows, count = np.zeros_like(matrix), np.zeros(len(matrix), np.int32), np.zeros(1, np.int64)
-    h = np.empty(matrix.shape[1], np.float32)
-    _train_chunk(matrix, slot, values, rows, count, np.array(touched, np.int64), h, grad)
-    return h, values, rows, count[0], slot
+def _round(matrix, touched_by_chunk, grads):
+    """The overlays of a round's chunks, chunk c touching rows touched_by_chunk[c] with gradient grads[c]."""
+    n, (v, dim) = len(touched_by_chunk), matrix.shape
+    slot = np.full((n, v), -1, np.int32)
+    values, rows, counts = np.zeros((n, v, dim), np.float32), np.zeros((n, v), np.int32), np.zeros((n, 1), np.int64)
+    means = np.empty((n, dim), np.float32)
+    for c, (touched, grad) in enumerate(zip(touched_by_chunk, grads)):
+        _train_chunk(matrix, slot[c], values[c], rows[c], counts[c], np.array(touched, np.int64), means[c],
+                     np.asarray(grad, np.float32))
+    return slot, values, rows, counts[:, 0], means
 
 
 def test_first_touch_copies_and_the_matrix_stays():
     W = np.random.default_rng(0).random((6, 4), dtype=np.float32)
     start = W.copy()
     grad = np.full(4, 0.5, np.float32)
-    h, values, rows, n, slot = _chunk(W, [4, 1, 4, 0], grad)
+    slot, values, rows, counts, means = _round(W, [[4, 1, 4, 0]], [grad])
     np.testing.assert_array_equal(W, start)  # the chunk wrote only its copies
-    np.testing.assert_allclose(h, start[[4, 1, 4, 0]].mean(axis=0), rtol=1e-6)
-    assert n == 3 and list(rows[:n]) == [4, 1, 0]  # first-touch order, each row once
-    np.testing.assert_allclose(values[:n], [2 * grad, grad, grad], rtol=1e-6)  # deltas: row 4 twice
-    assert (slot == -1).all()  # cleared for the next chunk
+    np.testing.assert_allclose(means[0], start[[4, 1, 4, 0]].mean(axis=0), rtol=1e-6)
+    n = counts[0]
+    assert n == 3 and list(rows[0, :n]) == [4, 1, 0]  # first-touch order, each row once
+    assert [slot[0, r] for r in (4, 1, 0)] == [0, 1, 2] and (slot[0, [2, 3, 5]] == -1).all()
+    np.testing.assert_allclose(values[0, :n], start[[4, 1, 0]] + [2 * grad, grad, grad], rtol=1e-6)  # row 4 twice
 
 
-def test_merge_sums_in_chunk_order_or_takes_the_mean_of_shared_rows():
-    W = np.zeros((4, 2), np.float32)
-    values = np.array([[[1, 1], [2, 2]], [[3, 3], [0, 0]]], np.float32)  # chunk 1 leaves row 2 unchanged
-    rows = np.array([[0, 2], [0, 2]], np.int32)
-    counts = np.array([2, 2], np.int64)
+def test_merge_adds_each_chunks_change_in_chunk_order_and_clears_the_slots():
+    start = np.array([[1e8, 0], [5, 5], [0, 0], [7, 7]], np.float32)
+    grads = [[3, 1], [-1e8, 1e8], [2, -1e8]]
+    touched = [[0, 1, 2], [0, 2, 1], [1, 3, 2]]
     for parts in (1, 2, 3):
-        summed, mean = W.copy(), W.copy()
-        merge(summed, values, rows, counts, parts, False)
-        merge(mean, values, rows, counts, parts, True)
-        np.testing.assert_array_equal(summed, [[4, 4], [0, 0], [2, 2], [0, 0]])
-        np.testing.assert_array_equal(mean, [[2, 2], [0, 0], [2, 2], [0, 0]])  # row 2: one chunk changed it
+        W = start.copy()
+        slot, values, rows, counts, _ = _round(W, touched, grads)
+        merge(W, slot, values, rows, counts, parts)
+        expect = start.copy()
+        for c, (rows_c, g) in enumerate(zip(touched, grads)):  # the reference order: chunk by chunk
+            for r in set(rows_c):
+                expect[r] += (values[c, slot_of(rows, counts, c, r)] - start[r]).astype(np.float32)
+        np.testing.assert_array_equal(W, expect)
+        assert (slot == -1).all()  # cleared for the next round
+    # row 2 takes 1, 1e8, -1e8 in its second column: 0 in chunk order (1 + 1e8 is 1e8 in float32), 1 in reverse
+    assert W[2, 1] == 0
+
+
+def slot_of(rows, counts, c, r):
+    return int(np.flatnonzero(rows[c, : counts[c]] == r)[0])
 
 
 @njit

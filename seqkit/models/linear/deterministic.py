@@ -24,17 +24,17 @@ class LinearRounds:
         self.texts_per_chunk = texts_per_chunk
         longest = np.sort(lengths)[::-1][:texts_per_chunk]  # a chunk's texts use at most this many rows
         cap = max(1, min(len(W), int(((longest + 1) * cfg.ngrams).sum()) + 1))
-        workers = min(threads, ROUND_CHUNKS)
-        need = ROUND_CHUNKS * (cap * (4 * cfg.dim + 4) + Wo.size * 4) + workers * 4 * len(W)
+        need = ROUND_CHUNKS * (cap * (4 * cfg.dim + 4) + Wo.size * 4 + 4 * (len(W) + len(Wo)))
         if need > MAX_OVERLAY_BYTES:
             raise OptionError(f"--deterministic would reserve {need / 2**30:.1f} GiB of row copies: use a smaller "
                               "--embed-dim or train without it")
         r = ROUND_CHUNKS
         self.weights, self.cfg, self.parts = weights, cfg, threads
-        self.overlay = (np.full((workers, len(W)), -1, np.int32), np.empty((r, cap, cfg.dim), np.float32),
-                        np.empty((r, cap), np.int32), np.empty((r,) + Wo.shape, np.float32), np.zeros((r, 1), np.int64),
-                        np.zeros((r, 2), np.float64))
+        self.overlay = (np.full((r, len(W)), -1, np.int32), np.empty((r, cap, cfg.dim), np.float32),
+                        np.empty((r, cap), np.int32), np.empty((r,) + Wo.shape, np.float32),
+                        np.full((r, len(Wo)), -1, np.int32), np.zeros((r, 1), np.int64), np.zeros((r, 2), np.float64))
         self.out_rows = np.tile(np.arange(len(Wo), dtype=np.int32), (r, 1))  # every output row, in each chunk
+        self.out_counts = np.full(r, len(Wo), np.int64)
 
     def calls(self, n_texts: int) -> int:
         """Rounds in an epoch of n_texts texts."""
@@ -52,9 +52,10 @@ class LinearRounds:
             starts = np.arange(lo, min(lo + per * ROUND_CHUNKS, len(perm)), per)
             chunks = np.stack([starts, np.minimum(starts + per, len(perm))], axis=1).astype(np.int64)
             dones = done + words[starts].astype(np.float64)
-            train_round(texts, labels, lookup, tree, perm, chunks, self.weights, self.cfg, self.overlay, dones)
-            _, values, rows, outs, counts, totals = self.overlay
             n = len(chunks)
-            merge(W, values[:n], rows[:n], counts[:n, 0], self.parts, False)
-            merge(Wo, outs[:n], self.out_rows[:n], np.full(n, len(Wo), np.int64), self.parts, False)
+            train_round(texts, labels, lookup, tree, perm, chunks, self.weights, self.cfg, self.overlay, dones,
+                        min(self.parts, n))
+            slots, values, rows, outs, out_slots, counts, totals = self.overlay
+            merge(W, slots, values, rows, counts[:n, 0], self.parts)
+            merge(Wo, out_slots, outs, self.out_rows, self.out_counts[:n], self.parts)
             yield int(chunks[-1, 1]), float(totals[:n, 0].sum()), float(totals[:n, 1].sum())

@@ -1,7 +1,7 @@
 """The linear classifier's deterministic schedule, in Numba (the word2vec one's, seqkit/embed/deterministic.py,
 applied to texts): a round trains R chunks of texts, each against the weights at the round's start, in its own
 copies of the input rows its texts use (copied on first touch) and of the whole output matrix; the chunks'
-changes are then added to the shared rows in chunk order (fast.overlay.merge). The step on a text is
+changes (copy - start) are then added to the shared rows in chunk order (fast.overlay.merge). The step on a text is
 kernels._train_text, as in Hogwild training, with the input rows read through the chunk's overlay view
 (fast.rows.row_at, fast.overlay.pool_index). Checked against tests/models/linear/reference_linear.py.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from seqkit.fast.overlay import to_deltas  # and the overlay view of fast.rows.row_at
+import seqkit.fast.overlay  # noqa: F401  the overlay view of fast.rows.row_at
 from seqkit.models.linear.kernels import _feature_rows, _train_text
 
 
@@ -38,23 +38,21 @@ def _train_texts(texts, labels, lookup, tree, order, lo, hi, view, out, cfg, don
 
 
 @njit(parallel=True, cache=True)
-def train_round(texts, labels, lookup, tree, order, chunks, weights, cfg, overlay, dones):
+def train_round(texts, labels, lookup, tree, order, chunks, weights, cfg, overlay, dones, workers):
     """Chunk c = texts order[chunks[c, 0]:chunks[c, 1]], with dones[c] words trained before it; thread t takes
-    chunks t, t + T, ... overlay = (slots (T, rows), values (R, cap, dim), rows (R, cap), out (R, C, dim),
-    counts (R, 1), totals (R, 2)). Leaves each chunk's changes (copy - start) in values and out."""
+    chunks t, t + T, ... of T = ``workers``. overlay = (slots (R, rows), values (R, cap, dim), rows (R, cap),
+    out (R, C, dim), out_slots (R, C), counts (R, 1), totals (R, 2)). Leaves each chunk's copies of the rows it
+    used in values and out, marked in slots and out_slots, for fast.overlay.merge."""
     W, Wo = weights
-    slots, values, rows, outs, counts, totals = overlay
-    workers = slots.shape[0]
+    slots, values, rows, outs, out_slots, counts, totals = overlay
     for t in prange(workers):
         for c in range(t, chunks.shape[0], workers):
             counts[c, 0] = 0
             outs[c] = Wo
-            view = (W, slots[t], (values[c], rows[c], counts[c, 0:1]))
+            for j in range(Wo.shape[0]):
+                out_slots[c, j] = j
+            view = (W, slots[c], (values[c], rows[c], counts[c, 0:1]))
             loss, seen = _train_texts(texts, labels, lookup, tree, order, chunks[c, 0], chunks[c, 1],
                                       view, outs[c], cfg, dones[c])
             totals[c, 0] = loss
             totals[c, 1] = seen
-            to_deltas(W, slots[t], values[c], rows[c], counts[c, 0])
-            for j in range(Wo.shape[0]):
-                for d in range(cfg.dim):
-                    outs[c, j, d] -= Wo[j, d]
