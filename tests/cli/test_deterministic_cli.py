@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from seqkit.cli import app
-from tests.embed.conftest import planted_corpus
+from tests.embed.conftest import write_planted_text
 
 runner = CliRunner()
 TRAIN = ["--dim", "8", "--epochs", "2", "--min-count", "1", "--seed", "3", "--deterministic", "--quiet", "--force"]
@@ -18,10 +18,7 @@ TRAIN = ["--dim", "8", "--epochs", "2", "--min-count", "1", "--seed", "3", "--de
 @pytest.fixture(scope="module")
 def corpus_file(tmp_path_factory):
     """40,000 words: rounds of two chunks (embed.trainer's deterministic_chunk_words) and a shorter last one."""
-    corpus = planted_corpus(docs=4000)
-    path = tmp_path_factory.mktemp("c") / "planted.txt"
-    path.write_text("\n".join(" ".join(corpus.vocab.words[i] for i in d) for d in corpus.documents()) + "\n")
-    return path
+    return write_planted_text(tmp_path_factory.mktemp("c") / "planted.txt", docs=4000)
 
 
 def _export(model) -> bytes:

@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from seqkit.cli import app
-from tests.embed.conftest import PAIRS, planted_corpus
+from tests.embed.conftest import PAIRS, write_planted_text
 
 runner = CliRunner()
 
@@ -18,10 +18,7 @@ def run(args, **kw):
 
 @pytest.fixture(scope="module")
 def corpus_file(tmp_path_factory):
-    corpus = planted_corpus(docs=1500)
-    path = tmp_path_factory.mktemp("c") / "planted.txt"
-    path.write_text("\n".join(" ".join(corpus.vocab.words[i] for i in d) for d in corpus.documents()) + "\n")
-    return path
+    return write_planted_text(tmp_path_factory.mktemp("c") / "planted.txt", docs=1500)
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,13 @@ from seqkit.text.vocab import Vocab
 PAIRS = [(f"left{i}", f"right{i}") for i in range(8)]
 
 
+def write_planted_text(path, docs: int = 1500):
+    """planted_corpus(docs) as a text file, one document a line; returns ``path``."""
+    corpus = planted_corpus(docs=docs)
+    path.write_text("\n".join(" ".join(corpus.vocab.words[i] for i in d) for d in corpus.documents()) + "\n")
+    return path
+
+
 def planted_corpus(docs: int = 1500, seed: int = 0) -> EncodedCorpus:
     """Documents about one of 8 topics: topic i's own words, filler, and either half of pair i.
     The two halves of a pair share their contexts (and never meet), so in every mode each should
