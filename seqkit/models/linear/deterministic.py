@@ -13,7 +13,7 @@ import numpy as np
 from seqkit.embed.deterministic import MAX_OVERLAY_BYTES, ROUND_CHUNKS
 from seqkit.errors import OptionError
 
-TEXTS_PER_CHUNK = 32  # texts a chunk trains on its own copies of the rows (a round: ROUND_CHUNKS chunks)
+TEXTS_PER_CHUNK = 128  # texts a chunk trains on its own copies of the rows (a round: ROUND_CHUNKS chunks)
 
 
 class LinearRounds:
