@@ -17,6 +17,6 @@ def train_rounds(matrices: list[np.ndarray], n_chunks: int, round_size: int, tra
             copies = [m.copy() for m in start]
             train_chunk(copies, k)
             deltas.append([c - s for c, s in zip(copies, start)])
-        for i, m in enumerate(matrices):
-            for chunk in deltas:
-                m += chunk[i]
+        for chunk in deltas:
+            for m, d in zip(matrices, chunk):
+                m += d

@@ -52,7 +52,7 @@ def test_merge_adds_each_chunks_change_in_chunk_order_and_clears_the_slots():
         slot, values, rows, counts, _ = _round(W, touched, grads)
         merge(W, slot, values, rows, counts, parts)
         expect = start.copy()
-        for c, (rows_c, g) in enumerate(zip(touched, grads)):  # the reference order: chunk by chunk
+        for c, rows_c in enumerate(touched):  # the reference order: chunk by chunk
             for r in set(rows_c):
                 expect[r] += (values[c, slot_of(rows, counts, c, r)] - start[r]).astype(np.float32)
         np.testing.assert_array_equal(W, expect)
