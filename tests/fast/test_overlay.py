@@ -7,8 +7,9 @@ import numpy as np
 from numba import njit
 from numba.core.errors import NumbaIRAssumptionWarning
 
-from seqkit.fast.overlay import merge
+from seqkit.fast.overlay import claim, merge, release, share
 from seqkit.fast.rows import add_to_rows, mean_of_rows, parts, row_at
+from tests.embed.reference_deterministic import merged
 
 
 @njit
@@ -54,11 +55,62 @@ def test_merge_adds_each_chunks_change_in_chunk_order_and_clears_the_slots():
         expect = start.copy()
         for c, rows_c in enumerate(touched):  # the reference order: chunk by chunk
             for r in set(rows_c):
-                expect[r] += (values[c, slot_of(rows, counts, c, r)] - start[r]).astype(np.float32)
+                expect[r] = merged(expect[r], values[c, slot_of(rows, counts, c, r)], start[r])
         np.testing.assert_array_equal(W, expect)
         assert (slot == -1).all()  # cleared for the next round
     # row 2 takes 1, 1e8, -1e8 in its second column: 0 in chunk order (1 + 1e8 is 1e8 in float32), 1 in reverse
     assert W[2, 1] == 0
+
+
+@njit
+def _claim_round(bits, own, claimed, n_claimed, rows_by_chunk, lengths):
+    for c in range(lengths.shape[0]):
+        k = 0
+        for j in range(lengths[c]):
+            k = claim(bits[c], rows_by_chunk[c, j], claimed[c], k)
+        n_claimed[c] = k
+    for c in range(lengths.shape[0]):
+        share(bits, own, claimed, n_claimed, c)
+
+
+@njit
+def _train_own_chunk(matrix, slot, values, rows, count, own, touched, h, grad):
+    view = (matrix, slot, (values, rows, count, own))
+    mean_of_rows(view, touched, 0, touched.shape[0], h)
+    add_to_rows(view, touched, 0, touched.shape[0], grad)
+
+
+def test_rows_only_one_chunk_claims_are_trained_in_place_and_merge_as_copies():
+    """Chunk 0 claims rows 1, 2, 3 and 10 (2 twice), chunk 1 rows 3 and 4: 1, 2, 10 and 4 are their chunk's
+    own, 3 is shared. The round gives what it gives without claims (every row copied and merged), and leaves
+    the bitmaps clear."""
+    rng = np.random.default_rng(1)
+    start = rng.random((12, 4), dtype=np.float32)
+    touched = [[1, 2, 3, 2, 10], [3, 4]]
+    grads = [np.full(4, 0.25, np.float32), np.full(4, -0.5, np.float32)]
+    plain = start.copy()
+    slot, values, rows, counts, _ = _round(plain, touched, grads)
+    merge(plain, slot, values, rows, counts, 1)
+
+    W = start.copy()
+    bits, own = np.zeros((2, 2), np.uint8), np.zeros((2, 2), np.uint8)
+    claimed, n_claimed = np.zeros((2, 12), np.int32), np.zeros(2, np.int64)
+    _claim_round(bits, own, claimed, n_claimed, np.array([[1, 2, 3, 2, 10], [3, 4, 0, 0, 0]]), np.array([5, 2]))
+    assert list(claimed[0, :n_claimed[0]]) == [1, 2, 3, 10] and list(claimed[1, :n_claimed[1]]) == [3, 4]
+    assert [np.unpackbits(own[c], bitorder="little").nonzero()[0].tolist() for c in (0, 1)] == [[1, 2, 10], [4]]
+    slot = np.full((2, 12), -1, np.int32)
+    values, rows, counts = np.zeros((2, 12, 4), np.float32), np.zeros((2, 12), np.int32), np.zeros((2, 1), np.int64)
+    for c in range(2):
+        _train_own_chunk(W, slot[c], values[c], rows[c], counts[c], own[c], np.array(touched[c], np.int64),
+                         np.empty(4, np.float32), grads[c])
+    assert list(counts[:, 0]) == [1, 1]  # only the shared row 3 was copied, once in each chunk
+    np.testing.assert_array_equal(W[[1, 2, 10, 4]], start[[1, 2, 10, 4]] + [grads[0], 2 * grads[0], grads[0],
+                                                                            grads[1]])  # in place
+    np.testing.assert_array_equal(W[3], start[3])
+    merge(W, slot, values, rows, counts[:, 0], 2)
+    release(bits, own, claimed, n_claimed)
+    np.testing.assert_array_equal(W, plain)
+    assert not bits.any() and not own.any() and (n_claimed == 0).all()
 
 
 def slot_of(rows, counts, c, r):

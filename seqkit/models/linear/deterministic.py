@@ -23,8 +23,10 @@ class LinearRounds:
         W, Wo = weights
         self.texts_per_chunk = texts_per_chunk
         longest = np.sort(lengths)[::-1][:texts_per_chunk]  # a chunk's texts use at most this many rows
-        cap = max(1, min(len(W), int(((longest + 1) * cfg.ngrams).sum()) + 1))
-        need = ROUND_CHUNKS * (cap * (4 * cfg.dim + 4) + Wo.size * 4 + 4 * (len(W) + len(Wo)))
+        n_feats = int(((longest + 1) * cfg.ngrams).sum()) + 1
+        cap = max(1, min(len(W), n_feats))
+        need = ROUND_CHUNKS * (cap * (4 * cfg.dim + 8) + Wo.size * 4 + 4 * (len(W) + len(Wo)) + 8 * n_feats
+                               + len(W) // 4)
         if need > MAX_OVERLAY_BYTES:
             raise OptionError(f"--deterministic would reserve {need / 2**30:.1f} GiB of row copies: use a smaller "
                               "--embed-dim or train without it")
@@ -33,6 +35,10 @@ class LinearRounds:
         self.overlay = (np.full((r, len(W)), -1, np.int32), np.empty((r, cap, cfg.dim), np.float32),
                         np.empty((r, cap), np.int32), np.empty((r,) + Wo.shape, np.float32),
                         np.full((r, len(Wo)), -1, np.int32), np.zeros((r, 1), np.int64), np.zeros((r, 2), np.float64))
+        bitmap = (len(W) + 7) // 8
+        self.claims = (np.empty((r, n_feats), np.int64), np.zeros((r, texts_per_chunk + 1), np.int64),  # claim_texts
+                       np.zeros((r, bitmap), np.uint8), np.zeros((r, bitmap), np.uint8), np.empty((r, cap), np.int32),
+                       np.zeros(r, np.int64))
         self.out_rows = np.tile(np.arange(len(Wo), dtype=np.int32), (r, 1))  # every output row, in each chunk
         self.out_counts = np.full(r, len(Wo), np.int64)
 
@@ -42,8 +48,8 @@ class LinearRounds:
 
     def epoch(self, texts, labels, lookup, tree, perm: np.ndarray, done: float):
         """Train the epoch's texts in the order ``perm``; yields (texts so far, loss, words) after each round."""
-        from seqkit.fast.overlay import merge
-        from seqkit.models.linear.deterministic_kernels import train_round
+        from seqkit.fast.overlay import merge, release
+        from seqkit.models.linear.deterministic_kernels import claim_texts, train_round
 
         W, Wo = self.weights
         words = np.concatenate([[0], np.cumsum(np.diff(texts[1])[perm])])  # (N+1,) words before each text
@@ -53,9 +59,11 @@ class LinearRounds:
             chunks = np.stack([starts, np.minimum(starts + per, len(perm))], axis=1).astype(np.int64)
             dones = done + words[starts].astype(np.float64)
             n = len(chunks)
-            train_round(texts, labels, lookup, tree, perm, chunks, self.weights, self.cfg, self.overlay, dones,
+            claim_texts(texts, lookup, perm, chunks, self.cfg, self.claims, min(self.parts, n))
+            train_round(texts, labels, tree, perm, chunks, self.weights, self.cfg, self.overlay, self.claims, dones,
                         min(self.parts, n))
             slots, values, rows, outs, out_slots, counts, totals = self.overlay
             merge(W, slots, values, rows, counts[:n, 0], self.parts)
             merge(Wo, out_slots, outs, self.out_rows, self.out_counts[:n], self.parts)
+            release(*self.claims[2:])
             yield int(chunks[-1, 1]), float(totals[:n, 0].sum()), float(totals[:n, 1].sum())
