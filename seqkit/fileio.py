@@ -246,8 +246,12 @@ def check_output(
     - it exists but is a folder where a file is written, or a file where a folder is;
     - it is, holds or lies inside one of ``inputs`` (refused even with ``force``: an output
       never replaces an input);
-    - its folder does not exist (unless ``make_parents``), is a file, or is not writable.
+    - its folder does not exist (unless ``make_parents``), is a file, or is not writable;
+    - it is "-": these outputs are files (`seqkit vectors` writes vectors to stdout).
     """
+    if str(path) == "-":
+        raise OutputError("output '-' (stdout) is not supported here: name a file to write "
+                          "(seqkit vectors prints vectors on stdout)")
     p = Path(path)
     out = _resolved(p)
     for inp in inputs:

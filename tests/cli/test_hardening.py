@@ -374,6 +374,16 @@ def test_every_command_refuses_an_existing_output_the_same_way(model, text, labe
     assert existing.read_text() == "keep me" and (folder / "keep").read_text() == "keep me"
 
 
+def test_an_output_named_dash_is_refused_not_written_as_a_file(model, text, labelled, tmp_path, monkeypatch):
+    """`-o -` once wrote a file named '-' in the working folder."""
+    monkeypatch.chdir(tmp_path)
+    for args in (["export", model, "-o", "-", "--format", "word2vec-text"], ["train-w2v", text, "-o", "-", "--quiet"],
+                 ["train-classifier", labelled, "-o", "-", "--quiet"]):
+        line = one_line(run(args))
+        assert "output '-' (stdout) is not supported here" in line, (args, line)
+    assert not (tmp_path / "-").exists()
+
+
 # 8. Broken vector files --------------------------------------------------------------------------------
 def test_invalid_utf8_words_are_refused(tmp_path):
     path = tmp_path / "v.txt"
