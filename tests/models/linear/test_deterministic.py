@@ -9,7 +9,7 @@ import pytest
 from seqkit import runtime
 from seqkit.embed.deterministic import ROUND_CHUNKS
 from seqkit.models.linear.config import LinearConfig
-from seqkit.models.linear.deterministic import LinearRounds
+from seqkit.models.linear.deterministic import TEXTS_PER_CHUNK, LinearRounds
 from seqkit.models.linear.train import encode_corpus, fit_linear
 from tests.embed.reference_deterministic import train_rounds
 from tests.models.linear.reference_linear import train_reference
@@ -60,7 +60,8 @@ def _probabilities(pairs, threads, deterministic=True):
 
 
 def test_same_probabilities_on_any_thread_count():
-    pairs = _labelled()
+    pairs = _labelled(1200)
+    assert len(pairs) > ROUND_CHUNKS * TEXTS_PER_CHUNK  # a full round of two chunks, then a shorter one
     first = _probabilities(pairs, 2)
     assert ((first[:, 1] > 0.5) == np.array([y == ["pos"] for _, y in pairs[:100]])).mean() > 0.9  # it learned
     for threads in (2, 2, 2, 2, 1, 4):
