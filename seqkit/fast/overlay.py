@@ -11,9 +11,10 @@ platform, NumPy and Numba).
 
 A row that no other chunk of the round can touch is the chunk's own: `claim` and `share`, before the round,
 set its bit in the chunk's bitmap of own rows (a fourth part of its pool), and the chunk reads and writes it
-in place, with the result a copy merged alone would give, but without the copy and the merge. The linear classifier claims its texts' rows (most
-are n-grams only one chunk uses; IMDB bigrams: merges 5.7 -> 1.1 s, training about 8% faster). Word2vec does
-not: its chunks share most rows, and claiming them cost more than it saved (docs/benchmarks/deterministic.md).
+in place, with the result a copy merged alone would give, but without the copy and the merge. The linear
+classifier claims its texts' rows (most are n-grams only one chunk uses; IMDB bigrams: merges 5.7 -> 1.1 s,
+0.37x -> 0.62x-0.64x of Hogwild's speed). Word2vec does not: its chunks share most rows, and claiming them
+cost more than it saved (docs/benchmarks/deterministic.md).
 
 The document steps are those of Hogwild training (fast.shards.train_shard): they read rows through views
 (fast.rows.row_at); here the views are overlays ``(matrix, slot, (values, rows, count))``.
@@ -141,10 +142,10 @@ def release(bits, own, claimed, n_claimed):
 
 @njit(parallel=True, cache=True)
 def merge(matrix, slot, values, rows, counts, parts):
-    """Give each row copied by the chunks c < n = len(counts) their changes in chunk order: element by element,
-    the first chunk's value (the first to change it) and then each later chunk's change (copy - start; start:
-    the row before the merge, as every chunk of the round copied it), the rule a row written in place by its
-    only chunk (its own row, `claim`) agrees with. slot[:n] cleared for the next round. Row by row, at the first chunk
+    """Give each row copied by the chunks c < n = len(counts) their changes in chunk order, element by
+    element: the first chunk's value, then each later chunk's change (copy - start; start: the row before
+    the merge, as every chunk of the round copied it). A row a chunk owns and trains in place (`claim`) ends
+    as it would copied and merged alone. slot[:n] cleared for the next round. Row by row, at the first chunk
     that copied it: a row is read and written once whatever the number of chunks that touched it. Thread p
     takes the rows r with r % parts == p, so each row takes its changes in chunk order for any ``parts``."""
     n, dim = counts.shape[0], matrix.shape[1]
