@@ -36,16 +36,29 @@ def _umask() -> int:
 
 
 def _hold_interrupts():
-    """Block SIGINT until _release: an interrupt must not fall between making a temporary and the
-    try block that removes it (it is delivered, as KeyboardInterrupt, right after _release)."""
-    if hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread():
-        return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    return None
+    """Hold SIGINT until _release: an interrupt must not fall between making a temporary and the try block
+    that removes it (it is delivered, as KeyboardInterrupt, right after _release). Blocking it in this
+    thread is not enough: the kernel then gives a Ctrl-C to another thread (a progress display's refresh
+    thread, a worker pool's), and Python raises it in the main thread all the same, at once. So the
+    handler notes it too, and _release delivers it."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    caught = []
+    handler = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if hasattr(signal, "pthread_sigmask") else None
+    return handler, mask, caught
 
 
-def _release(old) -> None:
-    if old is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+def _release(held) -> None:
+    """Undo _hold_interrupts; an interrupt that came meanwhile is delivered now, to the handler restored."""
+    if held is None:
+        return
+    handler, mask, caught = held
+    signal.signal(signal.SIGINT, handler)
+    if mask is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # one blocked in this thread arrives here
+    if caught:
+        signal.raise_signal(signal.SIGINT)
 
 
 @contextlib.contextmanager
@@ -60,13 +73,13 @@ def workers_ignore_sigint():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old_mask = _hold_interrupts()
+    held = _hold_interrupts()
     old_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, old_handler)
-        _release(old_mask)
+        _release(held)
 
 
 def _temp_prefix(target: Path) -> str:

@@ -218,6 +218,38 @@ def test_workers_start_with_ctrl_c_ignored_and_the_parent_still_gets_it():
     assert proc.stdout.strip() == "delivered", proc.stderr
 
 
+def test_a_ctrl_c_another_thread_takes_waits_until_the_temporary_is_guarded():
+    """Between making a temporary and entering the try block that removes it, SIGINT is held. Blocking it in
+    the main thread alone let the kernel hand a Ctrl-C to another thread (a progress display's, a worker
+    pool's), and Python raised it in the main thread at once: an interrupted `preprocess --workers 2` in CI
+    left its temporary folder behind. In a fresh process with such a thread, the interrupt must wait for
+    _release."""
+    code = ("import os, signal, threading, time\n"
+            "from seqkit.fileio import _hold_interrupts, _release\n"
+            "stop = threading.Event()\n"
+            "helper = threading.Thread(target=stop.wait)\n"
+            "helper.start()\n"
+            "try:\n"
+            "    held = _hold_interrupts()\n"
+            "    try:\n"
+            "        os.kill(os.getpid(), signal.SIGINT)\n"
+            "        deadline = time.time() + 0.5\n"
+            "        while time.time() < deadline:\n"
+            "            pass\n"
+            "        print('held')\n"
+            "    except KeyboardInterrupt:\n"
+            "        print('early')\n"
+            "    try:\n"
+            "        _release(held)\n"
+            "        print('lost')\n"
+            "    except KeyboardInterrupt:\n"
+            "        print('delivered')\n"
+            "finally:\n"
+            "    stop.set()\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.split() == ["held", "delivered"], (proc.stdout, proc.stderr)
+
+
 def test_a_ctrl_c_after_the_command_finished_does_not_kill_the_process():
     """Once the command is over, a late Ctrl-C (during interpreter shutdown) must not turn a finished
     run into death by signal (exit -2)."""
