@@ -101,6 +101,11 @@ def has_bit(bits, r):
 
 
 @njit(inline="always")
+def set_bit(bits, r):
+    bits[r >> 3] |= np.uint8(1 << (r & 7))
+
+
+@njit(inline="always")
 def claim(bits, r, claimed, k):
     """Note that a chunk can touch row r: set its bit in the chunk's bitmap ``bits`` and list it in
     claimed[k], unless set already. Returns the rows listed. (Bitmaps: a V-row matrix's fits in V / 8 bytes,
@@ -126,7 +131,7 @@ def share(bits, own, claimed, n_claimed, c):
             if b != c and has_bit(bits[b], r):
                 alone = False
         if alone:
-            own[c, r >> 3] |= np.uint8(1 << (r & 7))
+            set_bit(own[c], r)
 
 
 @njit(parallel=True, cache=True)

@@ -13,8 +13,10 @@ from tests.embed.reference_deterministic import merged
 
 
 @njit
-def _train_chunk(matrix, slot, values, rows, count, touched, h, grad):
-    view = (matrix, slot, (values, rows, count))
+def _train_chunk(matrix, slot, pool, touched, h, grad):
+    """h = the mean of the rows ``touched``, then grad added to each, through the overlay (matrix, slot,
+    pool); pool = (values, rows, count) or, with the chunk's own rows, (values, rows, count, own)."""
+    view = (matrix, slot, pool)
     mean_of_rows(view, touched, 0, touched.shape[0], h)
     add_to_rows(view, touched, 0, touched.shape[0], grad)
 
@@ -26,7 +28,7 @@ def _round(matrix, touched_by_chunk, grads):
     values, rows, counts = np.zeros((n, v, dim), np.float32), np.zeros((n, v), np.int32), np.zeros((n, 1), np.int64)
     means = np.empty((n, dim), np.float32)
     for c, (touched, grad) in enumerate(zip(touched_by_chunk, grads)):
-        _train_chunk(matrix, slot[c], values[c], rows[c], counts[c], np.array(touched, np.int64), means[c],
+        _train_chunk(matrix, slot[c], (values[c], rows[c], counts[c]), np.array(touched, np.int64), means[c],
                      np.asarray(grad, np.float32))
     return slot, values, rows, counts[:, 0], means
 
@@ -73,13 +75,6 @@ def _claim_round(bits, own, claimed, n_claimed, rows_by_chunk, lengths):
         share(bits, own, claimed, n_claimed, c)
 
 
-@njit
-def _train_own_chunk(matrix, slot, values, rows, count, own, touched, h, grad):
-    view = (matrix, slot, (values, rows, count, own))
-    mean_of_rows(view, touched, 0, touched.shape[0], h)
-    add_to_rows(view, touched, 0, touched.shape[0], grad)
-
-
 def test_rows_only_one_chunk_claims_are_trained_in_place_and_merge_as_copies():
     """Chunk 0 claims rows 1, 2, 3 and 10 (2 twice), chunk 1 rows 3 and 4: 1, 2, 10 and 4 are their chunk's
     own, 3 is shared. The round gives what it gives without claims (every row copied and merged), and leaves
@@ -101,8 +96,8 @@ def test_rows_only_one_chunk_claims_are_trained_in_place_and_merge_as_copies():
     slot = np.full((2, 12), -1, np.int32)
     values, rows, counts = np.zeros((2, 12, 4), np.float32), np.zeros((2, 12), np.int32), np.zeros((2, 1), np.int64)
     for c in range(2):
-        _train_own_chunk(W, slot[c], values[c], rows[c], counts[c], own[c], np.array(touched[c], np.int64),
-                         np.empty(4, np.float32), grads[c])
+        _train_chunk(W, slot[c], (values[c], rows[c], counts[c], own[c]), np.array(touched[c], np.int64),
+                     np.empty(4, np.float32), grads[c])
     assert list(counts[:, 0]) == [1, 1]  # only the shared row 3 was copied, once in each chunk
     np.testing.assert_array_equal(W[[1, 2, 10, 4]], start[[1, 2, 10, 4]] + [grads[0], 2 * grads[0], grads[0],
                                                                             grads[1]])  # in place
