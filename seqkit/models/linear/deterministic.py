@@ -17,6 +17,9 @@ from seqkit.errors import OptionError
 # trained in place, 512 trained IMDB bigrams about 10% faster than 128 at the same accuracy
 # (docs/benchmarks/deterministic.md).
 TEXTS_PER_CHUNK = 512
+# Every text's input rows are listed once for the run where they fit in this many bytes (4 a row), not hashed
+# again each epoch: IMDB's 25,000 training texts with bigrams take 56 MB.
+MAX_LISTED_BYTES = 1 << 30
 
 
 class LinearRounds:
@@ -44,6 +47,10 @@ class LinearRounds:
                        np.zeros(r, np.int64))
         self.out_rows = np.tile(np.arange(len(Wo), dtype=np.int32), (r, 1))  # every output row, in each chunk
         self.out_counts = np.full(r, len(Wo), np.int64)
+        at = np.concatenate([[0], np.cumsum((lengths.astype(np.int64) + 1) * cfg.ngrams)])
+        self.listed = None if 4 * at[-1] <= MAX_LISTED_BYTES and len(W) < 2**31 else (
+            np.empty(0, np.int32), np.zeros(1, np.int64), np.empty(0, np.int32))  # hashed in every round
+        self.text_bounds = at
 
     def calls(self, n_texts: int) -> int:
         """Rounds in an epoch of n_texts texts."""
@@ -52,9 +59,13 @@ class LinearRounds:
     def epoch(self, texts, labels, lookup, tree, perm: np.ndarray, done: float):
         """Train the epoch's texts in the order ``perm``; yields (texts so far, loss, words) after each round."""
         from seqkit.fast.overlay import merge, release
-        from seqkit.models.linear.deterministic_kernels import claim_texts, train_round
+        from seqkit.models.linear.deterministic_kernels import claim_texts, list_texts, train_round
 
         W, Wo = self.weights
+        if self.listed is None:
+            at = self.text_bounds
+            self.listed = (np.empty(at[-1], np.int32), at, np.empty(len(at) - 1, np.int32))
+            list_texts(texts, lookup, self.cfg, self.listed, self.parts)
         words = np.concatenate([[0], np.cumsum(np.diff(texts[1])[perm])])  # (N+1,) words before each text
         per = self.texts_per_chunk
         for lo in range(0, len(perm), per * ROUND_CHUNKS):
@@ -62,7 +73,7 @@ class LinearRounds:
             chunks = np.stack([starts, np.minimum(starts + per, len(perm))], axis=1).astype(np.int64)
             dones = done + words[starts].astype(np.float64)
             n = len(chunks)
-            claim_texts(texts, lookup, perm, chunks, self.cfg, self.claims, min(self.parts, n))
+            claim_texts(texts, lookup, perm, chunks, self.cfg, self.claims, self.listed, min(self.parts, n))
             train_round(texts, labels, tree, perm, chunks, self.weights, self.cfg, self.overlay, self.claims, dones,
                         min(self.parts, n))
             slots, values, rows, outs, out_slots, counts, totals = self.overlay

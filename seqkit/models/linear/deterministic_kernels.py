@@ -37,21 +37,40 @@ def _train_texts(texts, labels, tree, order, lo, hi, feats, starts, view, out, c
 
 
 @njit(parallel=True, cache=True)
-def claim_texts(texts, lookup, order, chunks, cfg, claims, workers):
+def list_texts(texts, lookup, cfg, listed, workers):
+    """Every text's input rows, once for the run: text t's are rows[at[t]:at[t] + n[t]]; listed = (rows, at, n),
+    at from each text's bound ((words + 1) * ngrams, as _feature_rows)."""
+    ids, offsets = texts
+    rows, at, n = listed
+    n_texts = offsets.shape[0] - 1
+    for w in prange(workers):
+        for t in range(w, n_texts, workers):
+            n[t] = _feature_rows(ids, offsets[t], offsets[t + 1], lookup, cfg, rows[at[t]:at[t + 1]])
+
+
+@njit(parallel=True, cache=True)
+def claim_texts(texts, lookup, order, chunks, cfg, claims, listed, workers):
     """Each chunk's input rows, text by text, into feats[c] (text q's from starts[c, q - chunks[c, 0]]), and
     the rows claimed (fast.overlay.claim); then each chunk's own rows, those no other chunk claimed, set in
     own (fast.overlay.share). claims = (feats (R, F), starts (R, texts + 1), bits (R, B), own (R, B),
-    claimed (R, cap), n_claimed (R,))."""
+    claimed (R, cap), n_claimed (R,)); listed: list_texts' rows of every text, copied rather than hashed
+    again, or empty arrays where they did not fit in memory."""
     ids, offsets = texts
     feats, starts, bits, own, claimed, n_claimed = claims
+    cache, at, sizes = listed
+    kept = sizes.shape[0] > 0
     n = chunks.shape[0]
     for t in prange(workers):
         for c in range(t, n, workers):
             k, f = 0, 0
             starts[c, 0] = 0
             for q in range(chunks[c, 0], chunks[c, 1]):
-                rows = feats[c, f:]
-                m = _feature_rows(ids, offsets[order[q]], offsets[order[q] + 1], lookup, cfg, rows)
+                rows, text = feats[c, f:], order[q]
+                if kept:
+                    m = sizes[text]
+                    rows[:m] = cache[at[text]:at[text] + m]
+                else:
+                    m = _feature_rows(ids, offsets[text], offsets[text + 1], lookup, cfg, rows)
                 for j in range(m):
                     k = claim(bits[c], rows[j], claimed[c], k)
                 f += m

@@ -8,6 +8,7 @@ import pytest
 
 from seqkit import runtime
 from seqkit.embed.deterministic import ROUND_CHUNKS
+from seqkit.models.linear import deterministic
 from seqkit.models.linear.config import LinearConfig
 from seqkit.models.linear.deterministic import TEXTS_PER_CHUNK, LinearRounds
 from seqkit.models.linear.train import encode_corpus, fit_linear
@@ -16,14 +17,18 @@ from tests.models.linear.reference_linear import train_reference
 from tests.models.linear.test_kernels import _setup
 
 
+@pytest.mark.parametrize("listed", [True, False])  # every text's rows listed once, or hashed in each round
 @pytest.mark.parametrize("threads", [1, 2, 4])
 @pytest.mark.parametrize("loss, ngrams", [("softmax", 1), ("hs", 3), ("ova", 2)])
-def test_rounds_match_reference_exactly(loss, ngrams, threads):
+def test_rounds_match_reference_exactly(loss, ngrams, threads, listed, monkeypatch):
+    if not listed:
+        monkeypatch.setattr(deterministic, "MAX_LISTED_BYTES", 0)
     c, lookup, tree, W, Wo, cfg = _setup(loss, ngrams)
     Wr, Wor = W.copy(), Wo.copy()
     order = np.array([3, 0, 5, 1, 2, 4, 0, 2, 5, 1, 3], np.int64)
     texts, labels = (c.ids, c.offsets), (c.label_ptr, c.label_ids)
     rounds = LinearRounds((W, Wo), np.diff(c.offsets), cfg, threads, texts_per_chunk=2)
+    assert (rounds.listed is None) == listed  # None: listed at the first epoch
     with runtime.threads(2, blas=False):
         steps = list(rounds.epoch(texts, labels, lookup, tree, order, 5.0))
     assert len(steps) == -(-6 // ROUND_CHUNKS) and steps[-1][0] == len(order)  # 6 chunks of 2 texts, in rounds
