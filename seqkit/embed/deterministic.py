@@ -1,6 +1,6 @@
 """--deterministic word2vec training: the same vectors from a seed on any number of threads.
 
-The corpus is cut into chunks of `deterministic_chunk_words` words (driver.chunks: whole documents, independent
+The corpus is cut into chunks of `default_chunk_words` words (driver.chunks: whole documents, independent
 of the thread count); ROUND_CHUNKS consecutive chunks make a round. Each chunk trains against the
 weights as they were at its round's start, in its own copies of the rows it touches, with its own
 random numbers (seeded from the run's seed and the chunk's index) and its own learning rates (from
@@ -21,6 +21,11 @@ from seqkit.errors import OptionError
 # 1.8-2.9 analogy points on full IMDB against Hogwild at 2 threads; two are within its spread
 # (docs/benchmarks/deterministic.md).
 ROUND_CHUNKS = 2
+# Words a chunk trains against its round's start. Skip-gram HS's Huffman nodes near the root take thousands of
+# updates in a chunk, so it feels the stale start most: 16,384-word chunks cost it 1.3 analogy points on full
+# IMDB, 4,096 none (at 0.81x Hogwild's speed against 0.91x). A chunk copies every row it touches, so the
+# other modes, whose quality held, keep the larger chunks' speed (docs/benchmarks/deterministic.md).
+CHUNK_WORDS, SKIPGRAM_HS_CHUNK_WORDS = 16_384, 4_096
 MAX_OVERLAY_BYTES = 8 << 30  # row copies a run may reserve (pages are touched only as rows are copied)
 _MASK = (1 << 64) - 1
 
@@ -31,6 +36,11 @@ def chunk_state(seed: int, index: int) -> int:
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
     z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
     return z ^ (z >> 31)
+
+
+def default_chunk_words(config) -> int:
+    """Words a chunk holds unless config.deterministic_chunk_words says: by mode (CHUNK_WORDS)."""
+    return SKIPGRAM_HS_CHUNK_WORDS if (config.model, config.loss) == ("skipgram", "hs") else CHUNK_WORDS
 
 
 def pool_rows(n_rows: int, chunk_words: int, rows_per_word: int) -> int:

@@ -10,7 +10,7 @@ supplies its job function to Word2Vec's loop; the driver owns the rest:
   memory-mapped on its own); each shard is cut into chunks of about `chunk_words` words, a kernel call
   trains one chunk per thread, and the pages already trained are released;
 - the learning rate, falling linearly from `alpha` to `min_alpha` over the run, set between calls;
-- --deterministic (config.deterministic): smaller chunks (`deterministic_chunk_words`) trained in rounds of
+- --deterministic (config.deterministic): smaller chunks (deterministic.default_chunk_words) trained in rounds of
   deterministic.ROUND_CHUNKS against the round's start and merged in order, whatever the thread count; the
   model's step supplies its round schedule (`KernelStep.rounds`), each chunk its learning rates by its place;
 - progress after each call, `on_epoch` after each epoch, and the training curve (`history`): one point
@@ -117,7 +117,11 @@ def chunks(offsets: np.ndarray, chunk_words: int) -> np.ndarray:
 def chunk_words(config) -> int:
     """Words a kernel call trains per chunk: small chunks with --deterministic (their rounds train against a
     stale start: 50,000-word chunks cost CBOW 6 analogy points on 4M IMDB words)."""
-    return config.deterministic_chunk_words if config.deterministic else config.chunk_words
+    if not config.deterministic:
+        return config.chunk_words
+    from seqkit.embed.deterministic import default_chunk_words
+
+    return config.deterministic_chunk_words or default_chunk_words(config)
 
 
 def rng_states(seed: int, threads: int) -> np.ndarray:

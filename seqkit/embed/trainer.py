@@ -36,7 +36,7 @@ class Word2VecConfig:
     batch_negatives: bool = False  # skip-gram: a window's contexts share the output rows, updated once (HogBatch)
     chunk_words: int = 50_000  # words per thread per kernel call: progress granularity
     deterministic: bool = False  # the same vectors from a seed on any number of threads (deterministic.py)
-    deterministic_chunk_words: int = 16_384  # --deterministic: words a chunk trains against its round's start
+    deterministic_chunk_words: int = 0  # --deterministic: words a chunk trains against its round's start (0: by mode)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -17,7 +17,7 @@ TRAIN = ["--dim", "8", "--epochs", "2", "--min-count", "1", "--seed", "3", "--de
 
 @pytest.fixture(scope="module")
 def corpus_file(tmp_path_factory):
-    """40,000 words: rounds of two chunks (embed.trainer's deterministic_chunk_words) and a shorter last one."""
+    """40,000 words: rounds of two chunks (embed.deterministic.default_chunk_words) and a shorter last one."""
     return write_planted_text(tmp_path_factory.mktemp("c") / "planted.txt", docs=4000)
 
 

@@ -133,3 +133,14 @@ def test_hogwild_with_two_threads_is_not_reproducible(planted):
             pytest.skip("one core: Hogwild cannot race")
     runs = {_train(planted, "skipgram", "ns", 2, deterministic=False) for _ in range(5)}
     assert len(runs) > 1
+
+
+@pytest.mark.parametrize("model, loss", MODES, ids=IDS)
+def test_chunk_size_by_mode(model, loss):
+    from seqkit.embed.driver import chunk_words
+
+    config = Word2VecConfig(model=model, loss=loss, deterministic=True)
+    expected = det.SKIPGRAM_HS_CHUNK_WORDS if (model, loss) == ("skipgram", "hs") else det.CHUNK_WORDS
+    assert chunk_words(config) == expected and det.SKIPGRAM_HS_CHUNK_WORDS < det.CHUNK_WORDS
+    assert chunk_words(Word2VecConfig(model=model, loss=loss, deterministic=True, deterministic_chunk_words=300)) == 300
+    assert chunk_words(Word2VecConfig(model=model, loss=loss)) == Word2VecConfig().chunk_words  # Hogwild's calls
