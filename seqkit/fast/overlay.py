@@ -10,10 +10,11 @@ same order on any number of threads, so the result is the same bit for bit (same
 platform, NumPy and Numba).
 
 A row that no other chunk of the round can touch is the chunk's own: `claim` and `share`, before the round,
-set its bit in the chunk's bitmap of own rows (a fourth part of its pool), and the chunk reads and writes it
-in place, with the result a copy merged alone would give, but without the copy and the merge. The linear
-classifier claims its texts' rows (most are n-grams only one chunk uses; IMDB bigrams: merges 5.7 -> 1.1 s,
-0.37x -> 0.62x-0.64x of Hogwild's speed). Word2vec does not: its chunks share most rows, and claiming them
+set its bit in the chunk's bitmap of own rows, and the chunk reads and writes it in place, with the result a
+copy merged alone would give, but without the copy and the merge. `resolve` then turns the chunk's list of
+the rows it reads into places (an own row's index, or -1 - its copy's place in the pool), so that its steps
+read every row with no lookup. The linear classifier claims its texts' rows (most are n-grams only one chunk
+uses; IMDB bigrams: merges 5.7 -> 1.1 s, 0.37x -> 0.62x-0.64x of Hogwild's speed; resolved, about 0.85x). Word2vec does not: its chunks share most rows, and claiming them
 cost more than it saved (docs/benchmarks/deterministic.md).
 
 The document steps are those of Hogwild training (fast.shards.train_shard): they read rows through views
@@ -55,15 +56,16 @@ def pool_index(matrix, r, slot, pool):
 @overload(row_at, inline="always")
 def _row_at_overlay(matrix, slot, pool, i):
     """Row i of an overlay's parts (matrix, slot, pool): the chunk's copy (pool_index), or with pool =
-    (values, rows, count, own), the row itself where it is the chunk's own (its bit set in ``own``)."""
+    (values,), rows resolved before the chunk trains (resolve): the chunk's own row i >= 0, in place, or
+    its copy values[-1 - i]."""
     if not isinstance(pool, types.BaseTuple):
         return None
-    if len(pool) == 4:
-        def own_or_copy(matrix, slot, pool, i):
-            if has_bit(pool[3], i):
+    if len(pool) == 1:  # rows resolved before the chunk trains (resolve)
+        def resolved(matrix, slot, pool, i):
+            if i >= 0:
                 return matrix[i]
-            return pool[0][pool_index(matrix, i, slot, pool)]
-        return own_or_copy
+            return pool[0][-1 - i]
+        return resolved
 
     def overlay_row(matrix, slot, pool, i):
         return pool[0][pool_index(matrix, i, slot, pool)]
@@ -93,6 +95,18 @@ def train_chunks(train_document, alloc, t, workers, weights, corpus, model, cfg,
             lo_, ex, n, state = train_document(doc, work, inp, outp, model, cfg, alpha, state)
             loss, examples, kept, seen = loss + lo_, examples + ex, kept + n, seen + doc.shape[0]
         store_totals(c, state, loss, examples, kept, seen, states, totals[0], totals[1])
+
+
+@njit(inline="always")
+def resolve(matrix, rows, n, own, slot, pool):
+    """Before a chunk trains: each of rows[:n] (the rows its texts read, in order) that is not its own (no bit
+    in ``own``) is copied into its pool (values, rows, count) (pool_index) and replaced by -1 - its place
+    there, so that the chunk reads its rows with no lookup: the view (matrix, slot, (values,)), whose row i is
+    matrix[i] for i >= 0, else values[-1 - i]."""
+    for j in range(n):
+        r = rows[j]
+        if not has_bit(own, r):
+            rows[j] = -1 - pool_index(matrix, r, slot, pool)
 
 
 @njit(inline="always")

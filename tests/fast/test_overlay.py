@@ -7,7 +7,7 @@ import numpy as np
 from numba import njit
 from numba.core.errors import NumbaIRAssumptionWarning
 
-from seqkit.fast.overlay import claim, merge, release, share
+from seqkit.fast.overlay import claim, merge, release, resolve, share
 from seqkit.fast.rows import add_to_rows, mean_of_rows, parts, row_at
 from tests.embed.reference_deterministic import merged
 
@@ -15,8 +15,18 @@ from tests.embed.reference_deterministic import merged
 @njit
 def _train_chunk(matrix, slot, pool, touched, h, grad):
     """h = the mean of the rows ``touched``, then grad added to each, through the overlay (matrix, slot,
-    pool); pool = (values, rows, count) or, with the chunk's own rows, (values, rows, count, own)."""
+    pool), pool = (values, rows, count)."""
     view = (matrix, slot, pool)
+    mean_of_rows(view, touched, 0, touched.shape[0], h)
+    add_to_rows(view, touched, 0, touched.shape[0], grad)
+
+
+@njit
+def _train_resolved(matrix, slot, pool, own, touched, h, grad):
+    """_train_chunk with the chunk's own rows: ``touched`` resolved first (fast.overlay.resolve), then read
+    through the view (matrix, slot, (values,))."""
+    resolve(matrix, touched, touched.shape[0], own, slot, pool)
+    view = (matrix, slot, (pool[0],))
     mean_of_rows(view, touched, 0, touched.shape[0], h)
     add_to_rows(view, touched, 0, touched.shape[0], grad)
 
@@ -95,10 +105,13 @@ def test_rows_only_one_chunk_claims_are_trained_in_place_and_merge_as_copies():
     assert [np.unpackbits(own[c], bitorder="little").nonzero()[0].tolist() for c in (0, 1)] == [[1, 2, 10], [4]]
     slot = np.full((2, 12), -1, np.int32)
     values, rows, counts = np.zeros((2, 12, 4), np.float32), np.zeros((2, 12), np.int32), np.zeros((2, 1), np.int64)
+    resolved = []
     for c in range(2):
-        _train_chunk(W, slot[c], (values[c], rows[c], counts[c], own[c]), np.array(touched[c], np.int64),
-                     np.empty(4, np.float32), grads[c])
+        resolved.append(np.array(touched[c], np.int64))
+        _train_resolved(W, slot[c], (values[c], rows[c], counts[c]), own[c], resolved[c], np.empty(4, np.float32),
+                        grads[c])
     assert list(counts[:, 0]) == [1, 1]  # only the shared row 3 was copied, once in each chunk
+    assert resolved[0].tolist() == [1, 2, -1, 2, 10] and resolved[1].tolist() == [-1, 4]  # copies: -1 - place
     np.testing.assert_array_equal(W[[1, 2, 10, 4]], start[[1, 2, 10, 4]] + [grads[0], 2 * grads[0], grads[0],
                                                                             grads[1]])  # in place
     np.testing.assert_array_equal(W[3], start[3])

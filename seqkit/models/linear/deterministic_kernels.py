@@ -1,11 +1,12 @@
 """The linear classifier's deterministic schedule, in Numba (the word2vec one's, seqkit/embed/deterministic.py,
 applied to texts): a round trains R chunks of texts, each against the weights at the round's start, in its own
-copies of the input rows its texts share with the other chunks (copied on first touch) and of the whole
-output matrix; the copies are then merged in chunk order (fast.overlay.merge). The step on a text is
-kernels._train_text, as in Hogwild training, with the input rows read through the chunk's overlay view
-(fast.rows.row_at, fast.overlay.pool_index). Before the round, claim_texts lists each text's input rows (so
-the round does not hash its n-grams again) and finds the rows only one chunk uses (most of a text's n-grams):
-that chunk's own, trained in place (fast.overlay.claim). Checked against tests/models/linear/reference_linear.py.
+copies of the input rows its texts share with the other chunks and of the whole output matrix; the copies
+are then merged in chunk order (fast.overlay.merge). The step on a text is kernels._train_text, as in Hogwild
+training, with the input rows read through the chunk's overlay view (fast.rows.row_at). Before the round,
+claim_texts lists each text's input rows (hashed once for the run: list_texts) and finds the rows only one
+chunk uses (most of a text's n-grams): that chunk's own, trained in place (fast.overlay.claim). A chunk
+copies its shared rows before it trains and reads every row by its place (fast.overlay.resolve).
+Checked against tests/models/linear/reference_linear.py.
 """
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from seqkit.fast.overlay import claim, share  # the module also gives fast.rows.row_at its overlay view
+from seqkit.fast.overlay import claim, resolve, share  # the module also gives fast.rows.row_at its overlay view
 from seqkit.models.linear.kernels import _feature_rows, _train_text
 
 
 @njit(inline="always")
 def _train_texts(texts, labels, tree, order, lo, hi, feats, starts, view, out, cfg, done):
     """Texts order[lo:hi] on the chunk's copies: their input rows are feats[starts[q - lo]:starts[q - lo + 1]]
-    (claim_texts); view = (W, slot, pool), the input rows' overlay; out: the chunk's copy of the output
-    matrix. The learning rate falls with the words before each text (done: before the chunk). Returns
+    (claim_texts; resolved: fast.overlay.resolve); view = (W, slot, (values,)), the input rows' overlay; out:
+    the chunk's copy of the output matrix. The learning rate falls with the words before each text (done: before the chunk). Returns
     (loss, words)."""
     offsets = texts[1]
     hidden, grad, probs = np.empty(cfg.dim, np.float32), np.empty(cfg.dim, np.float32), np.empty(cfg.n_labels, np.float64)
@@ -86,7 +87,8 @@ def train_round(texts, labels, tree, order, chunks, weights, cfg, overlay, claim
     chunks t, t + T, ... of T = ``workers``. overlay = (slots (R, rows), values (R, cap, dim), rows (R, cap),
     out (R, C, dim), out_slots (R, C), counts (R, 1), totals (R, 2)); claims: as claim_texts left them. Leaves
     each chunk's copies of the rows it shares in values and out, marked in slots and out_slots, for
-    fast.overlay.merge; its own rows are trained in place."""
+    fast.overlay.merge (copied before the chunk trains: fast.overlay.resolve); its own rows are trained in
+    place."""
     W, Wo = weights
     slots, values, rows, outs, out_slots, counts, totals = overlay
     feats, starts, own = claims[0], claims[1], claims[3]
@@ -96,7 +98,9 @@ def train_round(texts, labels, tree, order, chunks, weights, cfg, overlay, claim
             outs[c] = Wo
             for j in range(Wo.shape[0]):
                 out_slots[c, j] = j
-            view = (W, slots[c], (values[c], rows[c], counts[c, 0:1], own[c]))
+            resolve(W, feats[c], starts[c, chunks[c, 1] - chunks[c, 0]], own[c], slots[c],
+                    (values[c], rows[c], counts[c, 0:1]))
+            view = (W, slots[c], (values[c],))
             loss, seen = _train_texts(texts, labels, tree, order, chunks[c, 0], chunks[c, 1], feats[c], starts[c],
                                       view, outs[c], cfg, dones[c])
             totals[c, 0] = loss
