@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from seqkit.fast import cache  # noqa: F401  (numba caches kernels on every seqkit source they reach)
 from seqkit.fast import fnv
 
 FNV32_OFFSET, FNV32_PRIME = np.uint32(fnv.FNV32_OFFSET), np.uint32(fnv.FNV32_PRIME)

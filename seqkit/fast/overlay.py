@@ -27,6 +27,7 @@ import numpy as np
 from numba import njit, prange, types
 from numba.extending import overload
 
+from seqkit.fast import cache  # noqa: F401  (numba caches kernels on every seqkit source they reach)
 from seqkit.fast.rows import row_at
 from seqkit.fast.shards import document, store_totals
 

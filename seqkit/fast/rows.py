@@ -22,6 +22,8 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
+from seqkit.fast import cache  # noqa: F401  (numba caches kernels on every seqkit source they reach)
+
 
 def parts(view):
     """(matrix, slot, local) of ``view`` (see the module docstring). Numba only."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from seqkit.fast import cache  # noqa: F401  (numba caches kernels on every seqkit source they reach)
+
 # Character classes of a code point (table built in tokenize.py from Python's own regex classes).
 OTHER, ALNUM, DIGIT = 0, 1, 2
 

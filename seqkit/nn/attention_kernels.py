@@ -26,6 +26,8 @@ from llvmlite import ir
 from numba import njit, prange, types
 from numba.extending import intrinsic, overload
 
+from seqkit.fast import cache  # noqa: F401  (numba caches kernels on every seqkit source they reach)
+
 
 @njit(cache=True, inline="always")
 def _keep(seed, b, h, i, j, threshold):

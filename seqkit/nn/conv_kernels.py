@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from seqkit.fast import cache  # noqa: F401  (numba caches kernels on every seqkit source they reach)
 from seqkit.runtime import numba_threads
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from numba import njit, prange, types
 from numba.extending import overload
 
+from seqkit.fast import cache  # noqa: F401  (numba caches kernels on every seqkit source they reach)
 from seqkit.runtime import numba_threads
 
 

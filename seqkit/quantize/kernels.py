@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from seqkit.fast import cache  # noqa: F401  (numba caches kernels on every seqkit source they reach)
+
 
 BLOCK = 1024  # points per task: each task owns one distance buffer
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from seqkit.fast import cache  # noqa: F401  (numba caches kernels on every seqkit source they reach)
+
 NGRAM_MUL = np.uint64(116049371)  # dictionary.cc addWordNgrams
 
 

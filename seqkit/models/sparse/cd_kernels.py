@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from seqkit.fast import cache  # noqa: F401  (numba caches kernels on every seqkit source they reach)
+
 SVM, LOGISTIC = 0, 1
 INF = np.inf
 

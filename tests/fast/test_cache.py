@@ -1,0 +1,102 @@
+"""fast.cache: a cached kernel is compiled again when a module it inlines from changes, not only its own."""
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import seqkit
+
+RUN = """
+import sys
+sys.path.insert(0, {root!r})
+from seqkit.fast import cache
+cache.ROOTS.append({root!r})
+import pkgcache.kernel as k
+print(k.run(), type(k.run._cache._impl.locator).__name__)
+"""
+
+
+def _write(root: Path, value: int) -> None:
+    (root / "pkgcache" / "helper.py").write_text(
+        f"from numba import njit\n\n\n@njit(inline='always')\ndef value():\n    return {value}\n")
+
+
+def _run(root: Path) -> list[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(seqkit.__file__).parents[1]),
+                                                        os.environ.get("PYTHONPATH", "")])}
+    env.pop("NUMBA_CACHE_DIR", None)
+    out = subprocess.run([sys.executable, "-c", RUN.format(root=str(root))], capture_output=True, text=True,
+                         env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split()
+
+
+def test_an_edit_to_an_inlined_helper_recompiles_the_cached_kernel(tmp_path):
+    """The kernel's own file is unchanged; numba alone would load its cached machine code and return 1."""
+    pkg = tmp_path / "pkgcache"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "kernel.py").write_text(textwrap.dedent("""
+        from numba import njit
+
+        from pkgcache.helper import value
+
+
+        @njit(cache=True)
+        def run():
+            return value()
+    """))
+    _write(tmp_path, 1)
+    assert _run(tmp_path) == ["1", "SeqkitInTreeCacheLocator"]
+    assert list((pkg / "__pycache__").glob("kernel.run-*.nbi"))  # cached beside its source
+    assert _run(tmp_path)[0] == "1"  # loaded from the cache
+    _write(tmp_path, 22)
+    assert _run(tmp_path)[0] == "22"
+
+
+def test_a_kernel_reaches_the_modules_it_inlines_from():
+    from seqkit.fast import cache
+    from seqkit.models.linear import deterministic_kernels
+
+    root = Path(seqkit.__file__).parent
+    files = {Path(p).relative_to(root).as_posix() for p in cache.sources(deterministic_kernels)}
+    assert {"models/linear/deterministic_kernels.py", "models/linear/kernels.py", "fast/overlay.py",
+            "fast/rows.py", "fast/shards.py", "fast/hashing.py"} <= files
+    assert "__init__.py" not in files and "cli/__init__.py" not in files  # packages are not followed
+    assert type(deterministic_kernels.train_round._cache._impl.locator).__name__.startswith("Seqkit")
+
+
+EACH_ALONE = """
+import importlib, sys
+from numba.core import caching
+from numba.core.registry import CPUDispatcher
+impl = getattr(caching, "CacheImpl", None) or caching._CacheImpl
+ours = lambda: [c for c in impl._locator_classes if c.__name__.startswith("Seqkit")]
+for name in sys.argv[1:]:
+    for c in ours():  # as in a fresh process: seqkit's locators not installed, no seqkit module imported
+        impl._locator_classes.remove(c)
+    for m in [m for m in sys.modules if m == "seqkit" or m.startswith("seqkit.")]:
+        del sys.modules[m]
+    module = importlib.import_module(name)
+    for value in vars(module).values():
+        if isinstance(value, CPUDispatcher) and getattr(value._cache, "_impl", None) is not None:
+            print(name, value.__name__, type(value._cache._impl.locator).__name__)
+"""
+
+
+def test_every_cached_kernel_of_seqkit_takes_the_locator_whatever_was_imported_first():
+    """Each module with cache=True imported alone: a kernel cached under numba's own stamp in one process
+    and under seqkit's in another would be compiled again by each in turn."""
+    root = Path(seqkit.__file__).parent
+    names = [".".join(("seqkit",) + path.relative_to(root).with_suffix("").parts)
+             for path in sorted(root.rglob("*.py")) if re.search(r"@njit\([^)]*cache=True", path.read_text())]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root.parent), os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run([sys.executable, "-c", EACH_ALONE, *names], capture_output=True, text=True, env=env,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    rows = [line.split() for line in out.stdout.splitlines()]
+    assert {r[0] for r in rows} == set(names) and len(rows) > 50
+    assert [r for r in rows if not r[2].startswith("Seqkit")] == []
