@@ -14,8 +14,9 @@ set its bit in the chunk's bitmap of own rows, and the chunk reads and writes it
 copy merged alone would give, but without the copy and the merge. `resolve` then turns the chunk's list of
 the rows it reads into places (an own row's index, or -1 - its copy's place in the pool), so that its steps
 read every row with no lookup. The linear classifier claims its texts' rows (most are n-grams only one chunk
-uses; IMDB bigrams: merges 5.7 -> 1.1 s, 0.37x -> 0.62x-0.64x of Hogwild's speed; resolved, 0.76x-0.83x). Word2vec does not: its chunks share most rows, and claiming them
-cost more than it saved (docs/benchmarks/deterministic.md).
+uses; IMDB bigrams: merges 5.7 -> 1.1 s, 0.37x -> 0.62x-0.64x of Hogwild's speed; resolved, 0.76x-0.83x).
+Word2vec does not: its chunks share most rows, and claiming them cost more than it saved
+(docs/benchmarks/deterministic.md).
 
 The document steps are those of Hogwild training (fast.shards.train_shard): they read rows through views
 (fast.rows.row_at); here the views are overlays ``(matrix, slot, (values, rows, count))``.

@@ -22,8 +22,8 @@ from seqkit.models.linear.kernels import _feature_rows, _train_text
 def _train_texts(texts, labels, tree, order, lo, hi, feats, starts, view, out, cfg, done):
     """Texts order[lo:hi] on the chunk's copies: their input rows are feats[starts[q - lo]:starts[q - lo + 1]]
     (claim_texts; resolved: fast.overlay.resolve); view = (W, slot, (values,)), the input rows' overlay; out:
-    the chunk's copy of the output matrix. The learning rate falls with the words before each text (done: before the chunk). Returns
-    (loss, words)."""
+    the chunk's copy of the output matrix. The learning rate falls with the words before each text (done:
+    before the chunk). Returns (loss, words)."""
     offsets = texts[1]
     hidden, grad, probs = np.empty(cfg.dim, np.float32), np.empty(cfg.dim, np.float32), np.empty(cfg.n_labels, np.float64)
     loss, seen = 0.0, 0
