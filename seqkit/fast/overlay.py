@@ -11,12 +11,13 @@ platform, NumPy and Numba).
 
 A row that no other chunk of the round can touch is the chunk's own: `claim` and `share`, before the round,
 set its bit in the chunk's bitmap of own rows, and the chunk reads and writes it in place, with the result a
-copy merged alone would give, but without the copy and the merge. `resolve` then turns the chunk's list of
-the rows it reads into places (an own row's index, or -1 - its copy's place in the pool), so that its steps
-read every row with no lookup. The linear classifier claims its texts' rows (most are n-grams only one chunk
-uses; IMDB bigrams: merges 5.7 -> 1.1 s, 0.37x -> 0.62x-0.64x of Hogwild's speed; resolved, 0.76x-0.83x).
-Word2vec does not: its chunks share most rows, and claiming them cost more than it saved
-(docs/benchmarks/deterministic.md).
+copy merged alone would give, but without the copy and the merge. The rows chunks share get one place
+each for the round (`number_shared`); before a chunk trains, `copy_shared` copies them there in its pool
+and turns its list of the rows it reads into places (an own row's index, or -1 - its copy's place), so that
+its steps read every row with no lookup, and `merge_shared` merges them place by place. The linear
+classifier claims its texts' rows (most are n-grams only one chunk uses; IMDB bigrams: merges 5.7 -> 1.1 s,
+0.37x -> 0.62x-0.64x of Hogwild's speed; with places, 0.76x-0.83x and more). Word2vec does not: its
+chunks share most rows, and claiming them cost more than it saved (docs/benchmarks/deterministic.md).
 
 The document steps are those of Hogwild training (fast.shards.train_shard): they read rows through views
 (fast.rows.row_at); here the views are overlays ``(matrix, slot, (values, rows, count))``.
@@ -58,11 +59,11 @@ def pool_index(matrix, r, slot, pool):
 @overload(row_at, inline="always")
 def _row_at_overlay(matrix, slot, pool, i):
     """Row i of an overlay's parts (matrix, slot, pool): the chunk's copy (pool_index), or with pool =
-    (values,), rows resolved before the chunk trains (resolve): the chunk's own row i >= 0, in place, or
-    its copy values[-1 - i]."""
+    (values,), rows turned into places before the chunk trains (copy_shared): the chunk's own row i >= 0,
+    in place, or its copy values[-1 - i]."""
     if not isinstance(pool, types.BaseTuple):
         return None
-    if len(pool) == 1:  # rows resolved before the chunk trains (resolve)
+    if len(pool) == 1:  # rows turned into places before the chunk trains (copy_shared)
         def resolved(matrix, slot, pool, i):
             if i >= 0:
                 return matrix[i]
@@ -100,18 +101,6 @@ def train_chunks(train_document, alloc, t, workers, weights, corpus, model, cfg,
 
 
 @njit(inline="always")
-def resolve(matrix, rows, n, own, slot, pool):
-    """Before a chunk trains: each of rows[:n] (the rows its texts read, in order) that is not its own (no bit
-    in ``own``) is copied into its pool (values, rows, count) (pool_index) and replaced by -1 - its place
-    there, so that the chunk reads its rows with no lookup: the view (matrix, slot, (values,)), whose row i is
-    matrix[i] for i >= 0, else values[-1 - i]."""
-    for j in range(n):
-        r = rows[j]
-        if not has_bit(own, r):
-            rows[j] = -1 - pool_index(matrix, r, slot, pool)
-
-
-@njit(inline="always")
 def has_bit(bits, r):
     return (bits[r >> 3] >> (r & 7)) & 1
 
@@ -136,18 +125,77 @@ def claim(bits, r, claimed, k):
 
 
 @njit(inline="always")
-def share(bits, own, claimed, n_claimed, c):
+def share(bits, own, claimed, n_claimed, c, firsts):
     """After each chunk b < n = len(n_claimed) of the round claimed every row it can touch (bits[b],
-    claimed[b]): set in own[c] the rows of chunk c no other chunk claimed. Chunks c apart can run at once."""
-    n = n_claimed.shape[0]
+    claimed[b]): set in own[c] the rows of chunk c no other chunk claimed, and list in ``firsts`` the rows it
+    shares that no earlier chunk claimed (so that `number_shared` lists each shared row once). Returns how
+    many it listed. Chunks c apart can run at once."""
+    n, f = n_claimed.shape[0], 0
     for k in range(n_claimed[c]):
         r = claimed[c, k]
-        alone = True
+        alone, first = True, True
         for b in range(n):
             if b != c and has_bit(bits[b], r):
                 alone = False
+                if b < c:
+                    first = False
         if alone:
             set_bit(own[c], r)
+        elif first:
+            firsts[f] = r
+            f += 1
+    return f
+
+
+@njit(inline="always")
+def number_shared(firsts, n_firsts, shared, place):
+    """The round's shared rows, chunk by chunk (share's firsts): shared[s] = r and place[r] = s. Returns how
+    many."""
+    m = 0
+    for c in range(n_firsts.shape[0]):
+        for k in range(n_firsts[c]):
+            r = firsts[c, k]
+            shared[m] = r
+            place[r] = m
+            m += 1
+    return m
+
+
+@njit(inline="always")
+def copy_shared(matrix, shared, m, bits, values, rows, n, own, place):
+    """Before chunk c trains, with bits = bits[c], values = its pool, own = own[c]: its copies of the shared
+    rows it claimed, values[s] = matrix[shared[s]], and its list of rows rows[:n] turned into places (an own
+    row keeps its index, a shared row r becomes -1 - place[r]), read through the view (matrix, place,
+    (values,)) with no lookup."""
+    for s in range(m):
+        r = shared[s]
+        if has_bit(bits, r):
+            for d in range(matrix.shape[1]):
+                values[s, d] = matrix[r, d]
+    for j in range(n):
+        r = rows[j]
+        if not has_bit(own, r):
+            rows[j] = -1 - place[r]
+
+
+@njit(parallel=True, cache=True)
+def merge_shared(matrix, shared, m, values, bits, parts):
+    """`merge` for the shared rows of a round whose chunks copied them with copy_shared: row shared[s] takes,
+    in chunk order, the copies values[c, s] of the chunks that claimed it (bits[c]), by merge's rule. Each
+    chunk's copy sits at the row's one place, so no slot table is read; threads split the places."""
+    n, dim = bits.shape[0], matrix.shape[1]
+    for p in prange(parts):
+        start = np.empty(dim, matrix.dtype)
+        for s in range(p * m // parts, (p + 1) * m // parts):
+            r = shared[s]
+            for d in range(dim):
+                start[d] = matrix[r, d]
+            for c in range(n):
+                if has_bit(bits[c], r):
+                    for d in range(dim):
+                        v = matrix[r, d]
+                        x = values[c, s, d]
+                        matrix[r, d] = x if v == start[d] else v + (x - start[d])
 
 
 @njit(parallel=True, cache=True)

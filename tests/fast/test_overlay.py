@@ -7,7 +7,7 @@ import numpy as np
 from numba import njit
 from numba.core.errors import NumbaIRAssumptionWarning
 
-from seqkit.fast.overlay import claim, merge, release, resolve, share
+from seqkit.fast.overlay import claim, copy_shared, merge, merge_shared, number_shared, release, share
 from seqkit.fast.rows import add_to_rows, mean_of_rows, parts, row_at
 from tests.embed.reference_deterministic import merged
 
@@ -22,11 +22,9 @@ def _train_chunk(matrix, slot, pool, touched, h, grad):
 
 
 @njit
-def _train_resolved(matrix, slot, pool, own, touched, h, grad):
-    """_train_chunk with the chunk's own rows: ``touched`` resolved first (fast.overlay.resolve), then read
-    through the view (matrix, slot, (values,))."""
-    resolve(matrix, touched, touched.shape[0], own, slot, pool)
-    view = (matrix, slot, (pool[0],))
+def _train_placed(matrix, place, values, touched, h, grad):
+    """_train_chunk through the view of rows turned into places (fast.overlay.copy_shared)."""
+    view = (matrix, place, (values,))
     mean_of_rows(view, touched, 0, touched.shape[0], h)
     add_to_rows(view, touched, 0, touched.shape[0], grad)
 
@@ -75,47 +73,58 @@ def test_merge_adds_each_chunks_change_in_chunk_order_and_clears_the_slots():
 
 
 @njit
-def _claim_round(bits, own, claimed, n_claimed, rows_by_chunk, lengths):
+def _claim_round(bits, own, claimed, n_claimed, firsts, n_firsts, rows_by_chunk, lengths):
     for c in range(lengths.shape[0]):
         k = 0
         for j in range(lengths[c]):
             k = claim(bits[c], rows_by_chunk[c, j], claimed[c], k)
         n_claimed[c] = k
     for c in range(lengths.shape[0]):
-        share(bits, own, claimed, n_claimed, c)
+        n_firsts[c] = share(bits, own, claimed, n_claimed, c, firsts[c])
+
+
+@njit
+def _place_round(W, firsts, n_firsts, shared, place, bits, values, touched, lengths, own):
+    m = number_shared(firsts, n_firsts, shared, place)
+    for c in range(lengths.shape[0]):
+        copy_shared(W, shared, m, bits[c], values[c], touched[c], lengths[c], own[c], place)
+    return m
 
 
 def test_rows_only_one_chunk_claims_are_trained_in_place_and_merge_as_copies():
-    """Chunk 0 claims rows 1, 2, 3 and 10 (2 twice), chunk 1 rows 3 and 4: 1, 2, 10 and 4 are their chunk's
-    own, 3 is shared. The round gives what it gives without claims (every row copied and merged), and leaves
-    the bitmaps clear."""
+    """Chunk 0 claims rows 1, 2, 3, 10 and 5 (2 twice), chunk 1 rows 3, 4 and 5, chunk 2 rows 4 and 7: 1, 2,
+    10 and 7 are their chunk's own; 3, 5 and 4 are shared, each given one place, in the order of the chunk
+    that claims it first. The round gives what it gives without claims (every row copied and merged), and
+    leaves the bitmaps clear."""
     rng = np.random.default_rng(1)
     start = rng.random((12, 4), dtype=np.float32)
-    touched = [[1, 2, 3, 2, 10], [3, 4]]
-    grads = [np.full(4, 0.25, np.float32), np.full(4, -0.5, np.float32)]
+    touched = [[1, 2, 3, 2, 10, 5], [3, 4, 5], [4, 7]]
+    grads = [np.full(4, 0.25, np.float32), np.full(4, -0.5, np.float32), np.full(4, 2.0, np.float32)]
     plain = start.copy()
     slot, values, rows, counts, _ = _round(plain, touched, grads)
     merge(plain, slot, values, rows, counts, 1)
 
     W = start.copy()
-    bits, own = np.zeros((2, 2), np.uint8), np.zeros((2, 2), np.uint8)
-    claimed, n_claimed = np.zeros((2, 12), np.int32), np.zeros(2, np.int64)
-    _claim_round(bits, own, claimed, n_claimed, np.array([[1, 2, 3, 2, 10], [3, 4, 0, 0, 0]]), np.array([5, 2]))
-    assert list(claimed[0, :n_claimed[0]]) == [1, 2, 3, 10] and list(claimed[1, :n_claimed[1]]) == [3, 4]
-    assert [np.unpackbits(own[c], bitorder="little").nonzero()[0].tolist() for c in (0, 1)] == [[1, 2, 10], [4]]
-    slot = np.full((2, 12), -1, np.int32)
-    values, rows, counts = np.zeros((2, 12, 4), np.float32), np.zeros((2, 12), np.int32), np.zeros((2, 1), np.int64)
-    resolved = []
-    for c in range(2):
-        resolved.append(np.array(touched[c], np.int64))
-        _train_resolved(W, slot[c], (values[c], rows[c], counts[c]), own[c], resolved[c], np.empty(4, np.float32),
-                        grads[c])
-    assert list(counts[:, 0]) == [1, 1]  # only the shared row 3 was copied, once in each chunk
-    assert resolved[0].tolist() == [1, 2, -1, 2, 10] and resolved[1].tolist() == [-1, 4]  # copies: -1 - place
-    np.testing.assert_array_equal(W[[1, 2, 10, 4]], start[[1, 2, 10, 4]] + [grads[0], 2 * grads[0], grads[0],
-                                                                            grads[1]])  # in place
-    np.testing.assert_array_equal(W[3], start[3])
-    merge(W, slot, values, rows, counts[:, 0], 2)
+    bits, own = np.zeros((3, 2), np.uint8), np.zeros((3, 2), np.uint8)
+    claimed, n_claimed = np.zeros((3, 12), np.int32), np.zeros(3, np.int64)
+    firsts, n_firsts = np.zeros((3, 12), np.int32), np.zeros(3, np.int64)
+    lengths = np.array([len(t) for t in touched])
+    padded = np.array([t + [0] * (6 - len(t)) for t in touched], np.int64)
+    _claim_round(bits, own, claimed, n_claimed, firsts, n_firsts, padded, lengths)
+    assert [list(claimed[c, :n_claimed[c]]) for c in range(3)] == [[1, 2, 3, 10, 5], [3, 4, 5], [4, 7]]
+    assert [np.unpackbits(own[c], bitorder="little").nonzero()[0].tolist() for c in range(3)] == [[1, 2, 10], [], [7]]
+    assert [list(firsts[c, :n_firsts[c]]) for c in range(3)] == [[3, 5], [4], []]
+    shared, place, placed = np.zeros(12, np.int32), np.zeros(12, np.int32), np.zeros((3, 12, 4), np.float32)
+    assert _place_round(W, firsts, n_firsts, shared, place, bits, placed, padded, lengths, own) == 3
+    assert list(shared[:3]) == [3, 5, 4]
+    assert padded[0, :6].tolist() == [1, 2, -1, 2, 10, -2] and padded[1, :3].tolist() == [-1, -3, -2]
+    assert padded[2, :2].tolist() == [-3, 7]  # an own row keeps its index, a shared one is -1 - its place
+    for c in range(3):
+        _train_placed(W, place, placed[c], padded[c, :lengths[c]], np.empty(4, np.float32), grads[c])
+    np.testing.assert_array_equal(W[[1, 2, 10, 7]], start[[1, 2, 10, 7]] + [grads[0], 2 * grads[0], grads[0],
+                                                                            grads[2]])  # in place
+    np.testing.assert_array_equal(W[[3, 4, 5]], start[[3, 4, 5]])  # shared: only in the chunks' copies
+    merge_shared(W, shared, 3, placed, bits, 2)
     release(bits, own, claimed, n_claimed)
     np.testing.assert_array_equal(W, plain)
     assert not bits.any() and not own.any() and (n_claimed == 0).all()

@@ -31,20 +31,21 @@ class LinearRounds:
         longest = np.sort(lengths)[::-1][:texts_per_chunk]  # a chunk's texts use at most this many rows
         n_feats = int(((longest + 1) * cfg.ngrams).sum()) + 1
         cap = max(1, min(len(W), n_feats))
-        need = ROUND_CHUNKS * (cap * (4 * cfg.dim + 8) + Wo.size * 4 + 4 * (len(W) + len(Wo)) + 8 * n_feats
-                               + len(W) // 4)
+        r = ROUND_CHUNKS
+        places = max(cap, r * cap // 2)  # a shared row is claimed by two chunks at least
+        need = (r * (places * 4 * cfg.dim + cap * 8 + Wo.size * 4 + 4 * len(Wo) + 8 * n_feats + len(W) // 4)
+                + 4 * (places + len(W)))
         if need > MAX_OVERLAY_BYTES:
             raise OptionError(f"--deterministic would reserve {need / 2**30:.1f} GiB of row copies: use a smaller "
                               "--embed-dim or train without it")
-        r = ROUND_CHUNKS
         self.weights, self.cfg, self.parts = weights, cfg, threads
-        self.overlay = (np.full((r, len(W)), -1, np.int32), np.empty((r, cap, cfg.dim), np.float32),
-                        np.empty((r, cap), np.int32), np.empty((r,) + Wo.shape, np.float32),
-                        np.full((r, len(Wo)), -1, np.int32), np.zeros((r, 1), np.int64), np.zeros((r, 2), np.float64))
+        self.overlay = (np.zeros(len(W), np.int32), np.empty((r, places, cfg.dim), np.float32),  # train_round
+                        np.empty(places, np.int32), np.empty((r,) + Wo.shape, np.float32),
+                        np.full((r, len(Wo)), -1, np.int32), np.zeros(1, np.int64), np.zeros((r, 2), np.float64))
         bitmap = (len(W) + 7) // 8
         self.claims = (np.empty((r, n_feats), np.int64), np.zeros((r, texts_per_chunk + 1), np.int64),  # claim_texts
                        np.zeros((r, bitmap), np.uint8), np.zeros((r, bitmap), np.uint8), np.empty((r, cap), np.int32),
-                       np.zeros(r, np.int64))
+                       np.zeros(r, np.int64), np.empty((r, cap), np.int32), np.zeros(r, np.int64))
         self.out_rows = np.tile(np.arange(len(Wo), dtype=np.int32), (r, 1))  # every output row, in each chunk
         self.out_counts = np.full(r, len(Wo), np.int64)
         at = np.concatenate([[0], np.cumsum((lengths.astype(np.int64) + 1) * cfg.ngrams)])
@@ -58,7 +59,7 @@ class LinearRounds:
 
     def epoch(self, texts, labels, lookup, tree, perm: np.ndarray, done: float):
         """Train the epoch's texts in the order ``perm``; yields (texts so far, loss, words) after each round."""
-        from seqkit.fast.overlay import merge, release
+        from seqkit.fast.overlay import merge, merge_shared, release
         from seqkit.models.linear.deterministic_kernels import claim_texts, list_texts, train_round
 
         W, Wo = self.weights
@@ -76,8 +77,8 @@ class LinearRounds:
             claim_texts(texts, lookup, perm, chunks, self.cfg, self.claims, self.listed, min(self.parts, n))
             train_round(texts, labels, tree, perm, chunks, self.weights, self.cfg, self.overlay, self.claims, dones,
                         min(self.parts, n))
-            slots, values, rows, outs, out_slots, counts, totals = self.overlay
-            merge(W, slots, values, rows, counts[:n, 0], self.parts)
+            place, values, shared, outs, out_slots, n_shared, totals = self.overlay
+            merge_shared(W, shared, int(n_shared[0]), values, self.claims[2][:n], self.parts)
             merge(Wo, out_slots, outs, self.out_rows, self.out_counts[:n], self.parts)
-            release(*self.claims[2:])
+            release(*self.claims[2:6])
             yield int(chunks[-1, 1]), float(totals[:n, 0].sum()), float(totals[:n, 1].sum())

@@ -4,8 +4,9 @@ copies of the input rows its texts share with the other chunks and of the whole 
 are then merged in chunk order (fast.overlay.merge). The step on a text is kernels._train_text, as in Hogwild
 training, with the input rows read through the chunk's overlay view (fast.rows.row_at). Before the round,
 claim_texts lists each text's input rows (hashed once for the run: list_texts) and finds the rows only one
-chunk uses (most of a text's n-grams): that chunk's own, trained in place (fast.overlay.claim). A chunk
-copies its shared rows before it trains and reads every row by its place (fast.overlay.resolve).
+chunk uses (most of a text's n-grams): that chunk's own, trained in place (fast.overlay.claim). The rows
+chunks share get one place each for the round; a chunk copies them there before it trains and reads every
+row by its place (fast.overlay.copy_shared).
 Checked against tests/models/linear/reference_linear.py.
 """
 
@@ -14,14 +15,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from seqkit.fast.overlay import claim, resolve, share  # the module also gives fast.rows.row_at its overlay view
+from seqkit.fast.overlay import claim, copy_shared, number_shared, share  # also fast.rows.row_at's overlay view
 from seqkit.models.linear.kernels import _feature_rows, _train_text
 
 
 @njit(inline="always")
 def _train_texts(texts, labels, tree, order, lo, hi, feats, starts, view, out, cfg, done):
     """Texts order[lo:hi] on the chunk's copies: their input rows are feats[starts[q - lo]:starts[q - lo + 1]]
-    (claim_texts; resolved: fast.overlay.resolve); view = (W, slot, (values,)), the input rows' overlay; out:
+    (claim_texts; as places: fast.overlay.copy_shared); view = (W, place, (values,)), the input rows'; out:
     the chunk's copy of the output matrix. The learning rate falls with the words before each text (done:
     before the chunk). Returns (loss, words)."""
     offsets = texts[1]
@@ -53,11 +54,12 @@ def list_texts(texts, lookup, cfg, listed, workers):
 def claim_texts(texts, lookup, order, chunks, cfg, claims, listed, workers):
     """Each chunk's input rows, text by text, into feats[c] (text q's from starts[c, q - chunks[c, 0]]), and
     the rows claimed (fast.overlay.claim); then each chunk's own rows, those no other chunk claimed, set in
-    own (fast.overlay.share). claims = (feats (R, F), starts (R, texts + 1), bits (R, B), own (R, B),
-    claimed (R, cap), n_claimed (R,)); listed: list_texts' rows of every text, copied rather than hashed
-    again, or empty arrays where they did not fit in memory."""
+    own, and the shared rows each chunk claims first in firsts (fast.overlay.share). claims = (feats (R, F),
+    starts (R, texts + 1), bits (R, B), own (R, B), claimed (R, cap), n_claimed (R,), firsts (R, cap),
+    n_firsts (R,)); listed: list_texts' rows of every text, copied rather than hashed again, or empty arrays
+    where they did not fit in memory."""
     ids, offsets = texts
-    feats, starts, bits, own, claimed, n_claimed = claims
+    feats, starts, bits, own, claimed, n_claimed, firsts, n_firsts = claims
     cache, at, sizes = listed
     kept = sizes.shape[0] > 0
     n = chunks.shape[0]
@@ -77,30 +79,32 @@ def claim_texts(texts, lookup, order, chunks, cfg, claims, listed, workers):
                 f += m
                 starts[c, q - chunks[c, 0] + 1] = f
             n_claimed[c] = k
-    for c in prange(n):
-        share(bits, own, claimed, n_claimed[:n], c)
+    for t in prange(workers):  # not `for c in prange(n)`: numba 0.68 drops a store n_firsts[c] at the top of a
+        for c in range(t, n, workers):  # prange body into an array unpacked from a tuple argument
+            n_firsts[c] = share(bits, own, claimed, n_claimed[:n], c, firsts[c])
 
 
 @njit(parallel=True, cache=True)
 def train_round(texts, labels, tree, order, chunks, weights, cfg, overlay, claims, dones, workers):
     """Chunk c = texts order[chunks[c, 0]:chunks[c, 1]], with dones[c] words trained before it; thread t takes
-    chunks t, t + T, ... of T = ``workers``. overlay = (slots (R, rows), values (R, cap, dim), rows (R, cap),
-    out (R, C, dim), out_slots (R, C), counts (R, 1), totals (R, 2)); claims: as claim_texts left them. Leaves
-    each chunk's copies of the rows it shares in values and out, marked in slots and out_slots, for
-    fast.overlay.merge (copied before the chunk trains: fast.overlay.resolve); its own rows are trained in
-    place."""
+    chunks t, t + T, ... of T = ``workers``. overlay = (place (rows,), values (R, cap, dim), shared (cap,),
+    out (R, C, dim), out_slots (R, C), n_shared (1,), totals (R, 2)); claims: as claim_texts left them.
+    Leaves each chunk's copies of the shared rows in values, at their places (fast.overlay.merge_shared),
+    and of the output matrix in out (fast.overlay.merge); its own rows are trained in place."""
     W, Wo = weights
-    slots, values, rows, outs, out_slots, counts, totals = overlay
-    feats, starts, own = claims[0], claims[1], claims[3]
+    place, values, shared, outs, out_slots, n_shared, totals = overlay
+    feats, starts, bits, own, firsts, n_firsts = claims[0], claims[1], claims[2], claims[3], claims[6], claims[7]
+    n = chunks.shape[0]
+    m = number_shared(firsts, n_firsts[:n], shared, place)
+    n_shared[0] = m
     for t in prange(workers):
-        for c in range(t, chunks.shape[0], workers):
-            counts[c, 0] = 0
+        for c in range(t, n, workers):
             outs[c] = Wo
             for j in range(Wo.shape[0]):
                 out_slots[c, j] = j
-            resolve(W, feats[c], starts[c, chunks[c, 1] - chunks[c, 0]], own[c], slots[c],
-                    (values[c], rows[c], counts[c, 0:1]))
-            view = (W, slots[c], (values[c],))
+            copy_shared(W, shared, m, bits[c], values[c], feats[c], starts[c, chunks[c, 1] - chunks[c, 0]], own[c],
+                        place)
+            view = (W, place, (values[c],))
             loss, seen = _train_texts(texts, labels, tree, order, chunks[c, 0], chunks[c, 1], feats[c], starts[c],
                                       view, outs[c], cfg, dones[c])
             totals[c, 0] = loss
