@@ -20,7 +20,8 @@ classifier claims its texts' rows (most are n-grams only one chunk uses; IMDB bi
 chunks share most rows, and claiming them cost more than it saved (docs/benchmarks/deterministic.md).
 
 The document steps are those of Hogwild training (fast.shards.train_shard): they read rows through views
-(fast.rows.row_at); here the views are overlays ``(matrix, slot, (values, rows, count))``.
+(fast.rows.row_at); here the views are overlays ``(matrix, slot, (values, rows, count))``, or
+``(matrix, place, (values,))`` for rows turned into places (copy_shared).
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ from seqkit.fast.shards import document, store_totals
 
 @njit
 def first_touch(matrix, r, slot, pool):
-    """Copy row r into the chunk's pool (values, rows, count[, own]) at values[count] and note it in rows and
-    slot[r]. Not inlined: the rare path stays out of every row read's code."""
-    values, rows, count = pool[0], pool[1], pool[2]
+    """Copy row r into the chunk's pool (values, rows, count) at values[count] and note it in rows and slot[r].
+    Not inlined: the rare path stays out of every row read's code."""
+    values, rows, count = pool
     k = count[0]
     for c in range(matrix.shape[1]):  # element by element: `values[k] = matrix[r]` may copy through a temporary
         values[k, c] = matrix[r, c]
@@ -178,6 +179,17 @@ def copy_shared(matrix, shared, m, bits, values, rows, n, own, place):
             rows[j] = -1 - place[r]
 
 
+@njit(inline="always")
+def _take(matrix, r, values, c, k, start):
+    """Row r takes chunk c's copy values[c, k] by the merge rule, element by element: the copy where the row
+    still holds its start (the first chunk to change it), else the row plus the copy's change (copy - start).
+    (Indices, not the row values[c, k]: a view a row cost the merge 10-15%.)"""
+    for d in range(matrix.shape[1]):
+        v = matrix[r, d]
+        x = values[c, k, d]
+        matrix[r, d] = x if v == start[d] else v + (x - start[d])
+
+
 @njit(parallel=True, cache=True)
 def merge_shared(matrix, shared, m, values, bits, parts):
     """`merge` for the shared rows of a round whose chunks copied them with copy_shared: row shared[s] takes,
@@ -192,10 +204,7 @@ def merge_shared(matrix, shared, m, values, bits, parts):
                 start[d] = matrix[r, d]
             for c in range(n):
                 if has_bit(bits[c], r):
-                    for d in range(dim):
-                        v = matrix[r, d]
-                        x = values[c, s, d]
-                        matrix[r, d] = x if v == start[d] else v + (x - start[d])
+                    _take(matrix, r, values, c, s, start)
 
 
 @njit(parallel=True, cache=True)
@@ -230,8 +239,5 @@ def merge(matrix, slot, values, rows, counts, parts):
                 for b in range(c, n):
                     j = slot[b, r]
                     if j >= 0:
-                        for d in range(dim):
-                            v = matrix[r, d]
-                            x = values[b, j, d]
-                            matrix[r, d] = x if v == start[d] else v + (x - start[d])
+                        _take(matrix, r, values, b, j, start)
                         slot[b, r] = -1

@@ -15,16 +15,8 @@ from tests.embed.reference_deterministic import merged
 @njit
 def _train_chunk(matrix, slot, pool, touched, h, grad):
     """h = the mean of the rows ``touched``, then grad added to each, through the overlay (matrix, slot,
-    pool), pool = (values, rows, count)."""
+    pool), pool = (values, rows, count), or (values,) with slot = place for rows turned into places."""
     view = (matrix, slot, pool)
-    mean_of_rows(view, touched, 0, touched.shape[0], h)
-    add_to_rows(view, touched, 0, touched.shape[0], grad)
-
-
-@njit
-def _train_placed(matrix, place, values, touched, h, grad):
-    """_train_chunk through the view of rows turned into places (fast.overlay.copy_shared)."""
-    view = (matrix, place, (values,))
     mean_of_rows(view, touched, 0, touched.shape[0], h)
     add_to_rows(view, touched, 0, touched.shape[0], grad)
 
@@ -120,7 +112,7 @@ def test_rows_only_one_chunk_claims_are_trained_in_place_and_merge_as_copies():
     assert padded[0, :6].tolist() == [1, 2, -1, 2, 10, -2] and padded[1, :3].tolist() == [-1, -3, -2]
     assert padded[2, :2].tolist() == [-3, 7]  # an own row keeps its index, a shared one is -1 - its place
     for c in range(3):
-        _train_placed(W, place, placed[c], padded[c, :lengths[c]], np.empty(4, np.float32), grads[c])
+        _train_chunk(W, place, (placed[c],), padded[c, :lengths[c]], np.empty(4, np.float32), grads[c])
     np.testing.assert_array_equal(W[[1, 2, 10, 7]], start[[1, 2, 10, 7]] + [grads[0], 2 * grads[0], grads[0],
                                                                             grads[2]])  # in place
     np.testing.assert_array_equal(W[[3, 4, 5]], start[[3, 4, 5]])  # shared: only in the chunks' copies
