@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
 
 import typer
@@ -226,10 +227,18 @@ def __getattr__(name: str):
 def main() -> None:
     try:
         app_for(sys.argv[1:])()
+    except KeyboardInterrupt:
+        # A Ctrl-C that no command caught: it came while the app was built or the options read, or as a
+        # command returned (its outputs already renamed into place). Without this, Python dies of the
+        # signal (exit -2) after printing a traceback.
+        if _debugging():
+            raise
+        from seqkit.cli.output import message
+
+        message(("interrupted", "yellow"), ": nothing half-written was left behind")
+        raise SystemExit(130)
     finally:
         # The command is over (its outputs renamed into place, its message printed): a Ctrl-C from now
         # on has nothing to interrupt. Without this, one landing while the interpreter shuts down
         # (after it restores the default handler) kills the process by the signal, exit -2.
-        import signal
-
         signal.signal(signal.SIGINT, signal.SIG_IGN)
