@@ -52,7 +52,7 @@ def retrain(clf, config: RetrainConfig, pairs, progress=None):
     c = encode_corpus(pairs, clf.config, f"training data {config.train}")
     c.label_ids = _model_labels(c, clf.labels, config.train)
     with runtime.threads(config.threads, blas=False) as threads:
-        history = train_epochs(clf, c, _word_rows(c.keys, clf.word_keys), threads,
+        history, _ = train_epochs(clf, c, _word_rows(c.keys, clf.word_keys), threads,
                                np.random.default_rng(config.seed), progress)
     if not (np.isfinite(clf.input).all() and np.isfinite(clf.output).all()):
         raise InputError(f"retraining diverged: the weights hold NaN or infinity; lower --lr ({clf.config.lr})")

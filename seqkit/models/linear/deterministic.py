@@ -57,12 +57,28 @@ class LinearRounds:
         """Rounds in an epoch of n_texts texts."""
         return -(-n_texts // (self.texts_per_chunk * ROUND_CHUNKS))
 
-    def epoch(self, texts, labels, lookup, tree, perm: np.ndarray, done: float):
-        """Train the epoch's texts in the order ``perm``; yields (texts so far, loss, words) after each round."""
+    @staticmethod
+    def kernels() -> tuple:
+        """The Numba kernels an epoch calls."""
         from seqkit.fast.overlay import merge, merge_shared, release
         from seqkit.models.linear.deterministic_kernels import claim_texts, list_texts, train_round
 
-        W, Wo = self.weights
+        return list_texts, claim_texts, train_round, merge_shared, merge, release
+
+    def warm_up(self, texts, labels, lookup, tree) -> None:
+        """Compile (or load) every kernel an epoch calls, on a round of no chunks and a list of no texts."""
+        ids, offsets = texts
+        at = self.text_bounds
+        self._round(texts, labels, lookup, tree, np.zeros(0, np.int64), np.zeros((0, 2), np.int64), np.zeros(0),
+                    (np.empty(0, np.int32), at[:1], np.empty(0, np.int32)))
+        from seqkit.models.linear.deterministic_kernels import list_texts
+
+        list_texts((ids, offsets[:1]), lookup, self.cfg, (np.empty(0, np.int32), at[:1], np.empty(0, np.int32)), 1)
+
+    def epoch(self, texts, labels, lookup, tree, perm: np.ndarray, done: float):
+        """Train the epoch's texts in the order ``perm``; yields (texts so far, loss, words) after each round."""
+        from seqkit.models.linear.deterministic_kernels import list_texts
+
         if self.listed is None:
             at = self.text_bounds
             self.listed = (np.empty(at[-1], np.int32), at, np.empty(len(at) - 1, np.int32))
@@ -72,13 +88,23 @@ class LinearRounds:
         for lo in range(0, len(perm), per * ROUND_CHUNKS):
             starts = np.arange(lo, min(lo + per * ROUND_CHUNKS, len(perm)), per)
             chunks = np.stack([starts, np.minimum(starts + per, len(perm))], axis=1).astype(np.int64)
-            dones = done + words[starts].astype(np.float64)
-            n = len(chunks)
-            claim_texts(texts, lookup, perm, chunks, self.cfg, self.claims, self.listed, min(self.parts, n))
-            train_round(texts, labels, tree, perm, chunks, self.weights, self.cfg, self.overlay, self.claims, dones,
-                        min(self.parts, n))
-            place, values, shared, outs, out_slots, n_shared, totals = self.overlay
-            merge_shared(W, shared, int(n_shared[0]), values, self.claims[2][:n], self.parts)
-            merge(Wo, out_slots, outs, self.out_rows, self.out_counts[:n], self.parts)
-            release(*self.claims[2:6])
-            yield int(chunks[-1, 1]), float(totals[:n, 0].sum()), float(totals[:n, 1].sum())
+            loss, seen = self._round(texts, labels, lookup, tree, perm, chunks, done + words[starts].astype(np.float64),
+                                     self.listed)
+            yield int(chunks[-1, 1]), loss, seen
+
+    def _round(self, texts, labels, lookup, tree, perm, chunks, dones, listed) -> tuple[float, float]:
+        """Train and merge one round: the chunks (n, 2) of ``perm``, dones[c] words before chunk c.
+        Returns its (loss, words)."""
+        from seqkit.fast.overlay import merge, merge_shared, release
+        from seqkit.models.linear.deterministic_kernels import claim_texts, train_round
+
+        W, Wo = self.weights
+        n = len(chunks)
+        workers = max(1, min(self.parts, n))
+        claim_texts(texts, lookup, perm, chunks, self.cfg, self.claims, listed, workers)
+        train_round(texts, labels, tree, perm, chunks, self.weights, self.cfg, self.overlay, self.claims, dones, workers)
+        place, values, shared, outs, out_slots, n_shared, totals = self.overlay
+        merge_shared(W, shared, int(n_shared[0]), values, self.claims[2][:n], self.parts)
+        merge(Wo, out_slots, outs, self.out_rows, self.out_counts[:n], self.parts)
+        release(*self.claims[2:6])
+        return float(totals[:n, 0].sum()), float(totals[:n, 1].sum())

@@ -147,19 +147,21 @@ def _fit(c: Corpus, config: LinearConfig, threads: int, embeddings, progress, no
     model = LinearClassifier(config, loss, words, c.hash32[order].astype(np.int32), c.keys[order].astype(np.int64),
                              bucket_ids.astype(np.int64), W, Wo, c.labels, label_counts)
     model._bucket_row = bucket_row
-    history = train_epochs(model, c, row_of, threads, rng, progress)
-    model.info = {
-        "epochs": config.epochs, "train_seconds": round(time.perf_counter() - start, 2), "texts": len(c.offsets) - 1,
+    history, compiling = train_epochs(model, c, row_of, threads, rng, progress, notes)
+    model.info = {  # the kernels' first-run compilation is not training time
+        "epochs": config.epochs, "train_seconds": round(time.perf_counter() - start - compiling, 2),
+        "texts": len(c.offsets) - 1,
         "skipped_empty": c.skipped, "history": history, "words": len(words), "ngram_rows": int(len(bucket_ids)),
     }
     return model
 
 
 def train_epochs(model: LinearClassifier, c: Corpus, row_of: np.ndarray, threads: int, rng,
-                 progress: Progress | None = None) -> list[dict]:
+                 progress: Progress | None = None,
+                 notes: Callable[[str], None] | None = None) -> tuple[list[dict], float]:
     """Train `model`'s rows in place on the corpus for model.config.epochs epochs at model.config.lr
     (decayed linearly to 0); row_of (len(c.seen),): the row of each corpus word, -1 for none.
-    Returns the per-epoch history."""
+    Returns the per-epoch history and the seconds spent compiling (or loading) the kernels first."""
     from seqkit.models.linear import kernels
 
     config = model.config
@@ -182,6 +184,7 @@ def train_epochs(model: LinearClassifier, c: Corpus, row_of: np.ndarray, threads
 
         rounds = LinearRounds((W, Wo), np.diff(c.offsets), cfg, threads)
         n_calls = rounds.calls(n_texts)
+    compiling = _warm_up(kernels, rounds, texts, labels, lookup, tree, (W, Wo), cfg, notes)
     for epoch in range(1, config.epochs + 1):
         perm = rng.permutation(n_texts)
         loss_sum, words_epoch, began = 0.0, 0.0, time.perf_counter()
@@ -197,7 +200,24 @@ def train_epochs(model: LinearClassifier, c: Corpus, row_of: np.ndarray, threads
         history.append({"epoch": epoch, "train_loss": round(loss_sum / n_texts, 6)})
         events.on_epoch_end(EpochSummary(epoch, loss_sum / n_texts, float("nan"), None, None, seconds,
                                          words_epoch / max(seconds, 1e-9), False), None)
-    return history
+    return history, compiling
+
+
+def _warm_up(kernels, rounds, texts, labels, lookup, tree, weights, cfg, notes) -> float:
+    """Compile (or load from numba's cache) the epoch's kernels on no texts, before the first epoch's clock
+    and bar start; returns the seconds it took."""
+    from seqkit.fast.shards import cached, compiled
+
+    began = time.perf_counter()
+    used = rounds.kernels() if rounds is not None else (kernels.train_chunk,)
+    if notes is not None and not all(map(compiled, used)):
+        notes("compiling the linear classifier's kernels, first run only" if not all(map(cached, used))
+              else "loading the linear classifier's kernels")
+    if rounds is not None:
+        rounds.warm_up(texts, labels, lookup, tree)
+    else:
+        kernels.train_chunk(texts, labels, lookup, tree, np.zeros(0, np.int64), weights, cfg, 0.0)
+    return time.perf_counter() - began
 
 
 def _hogwild(kernels, texts, labels, lookup, tree, perm, weights, cfg, done, step):

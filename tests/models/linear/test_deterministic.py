@@ -71,3 +71,33 @@ def test_same_probabilities_on_any_thread_count():
     assert ((first[:, 1] > 0.5) == np.array([y == ["pos"] for _, y in pairs[:100]])).mean() > 0.9  # it learned
     for threads in (2, 2, 2, 2, 1, 4):
         assert np.array_equal(_probabilities(pairs, threads), first)
+
+
+@pytest.mark.parametrize("deterministic", [True, False])
+def test_warm_up_compiles_and_trains_nothing(deterministic, monkeypatch):
+    """The kernels are compiled before the first epoch's clock starts (training time leaves compilation
+    out) on no texts: the weights stay as they were, and the user is told what the wait is."""
+    from seqkit.fast import shards
+    from seqkit.models.linear import kernels
+    from seqkit.models.linear import train as linear_train
+
+    c, lookup, tree, W, Wo, cfg = _setup("hs", 2)
+    before = W.copy(), Wo.copy()
+    rounds = LinearRounds((W, Wo), np.diff(c.offsets), cfg, 2, texts_per_chunk=2) if deterministic else None
+    said = []
+    monkeypatch.setattr(shards, "compiled", lambda kernel: False)  # as in a fresh process
+    monkeypatch.setattr(shards, "cached", lambda kernel: False)  # and an empty numba cache
+    texts, labels = (c.ids, c.offsets), (c.label_ptr, c.label_ids)
+    seconds = linear_train._warm_up(kernels, rounds, texts, labels, lookup, tree, (W, Wo), cfg, said.append)
+    monkeypatch.undo()
+    assert said == ["compiling the linear classifier's kernels, first run only"] and seconds > 0
+    assert np.array_equal(W, before[0]) and np.array_equal(Wo, before[1])
+    used = rounds.kernels() if deterministic else (kernels.train_chunk,)
+    assert all(shards.compiled(k) for k in used)
+    signatures = [len(k.signatures) for k in used]
+    order = np.random.default_rng(0).permutation(len(c.offsets) - 1)
+    if deterministic:  # an epoch then compiles nothing more: the warm-up gave every kernel the epoch's types
+        list(rounds.epoch(texts, labels, lookup, tree, order, 0.0))
+    else:
+        kernels.train_chunk(texts, labels, lookup, tree, order, (W, Wo), cfg, 0.0)
+    assert [len(k.signatures) for k in used] == signatures
