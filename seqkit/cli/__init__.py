@@ -224,19 +224,31 @@ def __getattr__(name: str):
     return full_app()
 
 
+_interrupts: list[int] = []  # Ctrl-Cs this process received (main installs the handler that notes them)
+
+
+def _interrupt(signum, frame):
+    """Python's own SIGINT handler, noting the interrupt: a library may turn the KeyboardInterrupt into
+    another error (numpy's tofile, inside np.save, raises a TypeError when one lands in its os.PathLike
+    check), and main still knows the run was interrupted."""
+    _interrupts.append(signum)
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         app_for(sys.argv[1:])()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Exception) as e:
         # A Ctrl-C that no command caught: it came while the app was built or the options read, or as a
-        # command returned (its outputs already renamed into place). Without this, Python dies of the
-        # signal (exit -2) after printing a traceback.
-        if _debugging():
+        # command returned (its outputs already renamed into place), or a library raised another error in
+        # its place. Without this, Python prints a traceback and dies of the signal (exit -2).
+        if _debugging() or not (isinstance(e, KeyboardInterrupt) or _interrupts):
             raise
         from seqkit.cli.output import message
 
         message(("interrupted", "yellow"), ": nothing half-written was left behind")
-        raise SystemExit(130)
+        raise SystemExit(130) from None
     finally:
         # The command is over (its outputs renamed into place, its message printed): a Ctrl-C from now
         # on has nothing to interrupt. Without this, one landing while the interpreter shuts down
