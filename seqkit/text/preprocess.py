@@ -24,7 +24,7 @@ from typing import Callable
 import numpy as np
 
 from seqkit import __version__
-from seqkit.errors import InputError
+from seqkit.errors import InputError, SeqkitError
 from seqkit.fileio import atomic_dir, check_output, check_readable_file, workers_ignore_sigint
 from seqkit.text.corpus import FORMAT, FORMAT_VERSION, EncodedCorpus, longest_document, release_pages, shard_entry
 from seqkit.text.fast_encode import ScanEncoder, encode_batch_fast, scan_config
@@ -150,12 +150,11 @@ def _stream_encode(
     total = None if "-" in inputs else sum(map(input_size, inputs))
     scanner = _use_scanner(options.normalize, total)
     workers = workers or _default_workers(total, scanner)
-    results, feed, pool = _encoders(_batches(inputs, options, sources), options, scanner, workers)
+    results = _encoded_batches(_batches(inputs, options, sources), options, scanner, workers)
     spill_file = open(spill, "wb") if spill is not None else None
     try:
-        for words, ids_bytes, lengths_bytes in results:
-            ends, bytes_read = feed.done()
-            if pool is None and scanner:  # ids already global; ``words`` are the new ones, in order
+        for (words, ids_bytes, lengths_bytes), ends, bytes_read in results:
+            if workers == 1 and scanner:  # ids already global; ``words`` are the new ones, in order
                 index.update(zip(words, range(len(index), len(index) + len(words))))
                 chunk = ids_bytes
             else:
@@ -169,9 +168,7 @@ def _stream_encode(
             if on_progress is not None:
                 on_progress(bytes_read, total, n_tokens)
     finally:
-        feed.stop()
-        if pool is not None:
-            pool.terminate()
+        results.close()  # stops the workers, if any
         if spill_file is not None:
             spill_file.close()
     if n_tokens > offsets[-1]:
@@ -183,21 +180,50 @@ def _stream_encode(
     return _Encoded(list(index), ids, np.frombuffer(offsets, dtype=np.int64), sources, time.perf_counter() - start)
 
 
-def _encoders(batches, options: PreprocessOptions, scanner: bool, workers: int):
-    """(results: (words, ids bytes, lengths bytes) per batch, in order; the feed; the worker pool or None)."""
+def _encoded_batches(batches, options: PreprocessOptions, scanner: bool, workers: int):
+    """((words, ids bytes, lengths bytes), ends, bytes read) of each batch, in order."""
     if workers > 1:
-        import multiprocessing as mp
-
-        with workers_ignore_sigint():  # Ctrl-C is the parent's to handle, even while workers import
-            pool = mp.get_context("spawn").Pool(workers, _init_worker, (options.normalize, scanner))
-        feed = _Feed(batches, 2 * workers)
-        return pool.imap(_encode_batch, feed, chunksize=1), feed, pool
-    feed = _Feed(batches, 1)
+        yield from _in_workers(batches, options, scanner, workers)
+        return
     if scanner:  # one process: the scanner's table numbers words over all batches, as ``index`` would
-        encoder = ScanEncoder(scan_config(options.normalize), Normalizer(options.normalize).tokenize)
-        return map(encoder.encode, feed), feed, None
-    _init_worker(options.normalize, scanner=False)
-    return map(_encode_batch, feed), feed, None
+        encode = ScanEncoder(scan_config(options.normalize), Normalizer(options.normalize).tokenize).encode
+    else:
+        _init_worker(options.normalize, scanner=False)
+        encode = _encode_batch
+    for texts, ends, bytes_read in batches:
+        yield encode(texts), ends, bytes_read
+
+
+def _in_workers(batches, options: PreprocessOptions, scanner: bool, workers: int):
+    """_encoded_batches on ``workers`` processes, with at most 2 x workers batches read and not yet done
+    (text read faster than it is tokenized would pile up in memory). However it stops (the end, an error,
+    Ctrl-C), the batches in progress finish and the workers exit: none is killed mid-task.
+    (multiprocessing.Pool.terminate, used before, could hang for good: its task thread, blocked writing a
+    batch into the pipe of workers it had just killed, was never joined.)"""
+    import multiprocessing as mp
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(workers, mp.get_context("spawn"), initializer=_init_worker,
+                               initargs=(options.normalize, scanner))
+    pending: deque = deque()  # (future, ends, bytes read) of each batch sent, in order
+    try:
+        with workers_ignore_sigint():  # Ctrl-C is the parent's to handle, even while workers import
+            for _ in range(workers):  # a submit starts a process while none is idle: all start here
+                pool.submit(int)
+        for texts, ends, bytes_read in batches:
+            pending.append((pool.submit(_encode_batch, texts), ends, bytes_read))
+            while len(pending) >= 2 * workers or (pending and pending[0][0].done()):
+                future, ends, bytes_read = pending.popleft()
+                yield future.result(), ends, bytes_read
+        while pending:
+            future, ends, bytes_read = pending.popleft()
+            yield future.result(), ends, bytes_read
+    except BrokenProcessPool:
+        raise SeqkitError("a preprocessing worker process died (out of memory?): try --workers 1") from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _add_documents(offsets, n_tokens: int, lengths_bytes, ends, cap: int) -> int:
@@ -230,37 +256,6 @@ def encode_pieces(pieces, tokenize: Callable[[str], list[str]], cap: int) -> tup
     if len(ids) > offsets[-1]:
         offsets.append(len(ids))
     return list(index), np.frombuffer(ids, dtype=np.int32), np.frombuffer(offsets, dtype=np.int64)
-
-
-class _Feed:
-    """The texts of each batch, for the workers, with at most ``limit`` batches read and not yet
-    done (Pool.imap reads its input as fast as it can: without a limit, text read faster than it
-    is tokenized piles up in memory). (ends, bytes read) of each batch wait in order in ``pending``."""
-
-    def __init__(self, batches, limit: int):
-        import threading
-
-        self.batches, self.pending = batches, []
-        self.slots = threading.Semaphore(limit)
-        self.stopped = False
-
-    def __iter__(self):
-        for texts, ends, bytes_read in self.batches:
-            self.slots.acquire()  # in Pool.imap's feeder thread: waits for a batch to be done
-            if self.stopped:
-                return
-            self.pending.append((ends, bytes_read))
-            yield texts
-
-    def done(self):
-        """The next batch's (ends, bytes read), and its slot back."""
-        self.slots.release()
-        return self.pending.pop(0)
-
-    def stop(self) -> None:
-        """Let a waiting feeder end (the pool is being shut down)."""
-        self.stopped = True
-        self.slots.release()
 
 
 def _default_workers(total_bytes: int | None, fast_path: bool = False) -> int:

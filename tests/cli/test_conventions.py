@@ -217,6 +217,69 @@ def test_ctrl_c_that_a_library_turns_into_another_error_is_still_an_interrupt(in
         assert proc.returncode == 1 and "Traceback" in proc.stderr and "TypeError" in proc.stderr
 
 
+def _children(pid: int) -> list[tuple[int, float]]:
+    """(pid, CPU seconds used) of each child process of ``pid``."""
+    import os
+
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if entry.isdigit() and int(fields[1]) == pid:
+            found.append((int(entry), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")))
+    return found
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_worker_process_that_dies_is_one_line_and_leaves_nothing(tmp_path):
+    """A tokenizing worker killed mid-run (the out-of-memory killer, say): one error line, exit 1, no
+    temporary left, and no hang (the pool used before waited for the lost batch for ever)."""
+    import os
+    import signal
+    import time
+
+    big = tmp_path / "big.txt"
+    from seqkit.text.fast_encode import DISABLE_ENV
+
+    big.write_text((" ".join(f"word{i % 5000}" for i in range(200)) + "\n") * 48000)
+    proc = subprocess.Popen(  # the regular-expression tokenizer: seconds of work for each worker
+        [sys.executable, "-m", "seqkit", "preprocess", str(big), "-o", str(tmp_path / "out"), "--workers", "2"],
+        start_new_session=True, stderr=subprocess.PIPE, text=True, env={**os.environ, DISABLE_ENV: "1"},
+    )
+    deadline, victims = time.time() + 60, []
+    while time.time() < deadline and not victims and proc.poll() is None:
+        # a worker past its imports (about 0.25 s of CPU here) is at work: the batch it holds is lost
+        victims = [c for c, cpu in _children(proc.pid) if cpu > 0.5 and "spawn_main" in _cmdline(c)]
+        time.sleep(0.01)
+    if not victims:
+        proc.kill()
+        pytest.skip("the run ended before a worker was at work")
+    os.kill(victims[0], signal.SIGKILL)
+    try:
+        stderr = proc.communicate(timeout=60)[1]
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    if proc.returncode == 0:
+        pytest.skip("the run finished before the worker died")
+    assert proc.returncode == 1, stderr
+    assert stderr.strip().splitlines()[-1] == "error: a preprocessing worker process died (out of memory?): try --workers 1"
+    assert "Traceback" not in stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt"]
+
+
 def _sigint_disposition_of_a_spawned_child(queue):
     import signal
 
