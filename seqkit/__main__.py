@@ -1,3 +1,3 @@
-from seqkit.cli import main
+from seqkit.entry import main
 
 main()

@@ -224,26 +224,38 @@ def __getattr__(name: str):
     return full_app()
 
 
-_interrupts: list[int] = []  # Ctrl-Cs this process received (main installs the handler that notes them)
+def _note_signals() -> int | None:
+    """The read end of a pipe that gets a byte, the signal's number, for each signal Python handles
+    (signal.set_wakeup_fd): main reads it to tell whether a Ctrl-C came, with Python's own handler left as
+    it is (a handler written in Python, run inside a kernel's boxing or llvmlite's callbacks, crashed runs)."""
+    try:
+        read, write = os.pipe()
+        os.set_blocking(read, False)
+        os.set_blocking(write, False)
+        signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+        return read
+    except (OSError, ValueError):  # no pipe to spare, or not the main thread: interrupts are not noted
+        return None
 
 
-def _interrupt(signum, frame):
-    """Python's own SIGINT handler, noting the interrupt: a library may turn the KeyboardInterrupt into
-    another error (numpy's tofile, inside np.save, raises a TypeError when one lands in its os.PathLike
-    check), and main still knows the run was interrupted."""
-    _interrupts.append(signum)
-    raise KeyboardInterrupt
+def _interrupted(signals: int | None) -> bool:
+    """Whether a Ctrl-C has come since _note_signals."""
+    try:
+        return signals is not None and signal.SIGINT in os.read(signals, 1 << 16)
+    except BlockingIOError:
+        return False
 
 
 def main() -> None:
-    signal.signal(signal.SIGINT, _interrupt)
+    signals = _note_signals()
     try:
         app_for(sys.argv[1:])()
     except (KeyboardInterrupt, Exception) as e:
         # A Ctrl-C that no command caught: it came while the app was built or the options read, or as a
         # command returned (its outputs already renamed into place), or a library raised another error in
-        # its place. Without this, Python prints a traceback and dies of the signal (exit -2).
-        if _debugging() or not (isinstance(e, KeyboardInterrupt) or _interrupts):
+        # its place (numpy's tofile, in np.save, raises a TypeError when one lands in its os.PathLike
+        # check). Without this, Python prints a traceback, and dies of the signal (exit -2).
+        if _debugging() or not (isinstance(e, KeyboardInterrupt) or _interrupted(signals)):
             raise
         from seqkit.cli.output import message
 

@@ -195,6 +195,22 @@ def test_ctrl_c_outside_a_command_is_one_line_and_exit_130():
     assert proc.stderr.strip() == "interrupted: nothing half-written was left behind"
 
 
+def test_ctrl_c_while_the_cli_imports_is_one_line_and_exit_130():
+    """The first tenth of a second of every run imports typer and rich: a Ctrl-C there too is one line."""
+    code = ("import builtins\n"
+            "real_import = builtins.__import__\n"
+            "def interrupted_import(name, *args, **kwargs):\n"
+            "    if name == 'typer':\n"
+            "        raise KeyboardInterrupt\n"
+            "    return real_import(name, *args, **kwargs)\n"
+            "builtins.__import__ = interrupted_import\n"
+            "from seqkit.entry import main\n"
+            "main()\n")
+    proc = subprocess.run([sys.executable, "-c", code, "similar"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr == "interrupted: nothing half-written was left behind\n"
+
+
 @pytest.mark.parametrize("interrupted", [True, False])
 def test_ctrl_c_that_a_library_turns_into_another_error_is_still_an_interrupt(interrupted):
     """numpy's tofile (in np.save) raises a TypeError when a Ctrl-C lands in its os.PathLike check (seen
