@@ -182,6 +182,15 @@ def test_real_ctrl_c_with_worker_processes_is_one_line_and_leaves_nothing(tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt"]
 
 
+def _python(code: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
+
+
+def _assert_one_interrupt_line(proc: subprocess.CompletedProcess) -> None:
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr == "interrupted: nothing half-written was left behind\n"
+
+
 def test_ctrl_c_outside_a_command_is_one_line_and_exit_130():
     """A Ctrl-C can land while the app is built, or as a command returns, outside the command's own
     handler: it too is one line and exit 130, not Python's traceback and death by the signal (-2)."""
@@ -190,9 +199,7 @@ def test_ctrl_c_outside_a_command_is_one_line_and_exit_130():
             "    raise KeyboardInterrupt\n"
             "cli.app_for = lambda args: interrupted\n"
             "cli.main()\n")
-    proc = subprocess.run([sys.executable, "-c", code, "similar"], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 130, proc.stderr
-    assert proc.stderr.strip() == "interrupted: nothing half-written was left behind"
+    _assert_one_interrupt_line(_python(code, "similar"))
 
 
 def test_ctrl_c_while_the_cli_imports_is_one_line_and_exit_130():
@@ -206,9 +213,7 @@ def test_ctrl_c_while_the_cli_imports_is_one_line_and_exit_130():
             "builtins.__import__ = interrupted_import\n"
             "from seqkit.entry import main\n"
             "main()\n")
-    proc = subprocess.run([sys.executable, "-c", code, "similar"], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 130, proc.stderr
-    assert proc.stderr == "interrupted: nothing half-written was left behind\n"
+    _assert_one_interrupt_line(_python(code, "similar"))
 
 
 @pytest.mark.parametrize("interrupted", [True, False])
@@ -225,10 +230,9 @@ def test_ctrl_c_that_a_library_turns_into_another_error_is_still_an_interrupt(in
             "        raise TypeError('expected str, bytes or os.PathLike object, not BufferedWriter') from None\n"
             "cli.app_for = lambda args: run\n"
             "cli.main()\n")
-    proc = subprocess.run([sys.executable, "-c", code, "preprocess"], capture_output=True, text=True, timeout=120)
+    proc = _python(code, "preprocess")
     if interrupted:
-        assert proc.returncode == 130, proc.stderr
-        assert proc.stderr.strip() == "interrupted: nothing half-written was left behind"
+        _assert_one_interrupt_line(proc)
     else:
         assert proc.returncode == 1 and "Traceback" in proc.stderr and "TypeError" in proc.stderr
 
