@@ -62,6 +62,17 @@ def _release(held) -> None:
 
 
 @contextlib.contextmanager
+def interrupts_held():
+    """A Ctrl-C during the block is delivered, as KeyboardInterrupt, when it ends. For calls into code that a
+    KeyboardInterrupt raised midway would leave broken (numba boxing a kernel's arrays: SIGSEGV)."""
+    held = _hold_interrupts()
+    try:
+        yield
+    finally:
+        _release(held)
+
+
+@contextlib.contextmanager
 def workers_ignore_sigint():
     """Processes started in the block ignore SIGINT from their first instruction: the Ctrl-C that
     reaches the whole process group is the parent's to handle (it stops them), and a worker that

@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from seqkit.errors import InputError
+from seqkit.fileio import interrupts_held
 from seqkit.models.sparse.config import FeatureConfig
 
 CHUNK = 2048  # texts per kernel call
@@ -123,10 +124,16 @@ def fit_counts(texts: Iterable[str], config: FeatureConfig, where: str,
     from seqkit.models.sparse import kernels
 
     table, n_ids, parts, done = kernels.new_table(), 0, [], 0
-    for keys, offsets in Featurizer(config).gram_keys(texts):
-        ids = np.empty(len(keys), np.int64)
-        table, n_ids = kernels.add_keys(keys, table, n_ids, ids)
-        parts.append(Csr(*kernels.csr_counts(ids, offsets), 0))
+    chunks = Featurizer(config).gram_keys(texts)
+    while True:
+        with interrupts_held():  # a Ctrl-C in numba's boxing of these kernels' arrays crashed the run (SIGSEGV)
+            chunk = next(chunks, None)
+            if chunk is None:
+                break
+            keys, offsets = chunk
+            ids = np.empty(len(keys), np.int64)
+            table, n_ids = kernels.add_keys(keys, table, n_ids, ids)
+            parts.append(Csr(*kernels.csr_counts(ids, offsets), 0))
         done += len(offsets) - 1
         if on_chunk is not None:
             on_chunk(done)

@@ -104,3 +104,25 @@ def test_lookup_and_tables_against_a_dict():
     (slots, bits), n = kernels.add_keys(queries, kernels.new_table(4), 0, ids)  # grows from 16 slots
     first = {}
     assert ids.tolist() == [first.setdefault(int(q), len(first)) for q in queries] and n == len(first)
+
+
+def test_a_ctrl_c_during_the_featurizer_kernels_comes_after_them(monkeypatch):
+    """A KeyboardInterrupt raised while numba boxes a kernel's arrays crashed the run (SIGSEGV in 3-6 of 80
+    interrupted `train-classifier --arch sparse` runs): a Ctrl-C during the featurizer's kernel calls is
+    delivered once they have returned."""
+    import signal
+
+    from seqkit.models.sparse import features, kernels
+    from seqkit.models.sparse.config import FeatureConfig
+
+    real, reached = kernels.add_keys, []
+
+    def add_keys(*args):
+        signal.raise_signal(signal.SIGINT)  # the Ctrl-C lands inside the call
+        reached.append("after the signal")  # not interrupted here
+        return real(*args)
+
+    monkeypatch.setattr(kernels, "add_keys", add_keys)
+    with pytest.raises(KeyboardInterrupt):
+        features.fit_counts(["a good film", "a bad film"], FeatureConfig(word_ngrams=2), "test texts")
+    assert reached == ["after the signal"]
