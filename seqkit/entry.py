@@ -4,11 +4,13 @@ while the command-line interface is still importing is one line and exit 130, as
 
 import sys
 
+INTERRUPTED = "nothing half-written was left behind"  # after "interrupted: ", wherever a Ctrl-C ends a run
+
 
 def main() -> None:
     try:
         from seqkit.cli import main as run
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted: nothing half-written was left behind\n")
+        sys.stderr.write(f"interrupted: {INTERRUPTED}\n")
         raise SystemExit(130) from None
     run()

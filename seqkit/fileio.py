@@ -84,13 +84,12 @@ def workers_ignore_sigint():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = _hold_interrupts()
-    old_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, old_handler)
-        _release(held)
+    with interrupts_held():
+        old_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, old_handler)
 
 
 def _temp_prefix(target: Path) -> str:

@@ -53,9 +53,7 @@ class SeqkitGroup(TyperGroup):
         except KeyboardInterrupt:
             if _debugging():
                 raise
-            from seqkit.cli.output import message
-
-            message(("interrupted", "yellow"), ": nothing half-written was left behind")
+            _say_interrupted()
             raise typer.Exit(130)
         except MemoryError:  # an allocation within the stated limits (seqkit/limits.py) that this machine lacks
             if _debugging():
@@ -224,6 +222,13 @@ def __getattr__(name: str):
     return full_app()
 
 
+def _say_interrupted() -> None:
+    from seqkit.cli.output import message
+    from seqkit.entry import INTERRUPTED
+
+    message(("interrupted", "yellow"), f": {INTERRUPTED}")
+
+
 def _note_signals() -> int | None:
     """The read end of a pipe that gets a byte, the signal's number, for each signal Python handles
     (signal.set_wakeup_fd): main reads it to tell whether a Ctrl-C came, with Python's own handler left as
@@ -257,9 +262,7 @@ def main() -> None:
         # check). Without this, Python prints a traceback, and dies of the signal (exit -2).
         if _debugging() or not (isinstance(e, KeyboardInterrupt) or _interrupted(signals)):
             raise
-        from seqkit.cli.output import message
-
-        message(("interrupted", "yellow"), ": nothing half-written was left behind")
+        _say_interrupted()
         raise SystemExit(130) from None
     finally:
         # The command is over (its outputs renamed into place, its message printed): a Ctrl-C from now

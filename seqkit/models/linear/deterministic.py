@@ -67,13 +67,12 @@ class LinearRounds:
 
     def warm_up(self, texts, labels, lookup, tree) -> None:
         """Compile (or load) every kernel an epoch calls, on a round of no chunks and a list of no texts."""
-        ids, offsets = texts
-        at = self.text_bounds
-        self._round(texts, labels, lookup, tree, np.zeros(0, np.int64), np.zeros((0, 2), np.int64), np.zeros(0),
-                    (np.empty(0, np.int32), at[:1], np.empty(0, np.int32)))
         from seqkit.models.linear.deterministic_kernels import list_texts
 
-        list_texts((ids, offsets[:1]), lookup, self.cfg, (np.empty(0, np.int32), at[:1], np.empty(0, np.int32)), 1)
+        none_listed = (np.empty(0, np.int32), self.text_bounds[:1], np.empty(0, np.int32))
+        self._round(texts, labels, lookup, tree, np.zeros(0, np.int64), np.zeros((0, 2), np.int64), np.zeros(0),
+                    none_listed)
+        list_texts((texts[0], texts[1][:1]), lookup, self.cfg, none_listed, 1)
 
     def epoch(self, texts, labels, lookup, tree, perm: np.ndarray, done: float):
         """Train the epoch's texts in the order ``perm``; yields (texts so far, loss, words) after each round."""
