@@ -4,7 +4,7 @@ while the command-line interface is still importing is one line and exit 130, as
 
 import sys
 
-INTERRUPTED = "nothing half-written was left behind"  # after "interrupted: ", wherever a Ctrl-C ends a run
+from seqkit.errors import INTERRUPTED
 
 
 def main() -> None:

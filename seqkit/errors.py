@@ -1,5 +1,7 @@
 """The errors a user can act on. The CLI turns each into one red line on stderr and exit 1."""
 
+INTERRUPTED = "nothing half-written was left behind"  # after "interrupted: ", wherever a Ctrl-C ends a run
+
 
 class SeqkitError(Exception):
     """A problem the user can fix: the message says what happened and what to do."""

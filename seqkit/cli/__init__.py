@@ -224,7 +224,7 @@ def __getattr__(name: str):
 
 def _say_interrupted() -> None:
     from seqkit.cli.output import message
-    from seqkit.entry import INTERRUPTED
+    from seqkit.errors import INTERRUPTED
 
     message(("interrupted", "yellow"), f": {INTERRUPTED}")
 
