@@ -9,6 +9,11 @@ objects, and the modules that define the functions and classes it imports), as n
 would place them. The fast/ modules that hold numba code import this module first, so every kernel that
 uses them is decorated after it. A numba without the locator list (numba.core.caching.CacheImpl, _CacheImpl
 before 0.61) keeps its own behaviour.
+
+The same import holds Ctrl-C while LLVM finalizes a kernel's machine code (`hold_interrupts_in_finalize`):
+there LLVM calls numba's object-cache hooks through ctypes, which drops a KeyboardInterrupt raised in them
+(the run went on, the Ctrl-C lost) and, in the hook that hands LLVM a cached kernel's object code, leaves
+LLVM with no buffer (the run crashed, SIGSEGV). Held, the Ctrl-C arrives when the call returns.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ import sys
 import types
 from functools import lru_cache
 
-from numba.core import caching
+from numba.core import caching, codegen
+
+from seqkit.fileio import interrupts_held
 
 ROOTS = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]  # the seqkit package folder
 
@@ -106,4 +113,22 @@ def install() -> bool:
     return True
 
 
+def hold_interrupts_in_finalize() -> bool:
+    """Wrap numba's JITCodeLibrary._finalize_specific (LLVM's finalize_object, which calls the object-cache
+    hooks) in fileio.interrupts_held, once; False where this numba has no such method."""
+    library = getattr(codegen, "JITCodeLibrary", None)
+    finalize = getattr(library, "_finalize_specific", None)
+    if finalize is None or getattr(finalize, "holds_interrupts", False):
+        return False
+
+    def held_finalize(self):
+        with interrupts_held():  # a no-op outside the main thread
+            return finalize(self)
+
+    held_finalize.holds_interrupts = True
+    library._finalize_specific = held_finalize
+    return True
+
+
 install()
+hold_interrupts_in_finalize()

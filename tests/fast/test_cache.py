@@ -2,6 +2,8 @@
 
 import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -100,3 +102,66 @@ def test_every_cached_kernel_of_seqkit_takes_the_locator_whatever_was_imported_f
     rows = [line.split() for line in out.stdout.splitlines()]
     assert {r[0] for r in rows} == set(names) and len(rows) > 50
     assert [r for r in rows if not r[2].startswith("Seqkit")] == []
+
+
+HOOKED = """
+import signal, sys
+from numba.core import codegen
+
+name = {hook!r}  # "": no hook
+original = getattr(codegen.JITCodeLibrary, name or "_object_compiled_hook").__func__
+fired = []
+
+
+def hook(cls, *args):  # a Ctrl-C while LLVM is in numba's object-cache hook (getbuffer: handing it code)
+    result = original(cls, *args)
+    if not fired and (name == "_object_compiled_hook" or result is not None):
+        fired.append(1)
+        signal.raise_signal(signal.SIGINT)
+    return result
+
+
+if name:
+    setattr(codegen.JITCodeLibrary, name, classmethod(hook))
+if {held!r}:
+    import seqkit.fast.cache  # noqa: F401
+sys.path.insert(0, {root!r})
+from plain_kernel import add_one
+
+try:
+    print("returned", add_one(1), len(fired))
+except KeyboardInterrupt:
+    print("interrupted", len(fired))
+"""
+
+
+def _hooked(root: Path, hook: str, held: bool) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(root / "cache"),
+           "PYTHONPATH": os.pathsep.join([str(Path(seqkit.__file__).parents[1]), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run([sys.executable, "-c", HOOKED.format(hook=hook, held=held, root=str(root))],
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_a_ctrl_c_in_llvms_object_cache_hooks_arrives_after_them(tmp_path):
+    """ctypes drops a KeyboardInterrupt raised in a callback, with a traceback. Without the hold, one in the
+    hook told of a kernel just compiled is lost (the kernel runs), and one in the hook that hands LLVM a
+    cached kernel's object code leaves LLVM without it: SIGSEGV (as a stress run of Ctrl-C met). With the
+    hold, the Ctrl-C arrives as the call returns."""
+    (tmp_path / "plain_kernel.py").write_text(
+        "from numba import njit\n\n\n@njit(cache=True)\ndef add_one(x):\n    return x + 1\n")
+    for hook in ("_object_compiled_hook", "_object_getbuffer_hook"):
+        for held in (False, True):
+            if hook == "_object_compiled_hook":  # compiled, not loaded
+                shutil.rmtree(tmp_path / "cache", ignore_errors=True)
+            else:  # loaded: cached by a run with no Ctrl-C
+                assert _hooked(tmp_path, "", held=False).stdout.split() == ["returned", "2", "0"]
+            run = _hooked(tmp_path, hook, held)
+            if held:
+                assert run.stdout.split() == ["interrupted", "1"], (hook, run.stdout, run.stderr)
+                assert "Traceback" not in run.stderr
+            else:  # dropped: the kernel ran as if no Ctrl-C had come, or (no object code) the process crashed
+                assert "Exception ignored on calling ctypes callback" in run.stderr
+                if hook == "_object_compiled_hook":
+                    assert run.stdout.split() == ["returned", "2", "1"], (run.stdout, run.stderr)
+                else:
+                    assert run.returncode == -signal.SIGSEGV, (run.returncode, run.stdout, run.stderr)
