@@ -110,3 +110,33 @@ def test_hostile_ngram_length_in_a_file_is_refused(saved, tmp_path):
     io.save_arrays(bad, arrays, {k: v for k, v in meta.items() if k not in ("kind", "format_version")})
     with pytest.raises(ModelFormatError, match="word-ngrams must be 1 to 9"):
         SparseClassifier.load(bad)
+
+
+@pytest.mark.parametrize("weight,loss", [("tfidf", "svm"), ("nb", "logistic")])
+def test_warm_up_compiles_what_training_and_prediction_call(weight, loss, monkeypatch):
+    """The kernels are compiled before training's clock starts (its time leaves compilation out), and the
+    user is told what the wait is; training and predicting afterwards compile nothing more: the tiny texts
+    gave every kernel the types real data does."""
+    from numba.core.caching import NullCache
+
+    from seqkit.fast import shards
+    from seqkit.models.sparse import cd_kernels, kernels
+    from seqkit.models.sparse.train import warm_up
+
+    labels = ["politics", "sport", "science"]
+    config = SparseConfig(FeatureConfig(word_ngrams=2, min_df=2, max_df=0.9), SolverConfig(loss=loss), weight)
+    said = []
+    monkeypatch.setattr(shards, "compiled", lambda kernel: False)  # as in a fresh process
+    monkeypatch.setattr(shards, "cached", lambda kernel: False)  # and an empty numba cache
+    seconds = warm_up(config, labels, said.append)
+    monkeypatch.undo()
+    assert said == ["compiling the sparse classifier's kernels, first run only"] and seconds > 0
+    used = [v for m in (kernels, cd_kernels) for v in vars(m).values()  # the modules' own cached kernels
+            if not isinstance(getattr(v, "_cache", NullCache()), NullCache) and v.__module__ == m.__name__]
+    assert used and all(shards.compiled(k) for k in used)
+    signatures = [len(k.signatures) for k in used]
+    texts, y = _data(labels)
+    model = train_model(texts, y, labels, config)
+    assert (model.predict_proba(texts).argmax(axis=1) == y).mean() > 0.9
+    assert [len(k.signatures) for k in used] == signatures
+    assert warm_up(config, labels, said.append) == 0.0 and len(said) == 1  # compiled: nothing to do or say
