@@ -22,16 +22,28 @@ def _dask():
 
 def local_cluster(n: int):
     """A LocalCluster of ``n`` single-threaded worker processes, listening on 127.0.0.1 only (its
-    HTTP endpoint too, on a free port; no dashboard)."""
+    HTTP endpoint too, on a free port; no dashboard).
+
+    A Ctrl-C reaches the whole process group, and Dask's worker processes printed a page of tracebacks
+    each before our one line. So the cluster starts with SIGINT held (fileio.interrupts_held: blocked in
+    this thread, a Ctrl-C meanwhile delivered after): Dask's event-loop thread, started here, inherits the
+    blocked mask, and so do the worker processes it spawns (a mask survives fork and exec), for good; the
+    Ctrl-C is this process's to handle, and closing the cluster stops them. multiprocessing's resource
+    tracker unblocks SIGINT in the thread that starts it, so it is started first, from this one."""
     import logging
+    from multiprocessing import resource_tracker
 
     import distributed
 
-    return distributed.LocalCluster(
-        n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=None, worker_dashboard_address=None, silence_logs=logging.ERROR,
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-    )
+    from seqkit.fileio import interrupts_held
+
+    resource_tracker.ensure_running()
+    with interrupts_held():
+        return distributed.LocalCluster(
+            n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+            dashboard_address=None, worker_dashboard_address=None, silence_logs=logging.ERROR,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        )
 
 
 @contextlib.contextmanager

@@ -211,3 +211,51 @@ def test_missing_dask_names_the_extra(monkeypatch):
     with pytest.raises(OptionError, match=r"seqkit\[dask\]"):
         with session.connect("local:1"):
             pass
+
+
+def test_local_cluster_workers_leave_ctrl_c_to_this_process(cluster):
+    """A Ctrl-C reaches the whole process group: the workers of a LocalCluster started here hold SIGINT
+    blocked (Dask's workers printed a page of tracebacks each before the command's one line)."""
+    import signal
+
+    with distributed.Client(cluster) as client:
+        blocked = client.run(lambda: signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))
+    assert len(blocked) == 2 and all(blocked.values())
+
+
+def _group_workers(pgid: int) -> int:
+    """Dask worker processes (multiprocessing's spawn children) in process group pgid."""
+    n = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.getpgid(int(pid)) == pgid and b"spawn_main" in open(f"/proc/{pid}/cmdline", "rb").read():
+                n += 1
+        except OSError:  # gone meanwhile
+            pass
+    return n
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the workers in /proc")
+def test_ctrl_c_during_a_local_cluster_run_is_one_line(tmp_path):
+    """A Ctrl-C to the process group once the workers run: exit 130, the one line, nothing left behind."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    big = tmp_path / "big.txt"
+    big.write_text("\n".join(_lines(200_000, 4)) + "\n")
+    proc = subprocess.Popen([sys.executable, "-m", "seqkit", "preprocess", str(big), "-o", str(tmp_path / "out"),
+                             "--cluster", "local:2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while _group_workers(proc.pid) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    if proc.returncode == 0:
+        pytest.skip("the run finished before the Ctrl-C")
+    assert proc.returncode == 130, stderr
+    assert stderr == "interrupted: nothing half-written was left behind\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt"]
