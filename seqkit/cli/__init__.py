@@ -13,6 +13,9 @@ import sys
 
 import typer
 from typer.core import TyperGroup
+from typer.core import _click
+
+UsageError = _click.exceptions.UsageError
 
 from seqkit import __version__
 from seqkit.errors import SeqkitError
@@ -26,7 +29,7 @@ def _debugging() -> bool:
 
 
 class SeqkitGroup(TyperGroup):
-    """Turns user mistakes into one red line on stderr and exit 1, a broken pipe into a quiet exit,
+    """Turns user mistakes into one red line on stderr and exit 1 (usage mistakes: exit 2), a broken pipe into a quiet exit,
     Ctrl-C into exit 130, a MemoryError into one line and exit 1, an OSError (a full disk, stdout to /dev/full) into one line and exit 1.
     `--debug` (or SEQKIT_DEBUG=1) lets the traceback through."""
 
@@ -36,6 +39,12 @@ class SeqkitGroup(TyperGroup):
 
     def list_commands(self, ctx):  # keep the order in which commands were registered
         return list(self.commands)
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:  # the options before the command (`seqkit --bogus`)
+            return super().make_context(info_name, args, parent, **extra)
+        except UsageError as e:
+            _usage_error(e)
 
     def invoke(self, ctx):
         _debug["on"] = False
@@ -50,6 +59,8 @@ class SeqkitGroup(TyperGroup):
 
             error_line(str(e))
             raise typer.Exit(getattr(e, "exit_code", 1))
+        except UsageError as e:  # an unknown option, a value out of range, a missing argument: exit 2
+            _usage_error(e)
         except KeyboardInterrupt:
             if _debugging():
                 raise
@@ -76,6 +87,18 @@ class SeqkitGroup(TyperGroup):
             where = f" ({e.filename})" if e.filename else ""
             error_line(f"{e.strerror or e}{where}")
             raise typer.Exit(1)
+
+
+def _usage_error(e) -> None:
+    """A usage mistake as one error line, naming the command's help; exit 2 (as click's). The error that
+    shows a command's help when it is called with no arguments passes through."""
+    if _debugging() or type(e).__name__ == "NoArgsIsHelpError":
+        raise e
+    from seqkit.cli.output import error_line
+
+    ctx = getattr(e, "ctx", None)
+    error_line(e.format_message().rstrip(".") + (f" (see '{ctx.command_path} -h')" if ctx is not None else ""))
+    raise typer.Exit(e.exit_code)
 
 
 def plain_help(command) -> None:

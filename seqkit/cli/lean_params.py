@@ -68,7 +68,7 @@ def _leaf(annotation, info) -> Callable | None:
             try:
                 return coerce_cli_choice(value, choices=choices, case_sensitive=info.case_sensitive, ctx=ctx)
             except ValueError as e:
-                raise ValueError(f"Value error, {e}") from None
+                raise ValueError(str(e)) from None
 
         return choice
     if annotation is int or annotation is float:

@@ -85,9 +85,23 @@ def test_user_mistake_is_one_red_line_on_stderr_exit_1(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_bad_usage_exits_2():
-    assert run(["preprocess", "--no-such-option"]).exit_code == 2
-    assert run(["preprocess", "x", "-o", "y", "--min-count", "0"]).exit_code == 2
+def test_bad_usage_is_one_line_and_exit_2():
+    """Usage mistakes (click's, in a box of five lines before) are one error line too, naming the help."""
+    cases = [
+        (["preprocess", "--no-such-option"], "No such option: --no-such-option", "seqkit preprocess"),
+        (["preprocess", "x", "-o", "y", "--min-count", "0"],
+         "Invalid value for '--min-count': Input should be greater than or equal to 1", "seqkit preprocess"),
+        (["train-w2v", "x", "-o", "y", "--model", "foo"],
+         "Invalid value for '--model': 'foo' is not one of 'skipgram', 'cbow'", "seqkit train-w2v"),
+        (["train-w2v", "x"], "Missing option '--output' / '-o'", "seqkit train-w2v"),
+        (["no-such-command"], "No such command 'no-such-command'", "seqkit"),
+        (["--no-such-option", "preprocess"], "No such option: --no-such-option", "seqkit"),
+    ]
+    for args, message, command in cases:
+        result = run(args)
+        assert result.exit_code == 2, (args, result.stderr)
+        (line,) = result.stderr.splitlines()  # click may add "(Possible options: ...)" in between
+        assert line.startswith(f"error: {message}") and line.endswith(f" (see '{command} -h')"), line
 
 
 def test_debug_lets_the_traceback_through(tmp_path, monkeypatch):
