@@ -1,11 +1,8 @@
 """fastText .bin files: written by seqkit and read by gensim and the fastText CLI, written by gensim
 and fastText and read by seqkit, the same vectors either way; bad files are one clear error."""
 
-import os
-import shutil
 import struct
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,16 +13,10 @@ from seqkit.embed.subword_trainer import SubwordModel
 from seqkit.embed.subwords import SubwordConfig
 from seqkit.errors import ModelFormatError, UnknownWordError
 from seqkit.text.vocab import Vocab
+from tests.formats.conftest import fasttext  # noqa: F401  (the CLI, built from ../shared/peers when absent)
 
 WORDS = ["the", "film", "films", "movie", "good", "café", "naïve", "acting", "plot", "bad"]
 OOV = ["filmic", "moviegoer", "caféteria", "actings", "日本"]
-
-
-def fasttext_cli() -> str | None:
-    """The fastText binary from ../shared/peers/build.sh, if built (or $SEQKIT_FASTTEXT)."""
-    candidates = [os.environ.get("SEQKIT_FASTTEXT", ""), str(Path(os.environ.get("TMPDIR", "/tmp")) / "seqkit-peers" / "fasttext"),
-                  shutil.which("fasttext") or ""]
-    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
 
 
 @pytest.fixture
@@ -86,13 +77,12 @@ def test_bin_written_by_gensim_is_read_by_seqkit(tmp_path):
         np.testing.assert_allclose(kv.vector(w), model.wv[w], rtol=1e-5, atol=1e-6, err_msg=w)
 
 
-@pytest.mark.skipif(fasttext_cli() is None, reason="fastText CLI not built (bash ../shared/peers/build.sh)")
-def test_fasttext_cli_prints_the_same_vectors_as_seqkit(native_model, tmp_path):
+def test_fasttext_cli_prints_the_same_vectors_as_seqkit(native_model, tmp_path, fasttext):
     kv = load_vectors(native_model)
     path = tmp_path / "m.bin"
     write_fasttext_bin(path, kv, kv.meta["training"])
     words = WORDS + OOV
-    out = subprocess.run([fasttext_cli(), "print-word-vectors", str(path)], input="\n".join(words) + "\n",
+    out = subprocess.run([fasttext, "print-word-vectors", str(path)], input="\n".join(words) + "\n",
                          capture_output=True, text=True, check=True).stdout
     for w, line in zip(words, out.splitlines()):
         word, *numbers = line.split()
@@ -100,19 +90,18 @@ def test_fasttext_cli_prints_the_same_vectors_as_seqkit(native_model, tmp_path):
         np.testing.assert_allclose(np.array(numbers, np.float32), kv.vector(w), rtol=1e-4, atol=1e-5, err_msg=w)
 
 
-@pytest.mark.skipif(fasttext_cli() is None, reason="fastText CLI not built (bash ../shared/peers/build.sh)")
-def test_seqkit_reads_a_bin_trained_by_fasttext(tmp_path):
+def test_seqkit_reads_a_bin_trained_by_fasttext(tmp_path, fasttext):
     text = tmp_path / "t.txt"
     rng = np.random.default_rng(0)
     text.write_text("\n".join(" ".join(rng.choice(WORDS, 12)) for _ in range(200)) + "\n", encoding="utf-8")
-    subprocess.run([fasttext_cli(), "skipgram", "-input", str(text), "-output", str(tmp_path / "ft"), "-dim", "8",
+    subprocess.run([fasttext, "skipgram", "-input", str(text), "-output", str(tmp_path / "ft"), "-dim", "8",
                     "-epoch", "1", "-minCount", "1", "-bucket", "1000", "-thread", "1", "-verbose", "0"], check=True)
     kv = load_vectors(tmp_path / "ft.bin")
     assert "</s>" in kv.index and kv.ngrams.config == SubwordConfig(3, 6, 1000)
     with pytest.raises(UnknownWordError):  # no n-gram of it occurs in the text: fastText gives untrained rows' mean
         kv.vector("日本")
     words = WORDS + OOV[:-1] + ["</s>"]
-    out = subprocess.run([fasttext_cli(), "print-word-vectors", str(tmp_path / "ft.bin")], input="\n".join(words) + "\n",
+    out = subprocess.run([fasttext, "print-word-vectors", str(tmp_path / "ft.bin")], input="\n".join(words) + "\n",
                          capture_output=True, text=True, check=True).stdout
     for w, line in zip(words, out.splitlines()):
         np.testing.assert_allclose(kv.vector(w), np.array(line.split()[1:], np.float32), rtol=1e-4, atol=1e-5, err_msg=w)
