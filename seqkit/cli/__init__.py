@@ -12,13 +12,12 @@ import signal
 import sys
 
 import typer
-from typer.core import TyperGroup
-from typer.core import _click
-
-UsageError = _click.exceptions.UsageError
+from typer.core import TyperGroup, _click
 
 from seqkit import __version__
 from seqkit.errors import SeqkitError
+
+UsageError = _click.exceptions.UsageError  # click's, as Typer vendors it
 
 DEBUG_ENV = "SEQKIT_DEBUG"
 _debug = {"on": False}  # set by --debug for the one invocation in progress
@@ -29,9 +28,10 @@ def _debugging() -> bool:
 
 
 class SeqkitGroup(TyperGroup):
-    """Turns user mistakes into one red line on stderr and exit 1 (usage mistakes: exit 2), a broken pipe into a quiet exit,
-    Ctrl-C into exit 130, a MemoryError into one line and exit 1, an OSError (a full disk, stdout to /dev/full) into one line and exit 1.
-    `--debug` (or SEQKIT_DEBUG=1) lets the traceback through."""
+    """Turns user mistakes into one red line on stderr and exit 1 (usage mistakes: exit 2), a broken pipe
+    into a quiet exit, Ctrl-C into exit 130, a MemoryError into one line and exit 1, an OSError (a full
+    disk, stdout to /dev/full) into one line and exit 1. `--debug` (or SEQKIT_DEBUG=1) lets the traceback
+    through."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
