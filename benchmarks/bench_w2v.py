@@ -244,12 +244,14 @@ def summarize(runs: list[dict], tools: list[str], modes: list[str]) -> list[dict
 def deterministic_checks(default: dict, det: dict) -> dict:
     """seqkit --deterministic against the default's means: speed ratios (training, whole command) and quality
     differences, with issue 30's margins."""
-    mean = statistics.mean
+    mean, median = statistics.mean, statistics.median
     out = {"speed_train": mean(default["train_s"]) / mean(det["train_s"]),
+           # the default's times have outliers (2x on this 2-core machine), which flatter a ratio of means
+           "speed_train_median": median(default["train_s"]) / median(det["train_s"]),
            "speed_whole": mean(default["whole_s"]) / mean(det["whole_s"]),
            **{k: mean(det[k]) - mean(default[k]) for k in ("analogy", "wordsim353", "simlex999")}}
-    out["ok"] = (out["speed_train"] >= 0.85 and abs(out["analogy"]) <= 0.003 and abs(out["wordsim353"]) <= 0.01
-                 and abs(out["simlex999"]) <= 0.01)
+    out["ok"] = (min(out["speed_train"], out["speed_train_median"]) >= 0.85 and abs(out["analogy"]) <= 0.003
+                 and abs(out["wordsim353"]) <= 0.01 and abs(out["simlex999"]) <= 0.01)
     return out
 
 
@@ -296,8 +298,8 @@ def print_tables(rows: list[dict], tools: list[str], n_seeds: int) -> None:
             checks.append(f"quality vs gensim {'ok' if r['quality_ok'] else 'below'}")
         if "det" in r:
             d = r["det"]
-            checks.append(f"--deterministic: {d['speed_train']:.3f}x the default's training speed "
-                          f"({d['speed_whole']:.3f}x whole command), analogy {100 * d['analogy']:+.2f} points, WordSim353 "
+            checks.append(f"--deterministic: {d['speed_train']:.3f}x the default's training speed by means, "
+                          f"{d['speed_train_median']:.3f}x by medians ({d['speed_whole']:.3f}x whole command), analogy {100 * d['analogy']:+.2f} points, WordSim353 "
                           f"{d['wordsim353']:+.4f}, SimLex-999 {d['simlex999']:+.4f}: {'ok' if d['ok'] else 'OUTSIDE the margins'}; "
                           f"byte-identical with --threads 1: {d['same_on_1_thread']}")
         print(f"{r['mode']}: " + "; ".join(checks))
