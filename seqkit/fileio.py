@@ -72,6 +72,14 @@ def interrupts_held():
         _release(held)
 
 
+def held_call(function, *args):
+    """function(*args) with Ctrl-C held (interrupts_held): for a numba kernel that returns a tuple of arrays,
+    where a KeyboardInterrupt raised while numba boxes them leaves a NULL in the tuple and the run dies of
+    SIGSEGV (stress runs of Ctrl-C met it in the sparse and linear featurizers)."""
+    with interrupts_held():
+        return function(*args)
+
+
 @contextlib.contextmanager
 def workers_ignore_sigint():
     """Processes started in the block ignore SIGINT from their first instruction: the Ctrl-C that

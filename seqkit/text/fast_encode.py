@@ -15,6 +15,7 @@ from typing import Callable
 
 import numpy as np
 
+from seqkit.fileio import held_call
 from seqkit.text.normalize import NormalizeOptions
 
 DISABLE_ENV = "SEQKIT_REGEX_TOKENIZER"
@@ -73,7 +74,8 @@ class ScanEncoder:
         self._reserve(size // 2 + n + 1, size + n + 1)  # room for every token to be a new word
         first_byte = int(self.counts[1])
         table = (self.slots, self.word_hash, self.word_start, self.word_len, self.word_bytes, self.counts)
-        ids, lengths, self.slots = scan_batch(buf, bounds, regex_path, tokens, token_bounds, self.cfg, table)
+        ids, lengths, self.slots = held_call(  # a tuple of arrays: Ctrl-C held (fileio.held_call)
+            scan_batch, buf, bounds, regex_path, tokens, token_bounds, self.cfg, table)
         new = self.word_bytes[first_byte : self.counts[1]].tobytes().decode("utf-8", "surrogatepass")
         return new.split("\n")[:-1], ids, lengths  # no token holds a newline
 

@@ -18,6 +18,7 @@ import re
 import numpy as np
 
 from seqkit.embed.subwords import EOS_BYTES, SubwordConfig, fnv1a, ngram_bytes, word_rows
+from seqkit.fileio import held_call
 from seqkit.formats.fasttext.header import Header
 
 LABEL_PREFIX = b"__label__"
@@ -116,6 +117,6 @@ class LineEncoder:
             self._bucket_row = np.full(max(self.bucket, 1) if self.pruned else 1, -1, np.int64)
             if self.pruned and self.prune:
                 self._bucket_row[np.fromiter(self.prune.keys(), np.int64)] = np.fromiter(self.prune.values(), np.int64)
-        return line_rows(np.array(rows, np.int64), np.array(word_off, np.int64), np.array(hashes, np.int32),
-                         np.array(hash_off, np.int64), self._bucket_row,
+        return held_call(line_rows, np.array(rows, np.int64), np.array(word_off, np.int64),  # a tuple of arrays
+                         np.array(hashes, np.int32), np.array(hash_off, np.int64), self._bucket_row,
                          (self.nwords, self.ngrams, self.bucket, self.pruned))

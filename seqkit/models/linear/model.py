@@ -10,6 +10,7 @@ import numpy as np
 
 from seqkit import __version__
 from seqkit.errors import InputError, ModelFormatError, OptionError
+from seqkit.fileio import held_call
 from seqkit.models import io
 from seqkit.models.linear.config import LinearConfig
 from seqkit.text.normalize import NormalizeOptions
@@ -77,7 +78,7 @@ class LinearClassifier:
             from seqkit.models.linear.kernels import vocab_table
             from seqkit.models.linear.tokenize import TextEncoder
 
-            keys, ids, bits = vocab_table(self.word_keys)
+            keys, ids, bits = held_call(vocab_table, self.word_keys)  # a tuple of arrays: Ctrl-C held
             self._table = (keys, ids, bits, self.word_hash32)
             self._encoder = TextEncoder(self.config.normalize)
         return self._table

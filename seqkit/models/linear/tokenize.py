@@ -19,6 +19,8 @@ from typing import Iterable
 
 import numpy as np
 
+from seqkit.fileio import held_call
+
 from seqkit.errors import SeqkitError
 from seqkit.fileio import atomic_path
 from seqkit.text.normalize import _EMAIL, _NUMBER, _URL, NormalizeOptions, Normalizer
@@ -135,8 +137,8 @@ class TextEncoder:
 
     def encode(self, texts: list[str]) -> Encoded:
         buf = self.text_bytes(texts)
-        ids, offsets, spans, h32, keys, counts = self._kernels.scan_tokens(
-            buf, self.classes, self.known_keys, self.specials and self.scanner
+        ids, offsets, spans, h32, keys, counts = held_call(  # a tuple of arrays: Ctrl-C held (fileio.held_call)
+            self._kernels.scan_tokens, buf, self.classes, self.known_keys, self.specials and self.scanner
         )
         raw = buf.tobytes() if len(spans) else b""
         words = [raw[a:b].decode("utf-8", "surrogatepass") for a, b in spans]

@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from seqkit.errors import InputError
-from seqkit.fileio import interrupts_held
+from seqkit.fileio import held_call, interrupts_held
 from seqkit.models.sparse.config import FeatureConfig
 
 CHUNK = 2048  # texts per kernel call
@@ -104,7 +104,7 @@ class Vocabulary:
         if self._table is None:
             from seqkit.models.sparse.kernels import table_of
 
-            self._table = table_of(np.ascontiguousarray(self.keys, np.int64))
+            self._table = held_call(table_of, np.ascontiguousarray(self.keys, np.int64))  # a tuple of arrays
         return self._table
 
 
@@ -159,7 +159,7 @@ def _keep_columns(X: Csr, keep: np.ndarray, n_ids: int) -> Csr:
 
     column_of = np.full(n_ids, -1, np.int64)
     column_of[keep] = np.arange(len(keep))
-    return Csr(*keep_columns(X.indptr, X.indices, X.data, column_of), len(keep))
+    return Csr(*held_call(keep_columns, X.indptr, X.indices, X.data, column_of), len(keep))
 
 
 def _kept(df: np.ndarray, n_docs: int, config: FeatureConfig) -> np.ndarray:
@@ -176,7 +176,7 @@ def counts(texts: Iterable[str], vocab: Vocabulary, config: FeatureConfig) -> Cs
     from seqkit.models.sparse import kernels
 
     table = vocab.table()
-    parts = [Csr(*kernels.csr_counts(kernels.lookup_columns(keys, table), offsets), len(vocab.keys))
+    parts = [Csr(*held_call(kernels.csr_counts, kernels.lookup_columns(keys, table), offsets), len(vocab.keys))
              for keys, offsets in Featurizer(config).gram_keys(texts)]
     return stack(parts, len(vocab.keys))
 

@@ -97,3 +97,39 @@ def test_feature_rows_hash_ngrams_as_fasttext(eos):
     h_a, h_b = -1, 7  # int32 word hashes
     h = ((h_a & ((1 << 64) - 1)) * 116049371 + h_b) & ((1 << 64) - 1)
     assert h % 1_000_003 == feature_rows([0, 1], np.full(2, -1), np.array([h_a, h_b]), np.arange(1_000_003), 0, 1_000_003, 2)[0]
+
+
+@pytest.mark.parametrize("where", ["linear tokenizer", "preprocess batch", "sparse vocabulary"])
+def test_a_ctrl_c_during_a_kernel_that_returns_arrays_comes_after_it(where, monkeypatch):
+    """A KeyboardInterrupt raised while numba boxes a kernel's tuple of arrays crashed the run (SIGSEGV in 1-3
+    of 40 interrupted `train-classifier --arch linear --deterministic` runs, in the tokenizer's scan): such
+    calls hold a Ctrl-C (fileio.held_call) and it arrives once they return."""
+    import signal
+
+    from seqkit.models.linear.tokenize import TextEncoder
+    from seqkit.models.sparse import kernels as sparse_kernels
+    from seqkit.models.sparse.config import FeatureConfig
+    from seqkit.models.sparse.features import fit_counts
+    from seqkit.text import scan_kernels
+    from seqkit.text.fast_encode import encode_batch_fast, scan_config
+    from seqkit.text.normalize import NormalizeOptions, Normalizer
+
+    options = NormalizeOptions()
+    module, name, call = {
+        "linear tokenizer": (kernels, "scan_tokens", lambda: TextEncoder(options).encode(["a good film"])),
+        "preprocess batch": (scan_kernels, "scan_batch",
+                             lambda: encode_batch_fast(["a good film"], scan_config(options), Normalizer(options).tokenize)),
+        "sparse vocabulary": (sparse_kernels, "table_of",
+                              lambda: fit_counts(["a film", "a play"], FeatureConfig(), "texts")[0].table()),
+    }[where]
+    real, reached = getattr(module, name), []
+
+    def raising(*args):
+        signal.raise_signal(signal.SIGINT)  # the Ctrl-C lands inside the call
+        reached.append("after the signal")  # not interrupted here
+        return real(*args)
+
+    monkeypatch.setattr(module, name, raising)
+    with pytest.raises(KeyboardInterrupt):
+        call()
+    assert reached == ["after the signal"]
