@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from seqkit.errors import InputError
-from seqkit.fileio import held_call, interrupts_held
+from seqkit.fileio import held_call
 from seqkit.models.sparse.config import FeatureConfig
 
 CHUNK = 2048  # texts per kernel call
@@ -86,7 +86,7 @@ class Featurizer:
                 if buf is None:
                     return
                 ahead = pool.submit(_next_bytes, parts, e)
-                yield text_gram_keys(buf, e.classes, specials, self.config.word_ngrams)
+                yield held_call(text_gram_keys, buf, e.classes, specials, self.config.word_ngrams)  # a tuple of arrays
 
 
 def _next_bytes(parts: Iterator[list[str]], encoder):
@@ -124,16 +124,10 @@ def fit_counts(texts: Iterable[str], config: FeatureConfig, where: str,
     from seqkit.models.sparse import kernels
 
     table, n_ids, parts, done = kernels.new_table(), 0, [], 0
-    chunks = Featurizer(config).gram_keys(texts)
-    while True:
-        with interrupts_held():  # a Ctrl-C in numba's boxing of these kernels' arrays crashed the run (SIGSEGV)
-            chunk = next(chunks, None)
-            if chunk is None:
-                break
-            keys, offsets = chunk
-            ids = np.empty(len(keys), np.int64)
-            table, n_ids = kernels.add_keys(keys, table, n_ids, ids)
-            parts.append(Csr(*kernels.csr_counts(ids, offsets), 0))
+    for keys, offsets in Featurizer(config).gram_keys(texts):
+        ids = np.empty(len(keys), np.int64)
+        table, n_ids = held_call(kernels.add_keys, keys, table, n_ids, ids)  # tuples of arrays: Ctrl-C held
+        parts.append(Csr(*held_call(kernels.csr_counts, ids, offsets), 0))
         done += len(offsets) - 1
         if on_chunk is not None:
             on_chunk(done)
