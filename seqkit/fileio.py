@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -78,6 +79,29 @@ def held_call(function, *args):
     SIGSEGV (stress runs of Ctrl-C met it in the sparse and linear featurizers)."""
     with interrupts_held():
         return function(*args)
+
+
+# A Ctrl-C that lands in a finalizer (an object's __del__, a weakref callback: a Dask future's, numba's) is
+# raised there, and Python drops it ("Exception ignored in ...") and runs on: the command would finish as if
+# none came. cli.main makes note_lost_interrupt the unraisable hook; the command then stops at its next
+# progress update (cli.progress), before it renames an output into place, or when it returns (cli's invoke).
+_lost_interrupt = [False]
+
+
+def note_lost_interrupt(unraisable) -> None:
+    """sys.unraisablehook: note a KeyboardInterrupt that a finalizer swallowed (raise_lost_interrupt); report
+    anything else as Python does."""
+    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+        _lost_interrupt[0] = True
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def raise_lost_interrupt() -> None:
+    """Raise, once, the KeyboardInterrupt that a finalizer swallowed since the last call (note_lost_interrupt)."""
+    if _lost_interrupt[0]:
+        _lost_interrupt[0] = False
+        raise KeyboardInterrupt
 
 
 @contextlib.contextmanager
@@ -185,6 +209,7 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
         _release(held)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; the result gets a normal file's mode
         yield tmp
+        raise_lost_interrupt()
         os.replace(tmp, target)
     except OSError as e:
         tmp.unlink(missing_ok=True)
@@ -225,6 +250,7 @@ def atomic_dir(target: str | os.PathLike, force: bool = False) -> Iterator[Path]
         _release(held)
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700
         yield tmp
+        raise_lost_interrupt()
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=_temp_prefix(target), suffix=".old", dir=parent))
             os.replace(target, old / "x")

@@ -50,6 +50,9 @@ class SeqkitGroup(TyperGroup):
         _debug["on"] = False
         try:
             result = super().invoke(ctx)
+            from seqkit.fileio import raise_lost_interrupt
+
+            raise_lost_interrupt()  # a Ctrl-C that a finalizer swallowed: the command was interrupted
             sys.stdout.flush()  # a full stdout fails here, inside the handler, not at exit
             return result
         except SeqkitError as e:
@@ -274,8 +277,15 @@ def _interrupted(signals: int | None) -> bool:
         return False
 
 
+def _note_lost_interrupt(unraisable) -> None:
+    from seqkit.fileio import note_lost_interrupt  # not at import: `seqkit --help` stays lean
+
+    note_lost_interrupt(unraisable)
+
+
 def main() -> None:
     signals = _note_signals()
+    sys.unraisablehook = _note_lost_interrupt
     try:
         app_for(sys.argv[1:])()
     except (KeyboardInterrupt, Exception) as e:

@@ -14,6 +14,20 @@ from rich.progress import (
 )
 
 from seqkit.cli.output import err
+from seqkit.fileio import raise_lost_interrupt
+
+
+class _Progress(Progress):
+    """A Progress that stops the job at its next update after a Ctrl-C that a finalizer swallowed
+    (fileio.raise_lost_interrupt), rather than let it run to the end."""
+
+    def update(self, *args, **kwargs) -> None:
+        raise_lost_interrupt()
+        super().update(*args, **kwargs)
+
+    def advance(self, *args, **kwargs) -> None:
+        raise_lost_interrupt()
+        super().advance(*args, **kwargs)
 
 
 def progress_bar(quiet: bool = False, fields: str = "") -> Progress:
@@ -27,4 +41,4 @@ def progress_bar(quiet: bool = False, fields: str = "") -> Progress:
     if fields:
         columns.append(TextColumn(fields))
     columns += [TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn()]
-    return Progress(*columns, console=err, disable=quiet or not sys.stderr.isatty(), transient=False)
+    return _Progress(*columns, console=err, disable=quiet or not sys.stderr.isatty(), transient=False)
