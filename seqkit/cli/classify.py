@@ -543,8 +543,9 @@ def _print_report(report: dict) -> None:
     rows = [[n, v["precision"], v["recall"], v["f1"], v["support"]] for n, v in report["per_class"].items()]
     rows.append(["macro avg", report["macro_precision"], report["macro_recall"], report["macro_f1"], report["n"]])
     rows.append(["accuracy", "", "", report["accuracy"], report["n"]])
-    emit_rows(["class", "precision", "recall", "f1", "support"], rows, False, title="evaluation")
+    emit_rows(["class", "precision", "recall", "f1", "support"], rows, False, title="evaluation", header=True)
     cm_rows = [[f"true {n}"] + r for n, r in zip(names, report["confusion"]["matrix"])]
     if not stdout_is_terminal():
         print()
-    emit_rows(["confusion"] + [f"pred {n}" for n in names], cm_rows, False, title="confusion matrix")
+    emit_rows(["confusion"] + [f"pred {n}" for n in names], cm_rows, False, title="confusion matrix",
+              header=True)

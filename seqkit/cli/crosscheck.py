@@ -74,7 +74,7 @@ def crosscheck(
         s, g = result["seqkit"], result["gensim"]
         rows = [(key, s[key], g[key]) for key in s]
         rows.append(("neighbour_overlap@10", result["neighbour_overlap"], result["neighbour_overlap"]))
-        emit_rows(["figure", "seqkit", "gensim"], rows,
+        emit_rows(["figure", "seqkit", "gensim"], rows, header=True,
                   title=f"{config.model} {config.loss}{' subwords' if sub else ''}, {result['corpus_words']:,} words x {config.epochs} epochs, {config.threads} threads")
     if not result["passed"]:
         for line in result["shortfalls"]:

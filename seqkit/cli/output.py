@@ -64,8 +64,10 @@ def emit_rows(
     rows: Iterable[Sequence[Any]],
     as_json: bool = False,
     title: str | None = None,
+    header: bool = False,
 ) -> None:
-    """Rows of data: JSON lines (--json), a rich table on a terminal, else TSV without a header."""
+    """Rows of data: JSON lines (--json), a rich table on a terminal, else TSV, with the column names as its
+    first line where ``header`` (tables whose columns a reader could not tell apart: evaluate, crosscheck)."""
     if as_json:
         for row in rows:
             print(json.dumps(dict(zip(columns, row)), ensure_ascii=False))
@@ -85,6 +87,8 @@ def emit_rows(
     from seqkit.tsv import escape
 
     write = sys.stdout.write
+    if header:
+        write("\t".join(escape(c) for c in columns) + "\n")
     for row in rows:
         write("\t".join([escape(v if type(v) is str else _cell(v)) for v in row]) + "\n")  # escaped by the one rule (seqkit/tsv.py)
 

@@ -81,9 +81,13 @@ def test_evaluate_table_in_a_pipe_is_tsv(trained):
     model, test = trained
     r = run(["evaluate", model, test])
     assert r.exit_code == 0, r.stderr
-    rows = [line.split("\t") for line in r.stdout.splitlines() if line]
-    assert rows[0][0] in ("neg", "pos") and len(rows[0]) == 5
-    assert any(row[0] == "accuracy" for row in rows) and any(row[0] == "true neg" for row in rows)
+    report, confusion = (block.splitlines() for block in r.stdout.strip().split("\n\n"))
+    rows = [line.split("\t") for line in report]
+    assert rows[0] == ["class", "precision", "recall", "f1", "support"]  # a reader can tell the columns apart
+    assert rows[1][0] in ("neg", "pos") and len(rows[1]) == 5 and rows[-1][0] == "accuracy"
+    assert [line.split("\t") for line in confusion] == [["confusion", "pred neg", "pred pos"],
+                                                        ["true neg", *confusion[1].split("\t")[1:]],
+                                                        ["true pos", *confusion[2].split("\t")[1:]]]
 
 
 def test_predict_stdin_file_probs_and_json(trained, tmp_path):

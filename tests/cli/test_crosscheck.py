@@ -50,6 +50,15 @@ def test_crosscheck_passes_side_by_side(planted):
     assert r["corpus_words"] == 800 * 20 and 0 <= r["neighbour_overlap"] <= 1
 
 
+def test_crosscheck_in_a_pipe_is_tsv_that_names_its_columns(planted):
+    result = runner.invoke(app, [a for a in _args(planted) if a != "--json"])
+    assert result.exit_code == 0, result.stderr
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    assert rows[0] == ["figure", "seqkit", "gensim"]  # which column is which tool
+    assert rows[1][0] == "vocab_size" and rows[1][1] == rows[1][2] == str(TOPICS * PER_TOPIC)
+    assert all(len(row) == 3 for row in rows)
+
+
 def test_crosscheck_fails_when_seqkit_is_crippled(planted, monkeypatch):
     from seqkit.embed import trainer
 
