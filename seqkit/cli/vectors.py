@@ -434,7 +434,10 @@ def evaluate_w2v(
         return
     sections = result.pop("analogy_sections")
     emit_rows(["section", "correct", "total", "accuracy"],
-              [(s["section"], s["correct"], s["total"], s["accuracy"]) for s in sections], title="analogies")
+              [(s["section"], s["correct"], s["total"], s["accuracy"]) for s in sections], title="analogies",
+              header=True)
+    if not stdout_is_terminal():
+        print()  # piped: a blank line between the two tables, as `evaluate` prints
     emit_record(result, title="summary")
 
 

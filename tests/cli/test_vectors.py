@@ -137,7 +137,11 @@ def test_evaluate_json_parses(model, tmp_path):
     assert "NaN" not in strict and json.loads(strict)["wordsim353_spearman"] is None
     plain = run(["evaluate-w2v", model, "--analogies", tmp_path / "q.txt", "--wordsim", tmp_path / "p.tsv",
                  "--simlex", tmp_path / "p.tsv"])
-    assert plain.stdout.splitlines()[0].startswith("gender\t")
+    sections, summary = plain.stdout.strip().split("\n\n")
+    assert sections.splitlines()[0] == "section\tcorrect\ttotal\taccuracy"  # piped: the columns named
+    gender = sections.splitlines()[1].split("\t")
+    assert gender[0] == "gender" and gender[2] == "2"
+    assert summary.splitlines()[0].startswith("analogy_accuracy\t")
     (tmp_path / "words.txt").write_text("man\nking\nwoman\n")  # queen left out: no question left to ask
     listed = run(["evaluate-w2v", model, "--analogies", tmp_path / "q.txt", "--wordsim", tmp_path / "p.tsv",
                   "--simlex", tmp_path / "p.tsv", "--restrict-words", tmp_path / "words.txt", "--json"])
