@@ -38,6 +38,7 @@ def test_restrict_vocab_as_gensim(pair):
     assert all(int(w[1:]) < 50 for w, _ in ours.most_similar(["w250"], topn=20, restrict_vocab=50))
 
 
+@pytest.mark.filterwarnings("ignore:Call to deprecated `init_sims`")  # gensim's most_similar_cosmul calls it itself
 def test_analogy_add_and_mul_as_gensim(pair):
     ours, g = pair
     _same(ours.analogy("w1", "w2", "w3", topn=5), g.most_similar(positive=["w2", "w3"], negative=["w1"], topn=5))
