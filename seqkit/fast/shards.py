@@ -125,3 +125,11 @@ def cached(kernel) -> bool:
     cache = getattr(kernel, "_cache", None)
     index = getattr(getattr(cache, "_cache_file", None), "_index_path", None)
     return bool(index) and os.path.exists(index)
+
+
+def warm_up_note(kernels, what: str) -> str | None:
+    """The note to show while ``kernels`` (Numba dispatchers) are compiled, or loaded from numba's cache, before
+    training's clock starts: None where this process holds them all already."""
+    if all(map(compiled, kernels)):
+        return None
+    return f"compiling {what}, first run only" if not all(map(cached, kernels)) else f"loading {what}"

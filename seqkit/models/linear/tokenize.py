@@ -19,10 +19,8 @@ from typing import Iterable
 
 import numpy as np
 
-from seqkit.fileio import held_call
-
 from seqkit.errors import SeqkitError
-from seqkit.fileio import atomic_path
+from seqkit.fileio import atomic_path, held_call
 from seqkit.text.normalize import _EMAIL, _NUMBER, _URL, NormalizeOptions, Normalizer
 
 _TAG_IN_LINE = re.compile(r"<[^<>\n]{0,2000}>")  # the normalizer's tag rule, never across texts

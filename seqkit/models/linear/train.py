@@ -206,13 +206,13 @@ def train_epochs(model: LinearClassifier, c: Corpus, row_of: np.ndarray, threads
 def _warm_up(kernels, rounds, texts, labels, lookup, tree, weights, cfg, notes) -> float:
     """Compile (or load from numba's cache) the epoch's kernels on no texts, before the first epoch's clock
     and bar start; returns the seconds it took."""
-    from seqkit.fast.shards import cached, compiled
+    from seqkit.fast.shards import warm_up_note
 
     began = time.perf_counter()
-    used = rounds.kernels() if rounds is not None else (kernels.train_chunk,)
-    if notes is not None and not all(map(compiled, used)):
-        notes("compiling the linear classifier's kernels, first run only" if not all(map(cached, used))
-              else "loading the linear classifier's kernels")
+    note = warm_up_note(rounds.kernels() if rounds is not None else (kernels.train_chunk,),
+                        "the linear classifier's kernels")
+    if notes is not None and note is not None:
+        notes(note)
     if rounds is not None:
         rounds.warm_up(texts, labels, lookup, tree)
     else:

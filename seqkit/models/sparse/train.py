@@ -103,17 +103,17 @@ def choose_c(texts, y, labels, held: tuple, config: SparseConfig, notes, progres
 def warm_up(config: SparseConfig, labels: list[str], notes: Callable[[str], None] | None = None) -> float:
     """Compile (or load from numba's cache) the kernels that featurize, fit and predict, on one tiny text per
     label, before training's clock starts (with a note while they do); returns the seconds it took."""
-    from seqkit.fast.shards import cached, compiled
+    from seqkit.fast.shards import warm_up_note
     from seqkit.models.sparse import cd_kernels, kernels
 
-    used = (kernels.text_gram_keys, kernels.add_keys, kernels.table_of, kernels.lookup_columns, kernels.csr_counts,
-            kernels.keep_columns, cd_kernels.one_vs_rest)
-    if all(map(compiled, used)):
+    note = warm_up_note((kernels.text_gram_keys, kernels.add_keys, kernels.table_of, kernels.lookup_columns,
+                         kernels.csr_counts, kernels.keep_columns, cd_kernels.one_vs_rest),
+                        "the sparse classifier's kernels")
+    if note is None:
         return 0.0
     began = time.perf_counter()
     if notes is not None:
-        notes("compiling the sparse classifier's kernels, first run only" if not all(map(cached, used))
-              else "loading the sparse classifier's kernels")
+        notes(note)
     texts = ["warm up the kernels"] * len(labels)  # letters only: a word under any --normalize option
     tiny = replace(config, auto_c=False, features=replace(config.features, min_df=1, max_df=1.0, max_features=0))
     model = train_model(texts, np.arange(len(labels), dtype=np.int64), labels, tiny)
